@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Test} from "./lib/Test.sol";
+import {PlainERC20} from "./lib/PlainERC20.sol";
+import {TrustReserve} from "../src/TrustReserve.sol";
+import {TrustReserveFactory} from "../src/TrustReserveFactory.sol";
+import {TestUSD} from "../src/TestUSD.sol";
+
+/// @notice The gas figures of contracts/gas.sh. Run with `forge test --isolate` so that every
+/// measured call is its own transaction: figures are full-transaction gas (21,000 base, calldata,
+/// refunds subtracted), written to snapshots/gas.json.
+contract GasTest is Test {
+    address constant ALICE = address(0xA11CE);
+    address constant BOB = address(0xB0B);
+    address constant CAROL = address(0xCA201);
+    address constant DAVE = address(0xDA7E);
+
+    TrustReserveFactory factory;
+    TestUSD usd;
+    PlainERC20 plain;
+
+    function setUp() public {
+        factory = new TrustReserveFactory();
+        usd = new TestUSD();
+        plain = new PlainERC20();
+        vm.deal(ALICE, 1000 ether);
+        usd.mint(ALICE, 1_000_000e6);
+    }
+
+    /// The plain Solady ERC-20 that the trust token is compared with.
+    function test_gas_baseline() public {
+        plain.mint(CAROL, 100e6); // supply and a holder exist
+        plain.mint(BOB, 100e6);
+        plain.mint(DAVE, 100e6);
+        vm.snapshotGasLastCall("gas", "baseline_mint_new");
+        plain.mint(DAVE, 100e6);
+        vm.snapshotGasLastCall("gas", "baseline_mint_existing");
+        vm.prank(BOB);
+        plain.transfer(CAROL, 40e6);
+        vm.snapshotGasLastCall("gas", "baseline_transfer_existing");
+        plain.burn(BOB, 60e6);
+        vm.snapshotGasLastCall("gas", "baseline_burn_all");
+    }
+
+    function test_gas_create_and_deposit() public {
+        vm.prank(ALICE);
+        TrustReserve(factory.create(address(usd), "Alice trust tUSD", "tALICE"));
+        vm.snapshotGasLastCall("gas", "create_reserve");
+        TrustReserve r = TrustReserve(factory.predict(ALICE, address(usd)));
+        vm.prank(ALICE);
+        usd.approve(address(r), 300e6);
+        vm.prank(ALICE);
+        r.deposit(300e6);
+        vm.snapshotGasLastCall("gas", "deposit_erc20");
+
+        vm.prank(ALICE);
+        TrustReserve n = TrustReserve(factory.create(address(0), "Alice trust ETH", "tALICE-ETH"));
+        vm.prank(ALICE);
+        n.deposit{value: 1 ether}(1 ether);
+        vm.snapshotGasLastCall("gas", "deposit_native");
+    }
+
+    function test_gas_trust_reup_revoke() public {
+        TrustReserve r = _reserve(ALICE, address(usd), 300e6);
+        vm.prank(ALICE);
+        r.trust(CAROL, 100e6); // supply exists
+        vm.prank(ALICE);
+        r.trust(BOB, 100e6);
+        vm.snapshotGasLastCall("gas", "trust_new_holder");
+        vm.prank(BOB);
+        r.transfer(CAROL, 40e6);
+        vm.prank(ALICE);
+        r.reup(BOB, 40e6);
+        vm.snapshotGasLastCall("gas", "reup_existing");
+        vm.prank(ALICE);
+        r.revoke(BOB, type(uint256).max);
+        vm.snapshotGasLastCall("gas", "revoke_all");
+    }
+
+    function test_gas_redeem() public {
+        TrustReserve r = _reserve(ALICE, address(usd), 300e6);
+        vm.prank(ALICE);
+        r.trust(BOB, 100e6);
+        usd.mint(BOB, 1e6); // Bob already holds some of the asset
+        vm.prank(BOB, BOB); // a holder redeems from their own wallet: sender = tx.origin
+        r.redeem(40e6, BOB);
+        vm.snapshotGasLastCall("gas", "redeem_erc20_partial");
+
+        TrustReserve n = _reserve(ALICE, address(0), 10 ether);
+        vm.prank(ALICE);
+        n.trust(BOB, 5 ether);
+        vm.prank(BOB, BOB);
+        n.redeem(1 ether, BOB);
+        vm.snapshotGasLastCall("gas", "redeem_native_partial");
+    }
+
+    /// redeemDeep through 1, 2 and 3 layers: Alice (tUSD) <- Bob <- Carol <- Dave.
+    function test_gas_redeem_deep() public {
+        TrustReserve a = _reserve(ALICE, address(usd), 300e6);
+        TrustReserve b = _layer(a, BOB, 200e6);
+        TrustReserve c = _layer(b, CAROL, 150e6);
+        TrustReserve d = _layer(c, DAVE, 120e6);
+        address eve = address(0xE7E);
+        usd.mint(eve, 1e6);
+        vm.prank(ALICE);
+        a.trust(eve, 50e6);
+        vm.prank(BOB);
+        b.trust(eve, 50e6);
+        vm.prank(CAROL);
+        c.trust(eve, 50e6);
+        vm.prank(DAVE);
+        d.trust(eve, 50e6);
+
+        vm.prank(eve, eve);
+        a.redeemDeep(10e6, eve);
+        vm.snapshotGasLastCall("gas", "redeem_deep_0");
+        vm.prank(eve, eve);
+        b.redeemDeep(10e6, eve);
+        vm.snapshotGasLastCall("gas", "redeem_deep_1");
+        vm.prank(eve, eve);
+        c.redeemDeep(10e6, eve);
+        vm.snapshotGasLastCall("gas", "redeem_deep_2");
+        vm.prank(eve, eve);
+        d.redeemDeep(10e6, eve);
+        vm.snapshotGasLastCall("gas", "redeem_deep_3");
+    }
+
+    function _reserve(address issuer, address asset, uint256 backing) internal returns (TrustReserve r) {
+        vm.prank(issuer);
+        r = TrustReserve(factory.create(asset, "trust", "TRUST"));
+        if (asset == address(0)) {
+            vm.deal(issuer, issuer.balance + backing);
+            vm.prank(issuer);
+            r.deposit{value: backing}(backing);
+        } else {
+            TestUSD(asset).mint(issuer, backing);
+            vm.prank(issuer);
+            TestUSD(asset).approve(address(r), backing);
+            vm.prank(issuer);
+            r.deposit(backing);
+        }
+    }
+
+    /// `issuer` is trusted `backing` by `parent`'s issuer and puts it all into a reserve on parent's token.
+    function _layer(TrustReserve parent, address issuer, uint256 backing) internal returns (TrustReserve r) {
+        vm.prank(parent.issuer());
+        parent.trust(issuer, backing);
+        vm.prank(issuer);
+        r = TrustReserve(factory.create(address(parent), "layer", "LAYER"));
+        vm.prank(issuer);
+        parent.approve(address(r), backing);
+        vm.prank(issuer);
+        r.deposit(backing);
+    }
+}
