@@ -1,0 +1,40 @@
+# trustbot: `make test` runs every test; `make gas` prints the contracts' gas figures.
+SHELL := /bin/bash
+FORGE := contracts/node_modules/.bin/forge
+# Tests whose gas is recorded in contracts/.gas-snapshot: every deterministic test, as isolated transactions.
+SNAPSHOT_ARGS := --isolate --no-match-test '^(testFuzz|invariant)'
+
+.PHONY: test setup contracts-test go-test bindings-check artifacts gas snapshot
+
+test: setup contracts-test go-test
+
+setup:
+	@./scripts/setup.sh
+
+# forge unit, fuzz and invariant tests; the gas snapshot (1% tolerance); committed artifacts match the build.
+contracts-test:
+	cd contracts && ../$(FORGE) build
+	cd contracts && node script/export-artifacts.js --check
+	cd contracts && ../$(FORGE) test
+	cd contracts && ../$(FORGE) snapshot $(SNAPSHOT_ARGS) --check --tolerance 1
+
+go-test: bindings-check
+	go vet ./...
+	go test ./...
+
+# Regenerating the bindings from contracts/artifacts must change nothing.
+bindings-check:
+	@before=$$(cat chain/bindings/*.go | sha256sum); go generate ./chain/bindings; \
+	after=$$(cat chain/bindings/*.go | sha256sum); \
+	if [ "$$before" != "$$after" ]; then echo "chain/bindings was stale and has been regenerated: commit it" >&2; exit 1; fi
+
+# After changing contracts/src: rebuild, export artifacts, regenerate bindings, re-record gas.
+artifacts:
+	cd contracts && ../$(FORGE) build && node script/export-artifacts.js
+	go generate ./chain/bindings
+
+snapshot:
+	cd contracts && ../$(FORGE) snapshot $(SNAPSHOT_ARGS)
+
+gas:
+	@contracts/gas.sh --floors

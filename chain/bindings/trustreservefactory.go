@@ -1,0 +1,303 @@
+// Code generated via abigen V2 - DO NOT EDIT.
+// This file is a generated binding and any manual changes will be lost.
+
+package bindings
+
+import (
+	"bytes"
+	"errors"
+	"math/big"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+)
+
+// Reference imports to suppress errors if they are not otherwise used.
+var (
+	_ = bytes.Equal
+	_ = errors.New
+	_ = big.NewInt
+	_ = common.Big1
+	_ = types.BloomLookup
+	_ = abi.ConvertType
+)
+
+// TrustReserveFactoryMetaData contains all meta data concerning the TrustReserveFactory contract.
+var TrustReserveFactoryMetaData = bind.MetaData{
+	ABI: "[{\"type\":\"constructor\",\"inputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"create\",\"inputs\":[{\"name\":\"asset\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"name\",\"type\":\"string\",\"internalType\":\"string\"},{\"name\":\"symbol\",\"type\":\"string\",\"internalType\":\"string\"}],\"outputs\":[{\"name\":\"reserve\",\"type\":\"address\",\"internalType\":\"address\"}],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"implementation\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"address\",\"internalType\":\"address\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"isReserve\",\"inputs\":[{\"name\":\"a\",\"type\":\"address\",\"internalType\":\"address\"}],\"outputs\":[{\"name\":\"\",\"type\":\"bool\",\"internalType\":\"bool\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"predict\",\"inputs\":[{\"name\":\"issuer\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"asset\",\"type\":\"address\",\"internalType\":\"address\"}],\"outputs\":[{\"name\":\"\",\"type\":\"address\",\"internalType\":\"address\"}],\"stateMutability\":\"view\"},{\"type\":\"event\",\"name\":\"ReserveCreated\",\"inputs\":[{\"name\":\"issuer\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"},{\"name\":\"asset\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"},{\"name\":\"reserve\",\"type\":\"address\",\"indexed\":false,\"internalType\":\"address\"}],\"anonymous\":false},{\"type\":\"error\",\"name\":\"InvalidAsset\",\"inputs\":[{\"name\":\"asset\",\"type\":\"address\",\"internalType\":\"address\"}]},{\"type\":\"error\",\"name\":\"ReserveExists\",\"inputs\":[{\"name\":\"reserve\",\"type\":\"address\",\"internalType\":\"address\"}]}]",
+	ID:  "TrustReserveFactory",
+	Bin: "0x60a0604052348015600e575f5ffd5b506040516019906042565b604051809103905ff0801580156031573d5f5f3e3d5ffd5b506001600160a01b0316608052604f565b611f8a8061084483390190565b6080516107c961007b5f395f818160530152818161013e0152818161025901526102f501526107c95ff3fe608060405234801561000f575f5ffd5b506004361061004a575f3560e01c80635c60da1b1461004e5780635c911b291461009f578063796d5836146100b25780637a2b0587146100c5575b5f5ffd5b6100757f000000000000000000000000000000000000000000000000000000000000000081565b60405173ffffffffffffffffffffffffffffffffffffffff90911681526020015b60405180910390f35b6100756100ad36600461063b565b6100e8565b6100756100c03660046106b1565b610174565b6100d86100d3366004610731565b610404565b6040519015158152602001610096565b6040517fffffffffffffffffffffffffffffffffffffffff000000000000000000000000606084811b8216602084015283901b1660348201525f908190604801604051602081830303815290604052905061016c7f00000000000000000000000000000000000000000000000000000000000000008283805190602001203061048b565b949350505050565b5f73ffffffffffffffffffffffffffffffffffffffff8616158015906101af575073ffffffffffffffffffffffffffffffffffffffff86163b155b15610203576040517f6f79c78a00000000000000000000000000000000000000000000000000000000815273ffffffffffffffffffffffffffffffffffffffff871660048201526024015b60405180910390fd5b6040517fffffffffffffffffffffffffffffffffffffffff00000000000000000000000033606090811b8216602084015288901b1660348201525f9060480160405160208183030381529060405290505f6102877f00000000000000000000000000000000000000000000000000000000000000008384805190602001203061048b565b905073ffffffffffffffffffffffffffffffffffffffff81163b156102f0576040517faf949f9600000000000000000000000000000000000000000000000000000000815273ffffffffffffffffffffffffffffffffffffffff821660048201526024016101fa565b6103227f00000000000000000000000000000000000000000000000000000000000000008384805190602001206104ae565b6040517f4cd88b7600000000000000000000000000000000000000000000000000000000815290935073ffffffffffffffffffffffffffffffffffffffff841690634cd88b769061037d908a908a908a908a90600401610798565b5f604051808303815f87803b158015610394575f5ffd5b505af11580156103a6573d5f5f3e3d5ffd5b505060405173ffffffffffffffffffffffffffffffffffffffff86811682528b1692503391507f278da0c7e84d929042b806b82826b0697e678f0861df10955e4d2668b00a9c7e9060200160405180910390a3505095945050505050565b5f8173ffffffffffffffffffffffffffffffffffffffff163b60551461042b57505f919050565b5f610435836104bb565b60208101516034820151919250606090811c91901c73ffffffffffffffffffffffffffffffffffffffff851661046b83836100e8565b73ffffffffffffffffffffffffffffffffffffffff161495945050505050565b5f5f6104978686610508565b90506104a4818585610580565b9695505050505050565b5f61016c5f85858561059f565b60405164ffffffffff7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffd3833b0116808252602090810190602d908301843c60408101815101604052919050565b5f604051825161ffd281113d3d3e5f5b818110156105355760208186018101516043858401015201610518565b506e5af43d82803e903d91602b57fd5bf360238301528460148301528060881b7361002d3d81600a3d39f3363d3d373d3d3d363d7301825260378101600c8301209250505092915050565b5f60ff5f5350603592835260601b60015260155260555f908120915290565b5f60405183518060438301826020880160045afa506e5af43d82803e903d91602b57fd5bf360238301528560148301528060881b74fe61002d3d81600a3d39f3363d3d373d3d3d363d73018252836037820161ffd38310600b01840189f5925050508061016c5763301164255f526004601cfd5b803573ffffffffffffffffffffffffffffffffffffffff81168114610636575f5ffd5b919050565b5f5f6040838503121561064c575f5ffd5b61065583610613565b915061066360208401610613565b90509250929050565b5f5f83601f84011261067c575f5ffd5b50813567ffffffffffffffff811115610693575f5ffd5b6020830191508360208285010111156106aa575f5ffd5b9250929050565b5f5f5f5f5f606086880312156106c5575f5ffd5b6106ce86610613565b9450602086013567ffffffffffffffff8111156106e9575f5ffd5b6106f58882890161066c565b909550935050604086013567ffffffffffffffff811115610714575f5ffd5b6107208882890161066c565b969995985093965092949392505050565b5f60208284031215610741575f5ffd5b61074a82610613565b9392505050565b81835281816020850137505f602082840101525f60207fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0601f840116840101905092915050565b604081525f6107ab604083018688610751565b82810360208401526107be818587610751565b9796505050505050505660c0604052348015600e575f5ffd5b50336080523060a05260805160a051611f446100465f395f6117bc01525f8181610436015281816109e5015261183c0152611f445ff3fe608060405260043610610182575f3560e01c80637bde82f2116100d1578063c45a01551161007c578063dd62ed3e11610057578063dd62ed3e1461048b578063e50d33e3146104c3578063eac449d9146104d7575f5ffd5b8063c45a015514610425578063cd3293de14610458578063cdadbef21461046c575f5ffd5b80639951d62f116100ac5780639951d62f146103d4578063a9059cbb146103f3578063b6b55f2514610412575f5ffd5b80637bde82f21461038257806391fac6f7146103a157806395d89b41146103c0575f5ffd5b8063313ce567116101315780634cd88b761161010c5780634cd88b76146102e457806370a08231146103035780637865e71f1461034a575f5ffd5b8063313ce5671461027e57806338d52e0f146102a457806343ed670f146102b8575f5ffd5b806318160ddd1161016157806318160ddd146102005780631d1438481461022657806323b872dd1461025f575f5ffd5b8062f714ce1461018657806306fdde03146101a7578063095ea7b3146101d1575b5f5ffd5b348015610191575f5ffd5b506101a56101a0366004611a38565b6104f6565b005b3480156101b2575f5ffd5b506101bb61067a565b6040516101c89190611a62565b60405180910390f35b3480156101dc575f5ffd5b506101f06101eb366004611ab5565b610709565b60405190151581526020016101c8565b34801561020b575f5ffd5b506805345cdf77eb68f44c545b6040519081526020016101c8565b348015610231575f5ffd5b5061023a6107a9565b60405173ffffffffffffffffffffffffffffffffffffffff90911681526020016101c8565b34801561026a575f5ffd5b506101f0610279366004611add565b6107b8565b348015610289575f5ffd5b50610292610814565b60405160ff90911681526020016101c8565b3480156102af575f5ffd5b5061023a6108b6565b3480156102c3575f5ffd5b506102d76102d2366004611b5f565b6108c5565b6040516101c89190611bcb565b3480156102ef575f5ffd5b506101a56102fe366004611c4b565b6109cd565b34801561030e575f5ffd5b5061021861031d366004611cab565b677472757374626f74600c9081525f9190915260209020546fffffffffffffffffffffffffffffffff1690565b348015610355575f5ffd5b50610218610364366004611cab565b677472757374626f74600c9081525f91909152602090205460801c90565b34801561038d575f5ffd5b506101a561039c366004611a38565b610aa3565b3480156103ac575f5ffd5b506101a56103bb366004611a38565b610b4c565b3480156103cb575f5ffd5b506101bb610d21565b3480156103df575f5ffd5b506101a56103ee366004611ab5565b610d30565b3480156103fe575f5ffd5b506101f061040d366004611ab5565b610eb7565b6101a5610420366004611cc4565b610ecc565b348015610430575f5ffd5b5061023a7f000000000000000000000000000000000000000000000000000000000000000081565b348015610463575f5ffd5b50610218611086565b348015610477575f5ffd5b50610218610486366004611ab5565b611140565b348015610496575f5ffd5b506102186104a5366004611cdb565b60205267616c6c6f77616e63600c9081525f91909152603490205490565b3480156104ce575f5ffd5b5061021861115a565b3480156104e2575f5ffd5b506102186104f1366004611ab5565b611171565b6104fe6112cc565b60ff5f5c161561053a576040517fab143c0600000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b60015f805c7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00168217905d50815f0361059f576040517f1f2a200500000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b73ffffffffffffffffffffffffffffffffffffffff81166105ec576040517fd92e233d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b6105fe6105f76108b6565b82846112eb565b8073ffffffffffffffffffffffffffffffffffffffff167f7084f5476618d8e60b11ef0d7d3f06914655adb8793e28ff7f018d4c76d505d58360405161064691815260200190565b60405180910390a25f7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00815c16815d505050565b60605f805461068890611d03565b80601f01602080910402602001604051908101604052809291908181526020018280546106b490611d03565b80156106ff5780601f106106d6576101008083540402835291602001916106ff565b820191905f5260205f20905b8154815290600101906020018083116106e257829003601f168201915b5050505050905090565b5f73ffffffffffffffffffffffffffffffffffffffff8316610757576040517fd92e233d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b8260205267616c6c6f77616e63600c52335f52816034600c2055815f52602c5160601c337f8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b92560205fa350600192915050565b5f6014602d600c303c505f5190565b5f3360205267616c6c6f77616e63600c52835f526034600c2080548019156107fd57808411156107f757632a1b2dd85f5280602052836040526044601cfd5b83810382555b505061080a8484846114be565b5060019392505050565b5f5f61081e6108b6565b905073ffffffffffffffffffffffffffffffffffffffff811661084357601291505090565b8073ffffffffffffffffffffffffffffffffffffffff1663313ce5676040518163ffffffff1660e01b8152600401602060405180830381865afa15801561088c573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906108b09190611d54565b91505090565b5f60146041600c303c505f5190565b60606108cf6112cc565b838214610908576040517fff633a3800000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b8367ffffffffffffffff81111561092157610921611d74565b60405190808252806020026020018201604052801561094a578160200160208202803683370190505b5090505f5b848110156109c45761099f86868381811061096c5761096c611da1565b90506020020160208101906109819190611cab565b85858481811061099357610993611da1565b90506020020135611598565b8282815181106109b1576109b1611da1565b602090810291909101015260010161094f565b50949350505050565b3373ffffffffffffffffffffffffffffffffffffffff7f00000000000000000000000000000000000000000000000000000000000000001614610a3c576040517f32cc723600000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b60018054610a4990611d03565b159050610a82576040517f0dc149f000000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b5f610a8e848683611e17565b506001610a9c828483611e17565b5050505050565b60ff5f5c1615610adf576040517fab143c0600000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b60015f805c7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00168217905d50610b15828261165f565b610b206105f76108b6565b5f7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00815c16815d505050565b60ff5f5c1615610b88576040517fab143c0600000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b60015f805c7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00168217905d50610bbe828261165f565b5f610bc76108b6565b9050610bd28161177a565b15610ce9575f6040516391fac6f760e01b5f5284600452836024525f5f60445f5f875af19150806040525080610ce3576040517f70a082310000000000000000000000000000000000000000000000000000000081523060048201525f9073ffffffffffffffffffffffffffffffffffffffff8416906370a0823190602401602060405180830381865afa158015610c6c573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610c909190611f2d565b905080851115610cdb576040517f315276c900000000000000000000000000000000000000000000000000000000815260048101829052602481018690526044015b60405180910390fd5b3d5f5f3e3d5ffd5b50610cf4565b610cf48183856112eb565b505f7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00815c16815d505050565b60606001805461068890611d03565b610d386112cc565b73ffffffffffffffffffffffffffffffffffffffff8216610d85576040517fd92e233d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b805f03610dbe576040517f1f2a200500000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b806805345cdf77eb68f44c5401677472757374626f74600c52825f526020600c2080546fffffffffffffffffffffffffffffffff848260801c01116fffffffffffffffffffffffffffffffff84111715610e1f576335278d125f526004601cfd5b826805345cdf77eb68f44c558360801b84018101825550505080602052815f7fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef602080a38173ffffffffffffffffffffffffffffffffffffffff167f0d362dfb6d2ff0593e93126903dd7ff61d213b9770e8c2c499f0e4db806d805982604051610eab91815260200190565b60405180910390a25050565b5f610ec33384846114be565b50600192915050565b60ff5f5c1615610f08576040517fab143c0600000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b60015f805c7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00168217905d50805f03610f6d576040517f1f2a200500000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b5f610f766108b6565b905073ffffffffffffffffffffffffffffffffffffffff8116610fda57813414610fd5576040517f195a3ca100000000000000000000000000000000000000000000000000000000815234600482015260248101839052604401610cd2565b611025565b341561101a576040517f195a3ca10000000000000000000000000000000000000000000000000000000081523460048201525f6024820152604401610cd2565b61102581338461187f565b60405182815233907f2da466a7b24304f47e87fa2e1e5a81b9831ce54fec19055ce277ca2f39ba42c49060200160405180910390a2505f7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00815c16815d5050565b5f5f6110906108b6565b905073ffffffffffffffffffffffffffffffffffffffff81166110b4574791505090565b6040517f70a0823100000000000000000000000000000000000000000000000000000000815230600482015273ffffffffffffffffffffffffffffffffffffffff8216906370a0823190602401602060405180830381865afa15801561111c573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906108b09190611f2d565b5f6111496112cc565b6111538383611598565b9392505050565b5f61116c6805345cdf77eb68f44c5490565b905090565b5f61117a6112cc565b73ffffffffffffffffffffffffffffffffffffffff83166111c7576040517fd92e233d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b815f03611200576040517f1f2a200500000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b677472757374626f74600c52825f526020600c2080546fffffffffffffffffffffffffffffffff81168160801c91508093508085101561123e578493505b5f8286101561124c57508482035b8482038160801b17845550505050806805345cdf77eb68f44c54036805345cdf77eb68f44c55806020525f837fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef602080a3816020527f61e27b0bfd8e18e6b92ec32ce1c28bb698d27bfe93e84c7e94d4db0a3135c760602080a192915050565b6014602d600c303c335f51146112e957637a3da6ff5f526004601cfd5b565b5f73ffffffffffffffffffffffffffffffffffffffff841661135c57478083111561134c576040517f315276c90000000000000000000000000000000000000000000000000000000081526004810182905260248101849052604401610cd2565b5f5f5f5f86885af1915050611481565b60405183601452826034526fa9059cbb0000000000000000000000005f5260205f604460105f895af1915060015f5114601f3d11165f863b113d151617821691505f603452806040525080611481576040517f70a082310000000000000000000000000000000000000000000000000000000081523060048201525f9073ffffffffffffffffffffffffffffffffffffffff8616906370a0823190602401602060405180830381865afa158015611415573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906114399190611f2d565b90508083111561147f576040517f315276c90000000000000000000000000000000000000000000000000000000081526004810182905260248101849052604401610cd2565b505b806114b8576040517f90b8ec1800000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b50505050565b73ffffffffffffffffffffffffffffffffffffffff821661150b576040517fd92e233d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b677472757374626f74600c52825f526020600c2080546fffffffffffffffffffffffffffffffff8116808411156115515763cf4791815f5280602052836040526044601cfd5b5082810382555050815f526020600c20818154018155508060205281837fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef602080a3505050565b5f677472757374626f74600c52825f526020600c2080546fffffffffffffffffffffffffffffffff81168160801c818111156115df578181039450848610156115df578594505b5050821561165757826805345cdf77eb68f44c54016fffffffffffffffffffffffffffffffff811115611619576335278d125f526004601cfd5b806805345cdf77eb68f44c5550828101825582602052845f7fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef602080a35b505092915050565b815f03611698576040517f1f2a200500000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b73ffffffffffffffffffffffffffffffffffffffff81166116e5576040517fd92e233d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b677472757374626f74600c52335f526020600c2080546fffffffffffffffffffffffffffffffff81168085111561172b5763cf4791815f5280602052846040526044601cfd5b5083810382555050816805345cdf77eb68f44c54036805345cdf77eb68f44c55816020525f337fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef602080a35050565b5f8173ffffffffffffffffffffffffffffffffffffffff163b6055146117a157505f919050565b5f6117ab83611909565b90505f6014600a600c863c5f5190507f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff168173ffffffffffffffffffffffffffffffffffffffff161461181657505f9392505050565b8373ffffffffffffffffffffffffffffffffffffffff16611860828485805190602001207f0000000000000000000000000000000000000000000000000000000000000000611956565b73ffffffffffffffffffffffffffffffffffffffff1614949350505050565b5f60405182606052306040528360601b602c526f23b872dd000000000000000000000000600c5260205f6064601c5f895af1915060015f5114601f3d11165f863b113d151617821691505f6060528060405250806114b8576040517f90b8ec1800000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b60405164ffffffffff7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffd3833b0116808252602090810190602d908301843c60408101815101604052919050565b5f5f6119628686611979565b905061196f8185856119f1565b9695505050505050565b5f604051825161ffd281113d3d3e5f5b818110156119a65760208186018101516043858401015201611989565b506e5af43d82803e903d91602b57fd5bf360238301528460148301528060881b7361002d3d81600a3d39f3363d3d373d3d3d363d7301825260378101600c8301209250505092915050565b5f60ff5f5350603592835260601b60015260155260555f908120915290565b803573ffffffffffffffffffffffffffffffffffffffff81168114611a33575f5ffd5b919050565b5f5f60408385031215611a49575f5ffd5b82359150611a5960208401611a10565b90509250929050565b602081525f82518060208401528060208501604085015e5f6040828501015260407fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0601f83011684010191505092915050565b5f5f60408385031215611ac6575f5ffd5b611acf83611a10565b946020939093013593505050565b5f5f5f60608486031215611aef575f5ffd5b611af884611a10565b9250611b0660208501611a10565b929592945050506040919091013590565b5f5f83601f840112611b27575f5ffd5b50813567ffffffffffffffff811115611b3e575f5ffd5b6020830191508360208260051b8501011115611b58575f5ffd5b9250929050565b5f5f5f5f60408587031215611b72575f5ffd5b843567ffffffffffffffff811115611b88575f5ffd5b611b9487828801611b17565b909550935050602085013567ffffffffffffffff811115611bb3575f5ffd5b611bbf87828801611b17565b95989497509550505050565b602080825282518282018190525f918401906040840190835b81811015611c02578351835260209384019390920191600101611be4565b509095945050505050565b5f5f83601f840112611c1d575f5ffd5b50813567ffffffffffffffff811115611c34575f5ffd5b602083019150836020828501011115611b58575f5ffd5b5f5f5f5f60408587031215611c5e575f5ffd5b843567ffffffffffffffff811115611c74575f5ffd5b611c8087828801611c0d565b909550935050602085013567ffffffffffffffff811115611c9f575f5ffd5b611bbf87828801611c0d565b5f60208284031215611cbb575f5ffd5b61115382611a10565b5f60208284031215611cd4575f5ffd5b5035919050565b5f5f60408385031215611cec575f5ffd5b611cf583611a10565b9150611a5960208401611a10565b600181811c90821680611d1757607f821691505b602082108103611d4e577f4e487b71000000000000000000000000000000000000000000000000000000005f52602260045260245ffd5b50919050565b5f60208284031215611d64575f5ffd5b815160ff81168114611153575f5ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52604160045260245ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52603260045260245ffd5b601f821115611e1257805f5260205f20601f840160051c81016020851015611df35750805b601f840160051c820191505b81811015610a9c575f8155600101611dff565b505050565b67ffffffffffffffff831115611e2f57611e2f611d74565b611e4383611e3d8354611d03565b83611dce565b5f601f841160018114611e93575f8515611e5d5750838201355b7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff600387901b1c1916600186901b178355610a9c565b5f838152602081207fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe08716915b82811015611ee05786850135825560209485019460019092019101611ec0565b5086821015611f1b577fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff60f88860031b161c19848701351681555b505060018560011b0183555050505050565b5f60208284031215611f3d575f5ffd5b505191905056",
+}
+
+// TrustReserveFactory is an auto generated Go binding around an Ethereum contract.
+type TrustReserveFactory struct {
+	abi abi.ABI
+}
+
+// GetABI returns the ABI associated with this contract binding.
+func (c *TrustReserveFactory) GetABI() abi.ABI {
+	return c.abi
+}
+
+// NewTrustReserveFactory creates a new instance of TrustReserveFactory.
+func NewTrustReserveFactory() *TrustReserveFactory {
+	parsed, err := TrustReserveFactoryMetaData.ParseABI()
+	if err != nil {
+		panic(errors.New("invalid ABI: " + err.Error()))
+	}
+	return &TrustReserveFactory{abi: *parsed}
+}
+
+// Instance creates a wrapper for a deployed contract instance at the given address.
+// Use this to create the instance object passed to abigen v2 library functions Call, Transact, etc.
+func (c *TrustReserveFactory) Instance(backend bind.ContractBackend, addr common.Address) *bind.BoundContract {
+	return bind.NewBoundContract(addr, c.abi, backend, backend, backend)
+}
+
+// PackCreate is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x796d5836.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function create(address asset, string name, string symbol) returns(address reserve)
+func (trustReserveFactory *TrustReserveFactory) PackCreate(asset common.Address, name string, symbol string) []byte {
+	enc, err := trustReserveFactory.abi.Pack("create", asset, name, symbol)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackCreate is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x796d5836.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function create(address asset, string name, string symbol) returns(address reserve)
+func (trustReserveFactory *TrustReserveFactory) TryPackCreate(asset common.Address, name string, symbol string) ([]byte, error) {
+	return trustReserveFactory.abi.Pack("create", asset, name, symbol)
+}
+
+// UnpackCreate is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x796d5836.
+//
+// Solidity: function create(address asset, string name, string symbol) returns(address reserve)
+func (trustReserveFactory *TrustReserveFactory) UnpackCreate(data []byte) (common.Address, error) {
+	out, err := trustReserveFactory.abi.Unpack("create", data)
+	if err != nil {
+		return *new(common.Address), err
+	}
+	out0 := *abi.ConvertType(out[0], new(common.Address)).(*common.Address)
+	return out0, nil
+}
+
+// PackImplementation is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x5c60da1b.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function implementation() view returns(address)
+func (trustReserveFactory *TrustReserveFactory) PackImplementation() []byte {
+	enc, err := trustReserveFactory.abi.Pack("implementation")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackImplementation is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x5c60da1b.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function implementation() view returns(address)
+func (trustReserveFactory *TrustReserveFactory) TryPackImplementation() ([]byte, error) {
+	return trustReserveFactory.abi.Pack("implementation")
+}
+
+// UnpackImplementation is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x5c60da1b.
+//
+// Solidity: function implementation() view returns(address)
+func (trustReserveFactory *TrustReserveFactory) UnpackImplementation(data []byte) (common.Address, error) {
+	out, err := trustReserveFactory.abi.Unpack("implementation", data)
+	if err != nil {
+		return *new(common.Address), err
+	}
+	out0 := *abi.ConvertType(out[0], new(common.Address)).(*common.Address)
+	return out0, nil
+}
+
+// PackIsReserve is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x7a2b0587.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function isReserve(address a) view returns(bool)
+func (trustReserveFactory *TrustReserveFactory) PackIsReserve(a common.Address) []byte {
+	enc, err := trustReserveFactory.abi.Pack("isReserve", a)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackIsReserve is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x7a2b0587.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function isReserve(address a) view returns(bool)
+func (trustReserveFactory *TrustReserveFactory) TryPackIsReserve(a common.Address) ([]byte, error) {
+	return trustReserveFactory.abi.Pack("isReserve", a)
+}
+
+// UnpackIsReserve is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x7a2b0587.
+//
+// Solidity: function isReserve(address a) view returns(bool)
+func (trustReserveFactory *TrustReserveFactory) UnpackIsReserve(data []byte) (bool, error) {
+	out, err := trustReserveFactory.abi.Unpack("isReserve", data)
+	if err != nil {
+		return *new(bool), err
+	}
+	out0 := *abi.ConvertType(out[0], new(bool)).(*bool)
+	return out0, nil
+}
+
+// PackPredict is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x5c911b29.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function predict(address issuer, address asset) view returns(address)
+func (trustReserveFactory *TrustReserveFactory) PackPredict(issuer common.Address, asset common.Address) []byte {
+	enc, err := trustReserveFactory.abi.Pack("predict", issuer, asset)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackPredict is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x5c911b29.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function predict(address issuer, address asset) view returns(address)
+func (trustReserveFactory *TrustReserveFactory) TryPackPredict(issuer common.Address, asset common.Address) ([]byte, error) {
+	return trustReserveFactory.abi.Pack("predict", issuer, asset)
+}
+
+// UnpackPredict is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x5c911b29.
+//
+// Solidity: function predict(address issuer, address asset) view returns(address)
+func (trustReserveFactory *TrustReserveFactory) UnpackPredict(data []byte) (common.Address, error) {
+	out, err := trustReserveFactory.abi.Unpack("predict", data)
+	if err != nil {
+		return *new(common.Address), err
+	}
+	out0 := *abi.ConvertType(out[0], new(common.Address)).(*common.Address)
+	return out0, nil
+}
+
+// TrustReserveFactoryReserveCreated represents a ReserveCreated event raised by the TrustReserveFactory contract.
+type TrustReserveFactoryReserveCreated struct {
+	Issuer  common.Address
+	Asset   common.Address
+	Reserve common.Address
+	Raw     *types.Log // Blockchain specific contextual infos
+}
+
+const TrustReserveFactoryReserveCreatedEventName = "ReserveCreated"
+
+// ContractEventName returns the user-defined event name.
+func (TrustReserveFactoryReserveCreated) ContractEventName() string {
+	return TrustReserveFactoryReserveCreatedEventName
+}
+
+// UnpackReserveCreatedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event ReserveCreated(address indexed issuer, address indexed asset, address reserve)
+func (trustReserveFactory *TrustReserveFactory) UnpackReserveCreatedEvent(log *types.Log) (*TrustReserveFactoryReserveCreated, error) {
+	event := "ReserveCreated"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != trustReserveFactory.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TrustReserveFactoryReserveCreated)
+	if len(log.Data) > 0 {
+		if err := trustReserveFactory.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range trustReserveFactory.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// UnpackError attempts to decode the provided error data using user-defined
+// error definitions.
+func (trustReserveFactory *TrustReserveFactory) UnpackError(raw []byte) (any, error) {
+	if bytes.Equal(raw[:4], trustReserveFactory.abi.Errors["InvalidAsset"].ID.Bytes()[:4]) {
+		return trustReserveFactory.UnpackInvalidAssetError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], trustReserveFactory.abi.Errors["ReserveExists"].ID.Bytes()[:4]) {
+		return trustReserveFactory.UnpackReserveExistsError(raw[4:])
+	}
+	return nil, errors.New("Unknown error")
+}
+
+// TrustReserveFactoryInvalidAsset represents a InvalidAsset error raised by the TrustReserveFactory contract.
+type TrustReserveFactoryInvalidAsset struct {
+	Asset common.Address
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InvalidAsset(address asset)
+func TrustReserveFactoryInvalidAssetErrorID() common.Hash {
+	return common.HexToHash("0x6f79c78ae90672f85184cf97c34786d9e028ca8baddb6fc2767876c07cb30db2")
+}
+
+// UnpackInvalidAssetError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InvalidAsset(address asset)
+func (trustReserveFactory *TrustReserveFactory) UnpackInvalidAssetError(raw []byte) (*TrustReserveFactoryInvalidAsset, error) {
+	out := new(TrustReserveFactoryInvalidAsset)
+	if err := trustReserveFactory.abi.UnpackIntoInterface(out, "InvalidAsset", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TrustReserveFactoryReserveExists represents a ReserveExists error raised by the TrustReserveFactory contract.
+type TrustReserveFactoryReserveExists struct {
+	Reserve common.Address
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error ReserveExists(address reserve)
+func TrustReserveFactoryReserveExistsErrorID() common.Hash {
+	return common.HexToHash("0xaf949f967d352735b7089141ff2402cb6dce9b7ac0b4e9a99f6a86d57701869f")
+}
+
+// UnpackReserveExistsError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error ReserveExists(address reserve)
+func (trustReserveFactory *TrustReserveFactory) UnpackReserveExistsError(raw []byte) (*TrustReserveFactoryReserveExists, error) {
+	out := new(TrustReserveFactoryReserveExists)
+	if err := trustReserveFactory.abi.UnpackIntoInterface(out, "ReserveExists", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
