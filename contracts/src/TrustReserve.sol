@@ -44,6 +44,8 @@ contract TrustReserve {
     error NotFactory();
     /// @notice The reserve was initialized already.
     error AlreadyInitialized();
+    /// @notice A trust token needs a symbol.
+    error EmptySymbol();
     /// @notice An amount of zero was given where it would do nothing.
     error ZeroAmount();
     /// @notice The zero address was given as a holder, recipient or spender.
@@ -103,7 +105,8 @@ contract TrustReserve {
     /// @param symbol_ ERC-20 symbol.
     function initialize(string calldata name_, string calldata symbol_) external {
         if (msg.sender != factory) revert NotFactory();
-        if (bytes(_symbol).length != 0) revert AlreadyInitialized();
+        if (bytes(_name).length != 0 || bytes(_symbol).length != 0) revert AlreadyInitialized();
+        if (bytes(symbol_).length == 0) revert EmptySymbol();
         _name = name_;
         _symbol = symbol_;
     }
@@ -137,7 +140,7 @@ contract TrustReserve {
         assembly {
             extcodecopy(address(), 0x0c, 0x2d, 0x14)
             if iszero(eq(mload(0x00), caller())) {
-                mstore(0x00, 0x7a3da6ff) // NotIssuer()
+                mstore(0x00, 0x54ec5063) // NotIssuer()
                 revert(0x1c, 0x04)
             }
         }
@@ -219,6 +222,7 @@ contract TrustReserve {
 
     /// @notice Moves `amount` of `from`'s tokens to `to` against the caller's allowance.
     function transferFrom(address from, address to, uint256 amount) external returns (bool) {
+        if (from == address(0)) revert ZeroAddress();
         assembly {
             mstore(0x20, caller())
             mstore(0x0c, _ALLOWANCE_SEED)
@@ -324,8 +328,9 @@ contract TrustReserve {
             mstore(0x00, holder)
             let slot := keccak256(0x0c, 0x20)
             let acct := sload(slot)
-            // Budget and supply both stay below 2**128; the balance is at most the supply.
-            if or(gt(supply, _MASK128), gt(add(shr(128, acct), amount), _MASK128)) {
+            // Budget and supply both stay below 2**128 (the balance is at most the supply);
+            // checking amount itself first keeps the sums from wrapping past 2**256.
+            if or(gt(amount, _MASK128), or(gt(supply, _MASK128), gt(add(shr(128, acct), amount), _MASK128))) {
                 mstore(0x00, 0x35278d12) // Overflow()
                 revert(0x1c, 0x04)
             }

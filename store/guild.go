@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// SetNoticeChannel sets the channel where the bot posts on-chain notices
+// for the guild, replacing any earlier choice.
+func (db *DB) SetNoticeChannel(ctx context.Context, guildID, channelID string) error {
+	if guildID == "" || channelID == "" {
+		return Errorf(EINVALID, "A notice channel needs a server and a channel.")
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set notice channel: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO guild_settings (guild_id, notice_channel_id, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (guild_id) DO UPDATE SET
+			notice_channel_id = excluded.notice_channel_id,
+			updated_at = excluded.updated_at`,
+		guildID, channelID, formatTime(tx.now)); err != nil {
+		return fmt.Errorf("store: set notice channel for %s: %w", guildID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: set notice channel: commit: %w", err)
+	}
+	return nil
+}
+
+// NoticeChannel returns the guild's notice channel, or ENOTFOUND when none
+// was set.
+func (db *DB) NoticeChannel(ctx context.Context, guildID string) (string, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return "", fmt.Errorf("store: notice channel: %w", err)
+	}
+	defer tx.Rollback()
+	var channelID string
+	err = tx.QueryRowContext(ctx, `SELECT notice_channel_id FROM guild_settings WHERE guild_id = ?`, guildID).
+		Scan(&channelID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", Errorf(ENOTFOUND, "No notice channel is set. Run /setup channel.")
+	} else if err != nil {
+		return "", fmt.Errorf("store: notice channel for %s: %w", guildID, err)
+	}
+	return channelID, nil
+}
+
+// MarkInteraction records a Discord interaction id and reports whether it
+// is the first time it is seen, so a command delivered twice acts once.
+func (db *DB) MarkInteraction(ctx context.Context, id string) (first bool, err error) {
+	if id == "" {
+		return false, Errorf(EINVALID, "An interaction needs an id.")
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: mark interaction: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO processed_interactions (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
+		id, formatTime(tx.now))
+	if err != nil {
+		return false, fmt.Errorf("store: mark interaction %s: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: mark interaction %s: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("store: mark interaction: commit: %w", err)
+	}
+	return n == 1, nil
+}

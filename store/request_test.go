@@ -1,0 +1,698 @@
+package store_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustbot/trustbot/store"
+)
+
+func TestCreateRequest(t *testing.T) {
+	ctx := t.Context()
+	db, _, _ := newDB(t)
+
+	in := newRequest("create-request-0001", "alice", 2)
+	in.Signer = "0x" + strings.ToUpper(addr(1)[2:])
+	in.Calls[0] = store.Call{To: "0x" + strings.ToUpper(addr(100)[2:]), Data: "0xABCDEF", Value: ""}
+	in.Calls[1].Value = "000123"
+	in.Status = store.StatusConfirmed // ignored: a new request is created
+	got, err := db.CreateRequest(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := newRequest("create-request-0001", "alice", 2)
+	want.Calls[0] = store.Call{To: addr(100), Data: "0xabcdef", Value: "0"}
+	want.Calls[1].Value = "123"
+	want.Status = store.StatusCreated
+	want.CreatedAt, want.UpdatedAt = start, start
+	if !equalRequest(got, want) {
+		t.Errorf("CreateRequest: got %+v, want %+v", got, want)
+	}
+	if stored, err := db.Request(ctx, in.ID); err != nil || !equalRequest(stored, want) {
+		t.Errorf("Request: got %+v, %v, want %+v", stored, err, want)
+	}
+	if got.NextCall() != 0 || !got.AwaitingSigner() {
+		t.Errorf("NextCall, AwaitingSigner: got %d, %v, want 0, true", got.NextCall(), got.AwaitingSigner())
+	}
+
+	_, err = db.CreateRequest(ctx, newRequest("create-request-0001", "bob", 1))
+	wantCode(t, err, store.ECONFLICT)
+	_, err = db.Request(ctx, "no-such-request-000")
+	wantCode(t, err, store.ENOTFOUND)
+}
+
+func TestCreateRequest_Invalid(t *testing.T) {
+	db, _, _ := newDB(t)
+	for _, c := range []struct {
+		name string
+		edit func(*store.Request)
+	}{
+		{"short id", func(r *store.Request) { r.ID = "short" }},
+		{"id not base64url", func(r *store.Request) { r.ID = "has/slash+plus=padd" }},
+		{"no user", func(r *store.Request) { r.UserID = "" }},
+		{"bad signer", func(r *store.Request) { r.Signer = "alice" }},
+		{"chain 0", func(r *store.Request) { r.ChainID = 0 }},
+		{"no kind", func(r *store.Request) { r.Kind = "" }},
+		{"no calls", func(r *store.Request) { r.Calls = nil }},
+		{"bad to", func(r *store.Request) { r.Calls[0].To = "0x12" }},
+		{"odd calldata", func(r *store.Request) { r.Calls[0].Data = "0xabc" }},
+		{"calldata without 0x", func(r *store.Request) { r.Calls[0].Data = "abcd" }},
+		{"negative value", func(r *store.Request) { r.Calls[0].Value = "-1" }},
+		{"fractional value", func(r *store.Request) { r.Calls[0].Value = "1.5" }},
+		{"value above uint256", func(r *store.Request) {
+			r.Calls[0].Value = "115792089237316195423570985008687907853269984665640564039457584007913129639936"
+		}},
+		{"expired already", func(r *store.Request) { r.ExpiresAt = start }},
+		{"no expiry", func(r *store.Request) { r.ExpiresAt = time.Time{} }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRequest("invalid-request-001", "alice", 1)
+			c.edit(&r)
+			_, err := db.CreateRequest(t.Context(), r)
+			wantCode(t, err, store.EINVALID)
+		})
+	}
+	r := newRequest("max-value-request-1", "alice", 1)
+	r.Calls[0].Value = "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+	if _, err := db.CreateRequest(t.Context(), r); err != nil {
+		t.Errorf("CreateRequest with value 2^256-1: got %v, want nil", err)
+	}
+}
+
+func TestMarkOpened(t *testing.T) {
+	ctx := t.Context()
+	db, clk, _ := newDB(t)
+	for _, id := range []string{"open-request-000001", "open-request-000002", "open-request-000003"} {
+		if _, err := db.CreateRequest(ctx, newRequest(id, "alice", 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Add(time.Minute)
+	r, err := db.MarkOpened(ctx, "open-request-000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != store.StatusOpened || r.UpdatedAt != start.Add(time.Minute) {
+		t.Errorf("MarkOpened: got %s at %v, want opened at %v", r.Status, r.UpdatedAt, start.Add(time.Minute))
+	}
+	if r, err = db.MarkOpened(ctx, "open-request-000001"); err != nil || r.Status != store.StatusOpened {
+		t.Errorf("MarkOpened again: got %s, %v, want opened, nil", r.Status, err)
+	}
+	if _, err := db.RecordTx(ctx, "open-request-000001", 0, hash(1)); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = db.MarkOpened(ctx, "open-request-000001"); err != nil || r.Status != store.StatusSubmitted {
+		t.Errorf("MarkOpened when submitted: got %s, %v, want submitted, nil", r.Status, err)
+	}
+	if _, err := db.CancelRequest(ctx, "open-request-000002", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.MarkOpened(ctx, "open-request-000002")
+	wantCode(t, err, store.ECONFLICT)
+	_, err = db.MarkOpened(ctx, "open-request-00000x")
+	wantCode(t, err, store.ENOTFOUND)
+
+	clk.Add(15 * time.Minute)
+	_, err = db.MarkOpened(ctx, "open-request-000003")
+	wantCode(t, err, store.EEXPIRED)
+	// Past expiry, a request whose calls were all sent still shows progress.
+	if r, err = db.MarkOpened(ctx, "open-request-000001"); err != nil || r.Status != store.StatusSubmitted {
+		t.Errorf("MarkOpened when submitted and past expiry: got %s, %v, want submitted, nil", r.Status, err)
+	}
+}
+
+func TestRecordTx(t *testing.T) {
+	type step struct {
+		id   string
+		idx  int
+		hash string
+		code string // "" = success
+	}
+	for _, c := range []struct {
+		name    string
+		calls   int
+		before  func(*testing.T, *store.DB, *clock, string)
+		steps   []step
+		after   func(*testing.T, *store.DB, *clock, string)
+		status  store.RequestStatus
+		txCount int
+	}{
+		{
+			name:   "first call moves to submitted",
+			calls:  1,
+			steps:  []step{{idx: 0, hash: hash(1)}},
+			status: store.StatusSubmitted, txCount: 1,
+		},
+		{
+			name:   "calls in order",
+			calls:  2,
+			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 1, hash: hash(2)}},
+			status: store.StatusSubmitted, txCount: 2,
+		},
+		{
+			name:   "call out of order",
+			calls:  2,
+			steps:  []step{{idx: 1, hash: hash(2), code: store.EINVALID}},
+			status: store.StatusCreated,
+		},
+		{
+			name:   "index out of range",
+			calls:  1,
+			steps:  []step{{idx: 1, hash: hash(2), code: store.EINVALID}, {idx: -1, hash: hash(2), code: store.EINVALID}},
+			status: store.StatusCreated,
+		},
+		{
+			name:   "same index and hash twice is a no-op",
+			calls:  2,
+			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 0, hash: hash(1)}},
+			status: store.StatusSubmitted, txCount: 1,
+		},
+		{
+			name:   "same index with another hash",
+			calls:  2,
+			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 0, hash: hash(2), code: store.ECONFLICT}},
+			status: store.StatusSubmitted, txCount: 1,
+		},
+		{
+			name:   "every call already submitted",
+			calls:  1,
+			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 0, hash: hash(2), code: store.ECONFLICT}},
+			status: store.StatusSubmitted, txCount: 1,
+		},
+		{
+			name:  "hash of another request",
+			calls: 1,
+			before: func(t *testing.T, db *store.DB, _ *clock, _ string) {
+				if _, err := db.CreateRequest(t.Context(), newRequest("other-request-00001", "alice", 1)); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.RecordTx(t.Context(), "other-request-00001", 0, hash(9)); err != nil {
+					t.Fatal(err)
+				}
+			},
+			steps:  []step{{idx: 0, hash: hash(9), code: store.ECONFLICT}},
+			status: store.StatusCreated,
+		},
+		{
+			name:  "after expiry",
+			calls: 1,
+			before: func(_ *testing.T, _ *store.DB, clk *clock, _ string) {
+				clk.Add(15 * time.Minute)
+			},
+			steps:  []step{{idx: 0, hash: hash(1), code: store.EEXPIRED}},
+			status: store.StatusCreated,
+		},
+		{
+			name:  "second call after expiry",
+			calls: 2,
+			steps: []step{{idx: 0, hash: hash(1)}},
+			after: func(t *testing.T, db *store.DB, clk *clock, id string) {
+				clk.Add(15 * time.Minute)
+				_, err := db.RecordTx(t.Context(), id, 1, hash(2))
+				wantCode(t, err, store.EEXPIRED)
+			},
+			status: store.StatusSubmitted, txCount: 1,
+		},
+		{
+			name:  "after cancel",
+			calls: 1,
+			before: func(t *testing.T, db *store.DB, _ *clock, id string) {
+				if _, err := db.CancelRequest(t.Context(), id, "alice"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			steps:  []step{{idx: 0, hash: hash(1), code: store.ECONFLICT}},
+			status: store.StatusCancelled,
+		},
+		{
+			name:   "bad hash",
+			calls:  1,
+			steps:  []step{{idx: 0, hash: "0x1234", code: store.EINVALID}},
+			status: store.StatusCreated,
+		},
+		{
+			name:   "unknown request",
+			calls:  1,
+			steps:  []step{{id: "unknown-request-001", idx: 0, hash: hash(1), code: store.ENOTFOUND}},
+			status: store.StatusCreated,
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := t.Context()
+			db, clk, _ := newDB(t)
+			const id = "record-request-0001"
+			if _, err := db.CreateRequest(ctx, newRequest(id, "alice", c.calls)); err != nil {
+				t.Fatal(err)
+			}
+			if c.before != nil {
+				c.before(t, db, clk, id)
+			}
+			for i, s := range c.steps {
+				if s.id == "" {
+					s.id = id
+				}
+				_, err := db.RecordTx(ctx, s.id, s.idx, s.hash)
+				if got := store.ErrorCode(err); got != s.code {
+					t.Fatalf("step %d: RecordTx(%d, %s): got code %q (%v), want %q", i, s.idx, s.hash, got, err, s.code)
+				}
+			}
+			if c.after != nil {
+				c.after(t, db, clk, id)
+			}
+			r, err := db.Request(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != c.status || len(r.Txs) != c.txCount {
+				t.Errorf("after steps: got %s with %d txs, want %s with %d", r.Status, len(r.Txs), c.status, c.txCount)
+			}
+			for i, tx := range r.Txs {
+				if tx.Index != i || tx.Status != store.TxPending || tx.BlockNumber != 0 {
+					t.Errorf("tx %d: got %+v, want index %d, pending, no block", i, tx, i)
+				}
+			}
+		})
+	}
+}
+
+func TestRecordTx_ReturnsRequest(t *testing.T) {
+	ctx := t.Context()
+	db, clk, _ := newDB(t)
+	if _, err := db.CreateRequest(ctx, newRequest("returned-request-01", "alice", 2)); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Second)
+	r, err := db.RecordTx(ctx, "returned-request-01", 0, "0x"+strings.ToUpper(hash(7)[2:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.RequestTx{{Index: 0, Hash: hash(7), Status: store.TxPending}}
+	if r.Status != store.StatusSubmitted || r.UpdatedAt != start.Add(time.Second) || !equalTxs(r.Txs, want) {
+		t.Errorf("RecordTx: got %s at %v with %+v, want submitted at %v with %+v", r.Status, r.UpdatedAt, r.Txs, start.Add(time.Second), want)
+	}
+	if r.NextCall() != 1 || !r.AwaitingSigner() {
+		t.Errorf("NextCall, AwaitingSigner: got %d, %v, want 1, true", r.NextCall(), r.AwaitingSigner())
+	}
+	if got, err := db.RequestByTx(ctx, hash(7)); err != nil || !equalRequest(got, r) {
+		t.Errorf("RequestByTx: got %+v, %v, want %+v", got, err, r)
+	}
+	_, err = db.RequestByTx(ctx, hash(8))
+	wantCode(t, err, store.ENOTFOUND)
+	_, err = db.RequestByTx(ctx, "0x")
+	wantCode(t, err, store.EINVALID)
+}
+
+func TestConfirmTx(t *testing.T) {
+	ctx := t.Context()
+	db, _, _ := newDB(t)
+	const id = "confirm-request-001"
+	if _, err := db.CreateRequest(ctx, newRequest(id, "alice", 2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordTx(ctx, id, 0, hash(1)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The first call confirms before the second is sent: still submitted.
+	r, changed, err := db.ConfirmTx(ctx, hash(1), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != store.StatusSubmitted || changed {
+		t.Errorf("ConfirmTx of call 0 of 2: got %s, changed=%v, want submitted, false", r.Status, changed)
+	}
+	if _, err := db.RecordTx(ctx, id, 1, hash(2)); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = db.Request(ctx, id); err != nil || r.Status != store.StatusSubmitted {
+		t.Errorf("after recording call 1: got %s, %v, want submitted", r.Status, err)
+	}
+	// Both confirmed: confirmed.
+	r, changed, err = db.ConfirmTx(ctx, hash(2), 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.RequestTx{
+		{Index: 0, Hash: hash(1), Status: store.TxConfirmed, BlockNumber: 10},
+		{Index: 1, Hash: hash(2), Status: store.TxConfirmed, BlockNumber: 11},
+	}
+	if r.Status != store.StatusConfirmed || !changed || !equalTxs(r.Txs, want) {
+		t.Errorf("ConfirmTx of call 1 of 2: got %s, changed=%v, %+v, want confirmed, true, %+v", r.Status, changed, r.Txs, want)
+	}
+	// Again (a second log of the same transaction): nothing moves.
+	r, changed, err = db.ConfirmTx(ctx, hash(2), 11)
+	if err != nil || changed || r.Status != store.StatusConfirmed {
+		t.Errorf("ConfirmTx again: got %s, changed=%v, %v, want confirmed, false, nil", r.Status, changed, err)
+	}
+	if stored, err := db.Request(ctx, id); err != nil || !equalRequest(stored, r) {
+		t.Errorf("Request: got %+v, %v, want %+v", stored, err, r)
+	}
+	_, _, err = db.ConfirmTx(ctx, hash(3), 12)
+	wantCode(t, err, store.ENOTFOUND)
+	_, _, err = db.ConfirmTx(ctx, "nope", 12)
+	wantCode(t, err, store.EINVALID)
+	_, err = db.CancelRequest(ctx, id, "alice")
+	wantCode(t, err, store.ECONFLICT)
+}
+
+func TestFailTx(t *testing.T) {
+	ctx := t.Context()
+	db, _, _ := newDB(t)
+	const id = "failing-request-001"
+	if _, err := db.CreateRequest(ctx, newRequest(id, "alice", 2)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if _, err := db.RecordTx(ctx, id, i, hash(i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, changed, err := db.ConfirmTx(ctx, hash(1), 5); err != nil || changed {
+		t.Fatalf("ConfirmTx: got changed=%v, %v, want false, nil", changed, err)
+	}
+	r, changed, err := db.FailTx(ctx, hash(2), "InsufficientReserve(20000000, 60000000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != store.StatusFailed || !changed || r.Error != "InsufficientReserve(20000000, 60000000)" || r.Txs[1].Status != store.TxFailed {
+		t.Errorf("FailTx: got %s, changed=%v, error %q, tx %+v, want failed, true, the reason, a failed tx", r.Status, changed, r.Error, r.Txs[1])
+	}
+	// A final request stays final; the transaction alone is updated.
+	r, changed, err = db.ConfirmTx(ctx, hash(2), 6)
+	if err != nil || changed || r.Status != store.StatusFailed || r.Txs[1].Status != store.TxConfirmed {
+		t.Errorf("ConfirmTx after failure: got %s, changed=%v, tx %+v, %v, want failed, false, a confirmed tx", r.Status, changed, r.Txs[1], err)
+	}
+
+	// Without a reason, a generic one.
+	if _, err := db.CreateRequest(ctx, newRequest("failing-request-002", "alice", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordTx(ctx, "failing-request-002", 0, hash(3)); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, err = db.FailTx(ctx, hash(3), ""); err != nil || r.Error == "" {
+		t.Errorf("FailTx without a reason: got error text %q, %v, want some text", r.Error, err)
+	}
+	_, _, err = db.FailTx(ctx, hash(4), "x")
+	wantCode(t, err, store.ENOTFOUND)
+}
+
+func TestCancelRequest(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		calls  int
+		before func(*testing.T, *store.DB, *clock, string)
+		user   string
+		code   string
+	}{
+		{name: "owner cancels a created request", calls: 1, user: "alice"},
+		{name: "owner cancels an opened request", calls: 1, user: "alice",
+			before: func(t *testing.T, db *store.DB, _ *clock, id string) {
+				if _, err := db.MarkOpened(t.Context(), id); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "owner cancels a partly submitted request", calls: 2, user: "alice",
+			before: func(t *testing.T, db *store.DB, _ *clock, id string) {
+				if _, err := db.RecordTx(t.Context(), id, 0, hash(1)); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "another user", calls: 1, user: "mallory", code: store.EFORBIDDEN},
+		{name: "twice", calls: 1, user: "alice", code: store.ECONFLICT,
+			before: func(t *testing.T, db *store.DB, _ *clock, id string) {
+				if _, err := db.CancelRequest(t.Context(), id, "alice"); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "fully submitted", calls: 1, user: "alice", code: store.ECONFLICT,
+			before: func(t *testing.T, db *store.DB, _ *clock, id string) {
+				if _, err := db.RecordTx(t.Context(), id, 0, hash(1)); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "past expiry", calls: 1, user: "alice", code: store.EEXPIRED,
+			before: func(_ *testing.T, _ *store.DB, clk *clock, _ string) { clk.Add(15 * time.Minute) }},
+		{name: "expired", calls: 1, user: "alice", code: store.EEXPIRED,
+			before: func(t *testing.T, db *store.DB, clk *clock, _ string) {
+				clk.Add(time.Hour)
+				if _, err := db.ExpireRequests(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := t.Context()
+			db, clk, _ := newDB(t)
+			const id = "cancel-request-0001"
+			if _, err := db.CreateRequest(ctx, newRequest(id, "alice", c.calls)); err != nil {
+				t.Fatal(err)
+			}
+			if c.before != nil {
+				c.before(t, db, clk, id)
+			}
+			before, err := db.Request(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := db.CancelRequest(ctx, id, c.user)
+			if got := store.ErrorCode(err); got != c.code {
+				t.Fatalf("CancelRequest: got code %q (%v), want %q", got, err, c.code)
+			}
+			after, err := db.Request(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.code == "" {
+				if r.Status != store.StatusCancelled || after.Status != store.StatusCancelled {
+					t.Errorf("status: got %s (stored %s), want cancelled", r.Status, after.Status)
+				}
+			} else if after.Status != before.Status {
+				t.Errorf("status after a refused cancel: got %s, want %s", after.Status, before.Status)
+			}
+		})
+	}
+	db, _, _ := newDB(t)
+	_, err := db.CancelRequest(t.Context(), "missing-request-001", "alice")
+	wantCode(t, err, store.ENOTFOUND)
+}
+
+func TestExpireRequests(t *testing.T) {
+	ctx := t.Context()
+	db, clk, _ := newDB(t)
+	mk := func(id string, calls int, expires time.Duration) {
+		t.Helper()
+		r := newRequest(id, "alice", calls)
+		r.ExpiresAt = start.Add(expires)
+		if _, err := db.CreateRequest(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("expire-created-0001", 1, time.Minute)
+	mk("expire-opened-00001", 1, time.Minute)
+	mk("expire-partial-0001", 2, time.Minute)
+	mk("expire-full-0000001", 1, time.Minute)
+	mk("expire-later-000001", 1, time.Hour)
+	mk("expire-cancelled-01", 1, time.Minute)
+	if _, err := db.MarkOpened(ctx, "expire-opened-00001"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordTx(ctx, "expire-partial-0001", 0, hash(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordTx(ctx, "expire-full-0000001", 0, hash(2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CancelRequest(ctx, "expire-cancelled-01", "alice"); err != nil {
+		t.Fatal(err)
+	}
+
+	if got, err := db.ExpireRequests(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("ExpireRequests before expiry: got %d, %v, want none", len(got), err)
+	}
+	clk.Add(time.Minute)
+	got, err := db.ExpireRequests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range got {
+		ids = append(ids, r.ID)
+		if r.Status != store.StatusExpired || r.UpdatedAt != start.Add(time.Minute) || len(r.Calls) == 0 {
+			t.Errorf("expired request %s: got %s at %v with %d calls, want expired at %v with its calls", r.ID, r.Status, r.UpdatedAt, len(r.Calls), start.Add(time.Minute))
+		}
+	}
+	want := []string{"expire-created-0001", "expire-opened-00001", "expire-partial-0001"}
+	if strings.Join(ids, ",") != strings.Join(want, ",") {
+		t.Errorf("ExpireRequests: got %v, want %v", ids, want)
+	}
+	if again, err := db.ExpireRequests(ctx); err != nil || len(again) != 0 {
+		t.Errorf("ExpireRequests again: got %d, %v, want none", len(again), err)
+	}
+	for id, status := range map[string]store.RequestStatus{
+		"expire-created-0001": store.StatusExpired,
+		"expire-partial-0001": store.StatusExpired,
+		"expire-full-0000001": store.StatusSubmitted,
+		"expire-later-000001": store.StatusCreated,
+		"expire-cancelled-01": store.StatusCancelled,
+	} {
+		if r, err := db.Request(ctx, id); err != nil || r.Status != status {
+			t.Errorf("%s: got %s, %v, want %s", id, r.Status, err, status)
+		}
+	}
+	_, err = db.RecordTx(ctx, "expire-partial-0001", 1, hash(3))
+	wantCode(t, err, store.EEXPIRED)
+	// The first transaction of the expired request still confirms on chain.
+	r, changed, err := db.ConfirmTx(ctx, hash(1), 7)
+	if err != nil || changed || r.Status != store.StatusExpired || r.Txs[0].Status != store.TxConfirmed {
+		t.Errorf("ConfirmTx on an expired request: got %s, changed=%v, tx %+v, %v, want expired, false, confirmed tx", r.Status, changed, r.Txs[0], err)
+	}
+	// The fully submitted one confirms normally.
+	if r, changed, err = db.ConfirmTx(ctx, hash(2), 7); err != nil || !changed || r.Status != store.StatusConfirmed {
+		t.Errorf("ConfirmTx past expiry: got %s, changed=%v, %v, want confirmed, true", r.Status, changed, err)
+	}
+}
+
+func TestPendingRequests(t *testing.T) {
+	ctx := t.Context()
+	db, clk, _ := newDB(t)
+	mk := func(id, user string, calls int, expires time.Duration) {
+		t.Helper()
+		r := newRequest(id, user, calls)
+		r.ExpiresAt = start.Add(expires)
+		if _, err := db.CreateRequest(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := db.LatestPendingRequest(ctx, "alice")
+	wantCode(t, err, store.ENOTFOUND)
+
+	mk("pending-submitted-1", "alice", 1, time.Minute) // fully submitted: stays pending past expiry
+	mk("pending-overdue-001", "alice", 1, time.Minute) // overdue: left out
+	mk("pending-cancelled-1", "alice", 1, time.Hour)   // final: left out
+	mk("pending-bob-0000001", "bob", 1, time.Hour)     // someone else's
+	mk("pending-opened-0001", "alice", 1, time.Hour)
+	mk("pending-created-001", "alice", 1, time.Hour) // same created_at: newest by insertion
+	if _, err := db.RecordTx(ctx, "pending-submitted-1", 0, hash(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CancelRequest(ctx, "pending-cancelled-1", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MarkOpened(ctx, "pending-opened-0001"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(2 * time.Minute)
+
+	rs, err := db.PendingRequests(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.ID)
+	}
+	want := []string{"pending-created-001", "pending-opened-0001", "pending-submitted-1"}
+	if strings.Join(ids, ",") != strings.Join(want, ",") {
+		t.Errorf("PendingRequests: got %v, want %v", ids, want)
+	}
+	latest, err := db.LatestPendingRequest(ctx, "alice")
+	if err != nil || latest.ID != "pending-created-001" || len(latest.Calls) != 1 {
+		t.Errorf("LatestPendingRequest: got %s with %d calls, %v, want pending-created-001 with 1", latest.ID, len(latest.Calls), err)
+	}
+
+	clk.Add(time.Minute)
+	mk2 := newRequest("pending-newest-0001", "alice", 1)
+	mk2.ExpiresAt = start.Add(time.Hour)
+	if _, err := db.CreateRequest(ctx, mk2); err != nil {
+		t.Fatal(err)
+	}
+	if latest, err = db.LatestPendingRequest(ctx, "alice"); err != nil || latest.ID != "pending-newest-0001" {
+		t.Errorf("LatestPendingRequest: got %s, %v, want pending-newest-0001", latest.ID, err)
+	}
+	if rs, err := db.PendingRequests(ctx, "carol"); err != nil || len(rs) != 0 {
+		t.Errorf("PendingRequests for nobody: got %d, %v, want none", len(rs), err)
+	}
+}
+
+// TestStatusTrigger checks that the schema itself refuses an illegal
+// status transition, whatever the Go code does.
+func TestStatusTrigger(t *testing.T) {
+	ctx := t.Context()
+	db, _, path := newDB(t)
+	if _, err := db.CreateRequest(ctx, newRequest("trigger-request-001", "alice", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CancelRequest(ctx, "trigger-request-001", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	raw := rawDB(t, path)
+	for _, status := range []string{"created", "opened", "submitted", "confirmed", "expired"} {
+		_, err := raw.Exec(`UPDATE signing_requests SET status = ? WHERE id = 'trigger-request-001'`, status)
+		if err == nil || !strings.Contains(err.Error(), "illegal signing request status transition") {
+			t.Errorf("cancelled → %s: got %v, want the trigger's error", status, err)
+		}
+	}
+	if _, err := raw.Exec(`UPDATE signing_requests SET status = 'bogus' WHERE id = 'trigger-request-001'`); err == nil {
+		t.Errorf("status bogus: got no error, want a CHECK failure")
+	}
+}
+
+func equalTxs(a, b []store.RequestTx) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestPendingTxs(t *testing.T) {
+	ctx := t.Context()
+	db, clk, _ := newDB(t)
+	if got, err := db.PendingTxs(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("PendingTxs of an empty store: got %v, %v, want none", got, err)
+	}
+	for _, id := range []string{"pendingtx-request-1", "pendingtx-request-2"} {
+		if _, err := db.CreateRequest(ctx, newRequest(id, "alice", 2)); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(time.Second)
+	}
+	for _, s := range []struct {
+		id   string
+		idx  int
+		hash string
+	}{
+		{"pendingtx-request-2", 0, hash(21)},
+		{"pendingtx-request-1", 0, hash(11)},
+		{"pendingtx-request-1", 1, hash(12)},
+		{"pendingtx-request-2", 1, hash(22)},
+	} {
+		if _, err := db.RecordTx(ctx, s.id, s.idx, s.hash); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := db.ConfirmTx(ctx, hash(12), 3); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.FailTx(ctx, hash(21), "reverted"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.PendingTxs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.PendingTx{
+		{RequestID: "pendingtx-request-1", Index: 0, Hash: hash(11)},
+		{RequestID: "pendingtx-request-2", Index: 1, Hash: hash(22)},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("PendingTxs: got %+v, want %+v", got, want)
+	}
+}

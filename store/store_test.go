@@ -1,0 +1,373 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trustbot/trustbot/store"
+)
+
+// start is the test clock's initial time.
+var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// clock is a settable clock for the store.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: start} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// openAt opens the database at path and closes it when the test ends.
+func openAt(t testing.TB, path string, clk *clock) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), path, clk.Now)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+// newDB opens a fresh database file in a temporary directory.
+func newDB(t testing.TB) (*store.DB, *clock, string) {
+	t.Helper()
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "trustbot.db")
+	return openAt(t, path, clk), clk, path
+}
+
+// rawDB opens the file with plain database/sql, to look under the store.
+func rawDB(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatalf("sql.Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func wantCode(t testing.TB, err error, code string) {
+	t.Helper()
+	if got := store.ErrorCode(err); got != code {
+		t.Fatalf("error code: got %q (%v), want %q", got, err, code)
+	}
+}
+
+func addr(n int) string { return fmt.Sprintf("0x%040x", n) }
+func hash(n int) string { return fmt.Sprintf("0x%064x", n) }
+
+func TestOpen_MigratesEmptyFile(t *testing.T) {
+	ctx := t.Context()
+	db, _, path := newDB(t)
+
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v != 2 {
+		t.Errorf("schema version: got %d, want 2", v)
+	}
+
+	raw := rawDB(t, path)
+	var mode string
+	if err := raw.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" {
+		t.Errorf("journal_mode: got %q, want wal", mode)
+	}
+	rows, err := raw.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	want := []string{"events", "guild_settings", "notified", "processed_interactions", "reserves", "signing_calls",
+		"signing_requests", "signing_txs", "siwe_nonces", "wallet_links", "watcher_cursor"}
+	if !slices.Equal(tables, want) {
+		t.Errorf("tables: got %v, want %v", tables, want)
+	}
+}
+
+func TestOpen_RejectsNonFilePaths(t *testing.T) {
+	for _, path := range []string{"", ":memory:", "file:x.db"} {
+		if db, err := store.Open(t.Context(), path, nil); err == nil {
+			db.Close()
+			t.Errorf("Open(%q): got no error, want one", path)
+		}
+	}
+}
+
+func TestOpen_PathNeedingEscapes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a?b#c%d")
+	path := filepath.Join(dir, "x.db")
+	if err := mkdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	db := openAt(t, path, newClock())
+	if _, err := db.MarkInteraction(t.Context(), "1"); err != nil {
+		t.Fatalf("MarkInteraction: %v", err)
+	}
+	if !exists(path) {
+		t.Errorf("database file %s: got missing, want created", path)
+	}
+}
+
+func TestOpen_RefusesNewerSchema(t *testing.T) {
+	_, _, path := newDB(t)
+	if _, err := rawDB(t, path).Exec(`PRAGMA user_version = 99`); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(t.Context(), path, nil)
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of a newer schema: got no error, want one")
+	}
+}
+
+func TestOpen_ReopenKeepsEverything(t *testing.T) {
+	ctx := t.Context()
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "trustbot.db")
+	db, err := store.Open(ctx, path, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := db.LinkWallet(ctx, store.WalletLink{UserID: "u1", Address: addr(1), ChainID: 1337, Method: "siwe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce, err := db.CreateNonce(ctx, store.Nonce{Nonce: "abcdefgh1234", UserID: "u1", ExpiresAt: start.Add(10 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := db.CreateRequest(ctx, newRequest("reopen-request-0001", "u1", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req, err = db.RecordTx(ctx, req.ID, 0, hash(1)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.AddReserve(ctx, store.Reserve{Address: addr(10), Issuer: addr(1), Asset: addr(2), ChainID: 1337,
+		CreatedBlock: 5, Name: "Alice USD", Symbol: "aUSD", Decimals: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := []store.Event{{BlockNumber: 5, BlockHash: hash(100), LogIndex: 0, TxHash: hash(1), Address: addr(10),
+		Name: "Trusted", Args: map[string]string{"holder": addr(3), "amount": "100000000"}}}
+	applied, err := db.ApplyEvents(ctx, store.Cursor{Number: 6, Hash: hash(101)}, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetNoticeChannel(ctx, "g1", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MarkInteraction(ctx, "i1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = openAt(t, path, clk)
+	if v, _ := db.SchemaVersion(ctx); v != 2 {
+		t.Errorf("schema version after reopen: got %d, want 2", v)
+	}
+	if got, err := db.WalletByUser(ctx, "u1"); err != nil || got != link {
+		t.Errorf("WalletByUser: got %+v, %v, want %+v", got, err, link)
+	}
+	used, err := db.UseNonce(ctx, nonce.Nonce, "u1")
+	if err != nil || used.IssuedAt != nonce.IssuedAt || used.ExpiresAt != nonce.ExpiresAt {
+		t.Errorf("UseNonce: got %+v, %v, want the nonce %+v", used, err, nonce)
+	}
+	if got, err := db.Request(ctx, req.ID); err != nil || !equalRequest(got, req) {
+		t.Errorf("Request: got %+v, %v, want %+v", got, err, req)
+	}
+	if got, err := db.Reserves(ctx); err != nil || !slices.Equal(got, []store.Reserve{res}) {
+		t.Errorf("Reserves: got %+v, %v, want [%+v]", got, err, res)
+	}
+	if got, err := db.Events(ctx, store.EventFilter{}); err != nil || !equalEvents(got, applied) {
+		t.Errorf("Events: got %+v, %v, want %+v", got, err, applied)
+	}
+	if got, err := db.Cursor(ctx); err != nil || got != (store.Cursor{Number: 6, Hash: hash(101)}) {
+		t.Errorf("Cursor: got %+v, %v, want {6 %s}", got, err, hash(101))
+	}
+	if got, err := db.NoticeChannel(ctx, "g1"); err != nil || got != "c1" {
+		t.Errorf("NoticeChannel: got %q, %v, want c1", got, err)
+	}
+	if first, err := db.MarkInteraction(ctx, "i1"); err != nil || first {
+		t.Errorf("MarkInteraction after reopen: got first=%v, %v, want false", first, err)
+	}
+}
+
+// TestConcurrentWriters hammers two handles on one file (as two processes
+// would) with 8 writers × 50 writes while readers read: no "database is
+// locked", no lost write.
+func TestConcurrentWriters(t *testing.T) {
+	ctx := t.Context()
+	db1, clk, path := newDB(t)
+	db2 := openAt(t, path, clk)
+	dbs := []*store.DB{db1, db2}
+
+	const writers, writes = 8, 50
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	readErrs := make(chan error, 4)
+	for r := range 4 {
+		readers.Go(func() {
+			db := dbs[r%2]
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := db.PendingRequests(ctx, "w0"); err != nil {
+					readErrs <- err
+					return
+				}
+				if _, err := db.WalletByUser(ctx, "w0-0"); err != nil && store.ErrorCode(err) != store.ENOTFOUND {
+					readErrs <- err
+					return
+				}
+			}
+		})
+	}
+
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*writes)
+	for w := range writers {
+		wg.Go(func() {
+			db := dbs[w%2]
+			user := fmt.Sprintf("w%d", w)
+			for i := range writes {
+				var err error
+				switch i % 3 {
+				case 0:
+					_, err = db.MarkInteraction(ctx, fmt.Sprintf("%d-%d", w, i))
+				case 1:
+					_, err = db.LinkWallet(ctx, store.WalletLink{UserID: fmt.Sprintf("%s-%d", user, i),
+						Address: addr(1000*w + i), ChainID: 1337, Method: "dev"})
+				case 2:
+					_, err = db.CreateRequest(ctx, newRequest(fmt.Sprintf("concurrent-%02d-%04d", w, i), user, 1))
+				}
+				if err != nil {
+					errs <- fmt.Errorf("writer %d write %d: %w", w, i, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	close(errs)
+	close(readErrs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for err := range readErrs {
+		t.Errorf("reader: %v", err)
+	}
+
+	raw := rawDB(t, path)
+	for _, c := range []struct {
+		table string
+		want  int
+	}{
+		{"processed_interactions", writers * 17},
+		{"wallet_links", writers * 17},
+		{"signing_requests", writers * 16},
+	} {
+		var got int
+		if err := raw.QueryRow(`SELECT count(*) FROM ` + c.table).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("rows in %s: got %d, want %d", c.table, got, c.want)
+		}
+	}
+}
+
+func TestErrorCodeAndMessage(t *testing.T) {
+	for _, c := range []struct {
+		err           error
+		code, message string
+	}{
+		{nil, "", ""},
+		{store.Errorf(store.ENOTFOUND, "No %s.", "wallet"), store.ENOTFOUND, "No wallet."},
+		{fmt.Errorf("context: %w", &store.Error{Code: store.ECONFLICT, Message: "Taken."}), store.ECONFLICT, "Taken."},
+		{fmt.Errorf("disk on fire"), store.EINTERNAL, "Something went wrong on our side; nothing was changed. Please try again."},
+	} {
+		if got := store.ErrorCode(c.err); got != c.code {
+			t.Errorf("ErrorCode(%v): got %q, want %q", c.err, got, c.code)
+		}
+		if got := store.ErrorMessage(c.err); got != c.message {
+			t.Errorf("ErrorMessage(%v): got %q, want %q", c.err, got, c.message)
+		}
+	}
+}
+
+func mkdir(dir string) error { return os.MkdirAll(dir, 0o755) }
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// newRequest is a valid request of n calls owned by user, expiring 15
+// minutes after start.
+func newRequest(id, user string, n int) store.Request {
+	r := store.Request{
+		ID:               id,
+		GuildID:          "guild",
+		ChannelID:        "channel",
+		UserID:           user,
+		InteractionToken: "token-" + id,
+		Signer:           addr(1),
+		ChainID:          1337,
+		Kind:             "deposit",
+		Summary:          "Deposit 50 tUSD into your reserve.",
+		ExpiresAt:        start.Add(15 * time.Minute),
+	}
+	for i := range n {
+		r.Calls = append(r.Calls, store.Call{To: addr(100 + i), Data: fmt.Sprintf("0x%08x", i), Value: "0"})
+	}
+	return r
+}
+
+func equalRequest(a, b store.Request) bool { return reflect.DeepEqual(a, b) }
+
+func equalEvents(a, b []store.Event) bool { return reflect.DeepEqual(a, b) }

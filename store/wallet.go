@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// WalletLink binds a Discord user to an address they proved they control.
+// A user has at most one link and an address belongs to at most one user.
+type WalletLink struct {
+	UserID   string
+	Address  string // lowercase 0x hex
+	ChainID  uint64
+	Method   string // how it was proven: "siwe", "dev"
+	ProvenAt time.Time
+}
+
+// Nonce is a single-use EIP-4361 nonce issued to a Discord user.
+type Nonce struct {
+	Nonce     string
+	UserID    string
+	Address   string // optional: the address the user said they would sign with
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero while unused
+}
+
+// LinkWallet binds link.UserID to link.Address, replacing any address the
+// user linked before. A zero ProvenAt means now. It fails with ECONFLICT
+// when the address is linked to another user.
+func (db *DB) LinkWallet(ctx context.Context, link WalletLink) (WalletLink, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return WalletLink{}, fmt.Errorf("store: link wallet: %w", err)
+	}
+	defer tx.Rollback()
+	link, err = linkWallet(ctx, tx, link)
+	if err != nil {
+		return WalletLink{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return WalletLink{}, fmt.Errorf("store: link wallet: commit: %w", err)
+	}
+	return link, nil
+}
+
+// WalletByUser returns the user's link, or ENOTFOUND.
+func (db *DB) WalletByUser(ctx context.Context, userID string) (WalletLink, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return WalletLink{}, fmt.Errorf("store: wallet by user: %w", err)
+	}
+	defer tx.Rollback()
+	link, err := findWalletLink(ctx, tx, "user_id = ?", userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return WalletLink{}, Errorf(ENOTFOUND, "No wallet is linked to that member.")
+	} else if err != nil {
+		return WalletLink{}, fmt.Errorf("store: wallet by user %s: %w", userID, err)
+	}
+	return link, nil
+}
+
+// UserByAddress returns the link that owns addr (any case), or ENOTFOUND.
+func (db *DB) UserByAddress(ctx context.Context, addr string) (WalletLink, error) {
+	a, ok := normAddress(addr)
+	if !ok {
+		return WalletLink{}, Errorf(EINVALID, "%q is not an address.", addr)
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return WalletLink{}, fmt.Errorf("store: user by address: %w", err)
+	}
+	defer tx.Rollback()
+	link, err := findWalletLink(ctx, tx, "address = ?", a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return WalletLink{}, Errorf(ENOTFOUND, "No member has linked %s.", a)
+	} else if err != nil {
+		return WalletLink{}, fmt.Errorf("store: user by address %s: %w", a, err)
+	}
+	return link, nil
+}
+
+// UnlinkWallet removes the user's link, or fails with ENOTFOUND.
+func (db *DB) UnlinkWallet(ctx context.Context, userID string) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("store: unlink wallet: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM wallet_links WHERE user_id = ?`, userID)
+	if err != nil {
+		return fmt.Errorf("store: unlink wallet %s: %w", userID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: unlink wallet %s: %w", userID, err)
+	} else if n == 0 {
+		return Errorf(ENOTFOUND, "You have no linked wallet.")
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: unlink wallet: commit: %w", err)
+	}
+	return nil
+}
+
+func linkWallet(ctx context.Context, tx *tx, link WalletLink) (WalletLink, error) {
+	addr, ok := normAddress(link.Address)
+	switch {
+	case link.UserID == "":
+		return WalletLink{}, Errorf(EINVALID, "A wallet link needs a Discord user.")
+	case !ok:
+		return WalletLink{}, Errorf(EINVALID, "%q is not an address.", link.Address)
+	case link.ChainID == 0 || !fitsInt64(link.ChainID):
+		return WalletLink{}, Errorf(EINVALID, "Chain id %d is not valid.", link.ChainID)
+	case link.Method == "":
+		return WalletLink{}, Errorf(EINVALID, "A wallet link needs a proof method.")
+	}
+	link.Address = addr
+	if link.ProvenAt.IsZero() {
+		link.ProvenAt = tx.now
+	}
+	link.ProvenAt = link.ProvenAt.UTC().Truncate(time.Millisecond)
+
+	var owner string
+	err := tx.QueryRowContext(ctx, `SELECT user_id FROM wallet_links WHERE address = ?`, addr).Scan(&owner)
+	if err == nil && owner != link.UserID {
+		return WalletLink{}, Errorf(ECONFLICT, "%s is already linked to another member.", addr)
+	} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return WalletLink{}, fmt.Errorf("store: link wallet: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO wallet_links (user_id, address, chain_id, method, proven_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET
+			address = excluded.address,
+			chain_id = excluded.chain_id,
+			method = excluded.method,
+			proven_at = excluded.proven_at`,
+		link.UserID, link.Address, int64(link.ChainID), link.Method, formatTime(link.ProvenAt))
+	if err != nil {
+		return WalletLink{}, fmt.Errorf("store: link wallet %s: %w", link.UserID, err)
+	}
+	return link, nil
+}
+
+func findWalletLink(ctx context.Context, tx *tx, where string, arg any) (WalletLink, error) {
+	var (
+		link    WalletLink
+		chainID int64
+		proven  string
+	)
+	err := tx.QueryRowContext(ctx, `
+		SELECT user_id, address, chain_id, method, proven_at
+		FROM wallet_links WHERE `+where, arg).
+		Scan(&link.UserID, &link.Address, &chainID, &link.Method, &proven)
+	if err != nil {
+		return WalletLink{}, err
+	}
+	link.ChainID = uint64(chainID)
+	if link.ProvenAt, err = parseTime(proven); err != nil {
+		return WalletLink{}, err
+	}
+	return link, nil
+}
+
+// CreateNonce stores a fresh nonce. A zero IssuedAt means now; ExpiresAt is
+// required and must be after IssuedAt. A nonce that exists already fails
+// with ECONFLICT.
+func (db *DB) CreateNonce(ctx context.Context, n Nonce) (Nonce, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return Nonce{}, fmt.Errorf("store: create nonce: %w", err)
+	}
+	defer tx.Rollback()
+	n, err = createNonce(ctx, tx, n)
+	if err != nil {
+		return Nonce{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Nonce{}, fmt.Errorf("store: create nonce: commit: %w", err)
+	}
+	return n, nil
+}
+
+// UseNonce consumes the nonce for userID and returns it with UsedAt set. It
+// fails with ENOTFOUND for an unknown nonce, EFORBIDDEN when the nonce was
+// issued to someone else, ECONFLICT when it was used already and EEXPIRED
+// when it is past its expiry.
+func (db *DB) UseNonce(ctx context.Context, nonce, userID string) (Nonce, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+	}
+	defer tx.Rollback()
+	n, err := useNonce(ctx, tx, nonce, userID)
+	if err != nil {
+		return Nonce{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Nonce{}, fmt.Errorf("store: use nonce: commit: %w", err)
+	}
+	return n, nil
+}
+
+func createNonce(ctx context.Context, tx *tx, n Nonce) (Nonce, error) {
+	if !isSIWENonce(n.Nonce) {
+		return Nonce{}, Errorf(EINVALID, "A sign-in nonce must be at least 8 letters or digits.")
+	}
+	if n.UserID == "" {
+		return Nonce{}, Errorf(EINVALID, "A sign-in nonce needs a Discord user.")
+	}
+	var addr any
+	if n.Address != "" {
+		a, ok := normAddress(n.Address)
+		if !ok {
+			return Nonce{}, Errorf(EINVALID, "%q is not an address.", n.Address)
+		}
+		n.Address, addr = a, a
+	}
+	if n.IssuedAt.IsZero() {
+		n.IssuedAt = tx.now
+	}
+	n.IssuedAt = n.IssuedAt.UTC().Truncate(time.Millisecond)
+	n.ExpiresAt = n.ExpiresAt.UTC().Truncate(time.Millisecond)
+	if !n.ExpiresAt.After(n.IssuedAt) {
+		return Nonce{}, Errorf(EINVALID, "A sign-in nonce must expire after it is issued.")
+	}
+	n.UsedAt = time.Time{}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO siwe_nonces (nonce, user_id, address, issued_at, expires_at)
+		VALUES (?, ?, ?, ?, ?)`,
+		n.Nonce, n.UserID, addr, formatTime(n.IssuedAt), formatTime(n.ExpiresAt))
+	if isUniqueViolation(err) {
+		return Nonce{}, Errorf(ECONFLICT, "That sign-in nonce exists already.")
+	} else if err != nil {
+		return Nonce{}, fmt.Errorf("store: create nonce: %w", err)
+	}
+	return n, nil
+}
+
+func useNonce(ctx context.Context, tx *tx, nonce, userID string) (Nonce, error) {
+	var (
+		n               Nonce
+		addr, used      sql.NullString
+		issued, expires string
+	)
+	err := tx.QueryRowContext(ctx, `
+		SELECT nonce, user_id, address, issued_at, expires_at, used_at
+		FROM siwe_nonces WHERE nonce = ?`, nonce).
+		Scan(&n.Nonce, &n.UserID, &addr, &issued, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Nonce{}, Errorf(ENOTFOUND, "This sign-in link is not valid. Run /wallet link again.")
+	} else if err != nil {
+		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+	}
+	n.Address = addr.String
+	if n.IssuedAt, err = parseTime(issued); err != nil {
+		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+	}
+	if n.ExpiresAt, err = parseTime(expires); err != nil {
+		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+	}
+	switch {
+	case n.UserID != userID:
+		return Nonce{}, Errorf(EFORBIDDEN, "This sign-in link was made for someone else.")
+	case used.Valid:
+		return Nonce{}, Errorf(ECONFLICT, "This sign-in link was already used. Run /wallet link again.")
+	case !tx.now.Before(n.ExpiresAt):
+		return Nonce{}, Errorf(EEXPIRED, "This sign-in link expired. Run /wallet link again.")
+	}
+	res, err := tx.ExecContext(ctx, `
+		UPDATE siwe_nonces SET used_at = ?
+		WHERE nonce = ? AND user_id = ? AND used_at IS NULL AND expires_at > ?`,
+		formatTime(tx.now), nonce, userID, formatTime(tx.now))
+	if err != nil {
+		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+	}
+	if k, err := res.RowsAffected(); err != nil {
+		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+	} else if k != 1 {
+		return Nonce{}, fmt.Errorf("store: use nonce: marked %d rows, want 1", k)
+	}
+	n.UsedAt = tx.now
+	return n, nil
+}

@@ -1,0 +1,173 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustbot/trustbot/store"
+)
+
+func TestLinkWallet(t *testing.T) {
+	ctx := t.Context()
+	db, clk, _ := newDB(t)
+
+	mixed := "0xAbCdEf" + strings.Repeat("0", 34)
+	link, err := db.LinkWallet(ctx, store.WalletLink{UserID: "alice", Address: mixed, ChainID: 1337, Method: "siwe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.WalletLink{UserID: "alice", Address: strings.ToLower(mixed), ChainID: 1337, Method: "siwe", ProvenAt: start}
+	if link != want {
+		t.Errorf("LinkWallet: got %+v, want %+v", link, want)
+	}
+	if got, err := db.WalletByUser(ctx, "alice"); err != nil || got != want {
+		t.Errorf("WalletByUser: got %+v, %v, want %+v", got, err, want)
+	}
+	if got, err := db.UserByAddress(ctx, strings.ToUpper("0x"+mixed[2:])); err != nil || got != want {
+		t.Errorf("UserByAddress: got %+v, %v, want %+v", got, err, want)
+	}
+
+	// Another user cannot take the address.
+	_, err = db.LinkWallet(ctx, store.WalletLink{UserID: "bob", Address: mixed, ChainID: 1337, Method: "siwe"})
+	wantCode(t, err, store.ECONFLICT)
+
+	// Relinking replaces the user's address and frees the old one.
+	clk.Add(time.Minute)
+	relinked, err := db.LinkWallet(ctx, store.WalletLink{UserID: "alice", Address: addr(2), ChainID: 1337, Method: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if relinked.ProvenAt != start.Add(time.Minute) {
+		t.Errorf("ProvenAt after relink: got %v, want %v", relinked.ProvenAt, start.Add(time.Minute))
+	}
+	_, err = db.UserByAddress(ctx, mixed)
+	wantCode(t, err, store.ENOTFOUND)
+	if _, err := db.LinkWallet(ctx, store.WalletLink{UserID: "bob", Address: mixed, ChainID: 1337, Method: "siwe"}); err != nil {
+		t.Errorf("LinkWallet of a freed address: got %v, want nil", err)
+	}
+
+	// An explicit ProvenAt is kept (to the millisecond).
+	proven := start.Add(-time.Hour + 1234567*time.Nanosecond)
+	got, err := db.LinkWallet(ctx, store.WalletLink{UserID: "carol", Address: addr(3), ChainID: 1, Method: "siwe", ProvenAt: proven})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := proven.Truncate(time.Millisecond); got.ProvenAt != want {
+		t.Errorf("ProvenAt: got %v, want %v", got.ProvenAt, want)
+	}
+
+	if err := db.UnlinkWallet(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.WalletByUser(ctx, "alice")
+	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, db.UnlinkWallet(ctx, "alice"), store.ENOTFOUND)
+}
+
+func TestLinkWallet_Invalid(t *testing.T) {
+	db, _, _ := newDB(t)
+	valid := store.WalletLink{UserID: "u", Address: addr(1), ChainID: 1337, Method: "siwe"}
+	for _, c := range []struct {
+		name string
+		edit func(*store.WalletLink)
+	}{
+		{"no user", func(l *store.WalletLink) { l.UserID = "" }},
+		{"short address", func(l *store.WalletLink) { l.Address = "0x1234" }},
+		{"no 0x", func(l *store.WalletLink) { l.Address = strings.Repeat("a", 42) }},
+		{"not hex", func(l *store.WalletLink) { l.Address = "0x" + strings.Repeat("g", 40) }},
+		{"chain 0", func(l *store.WalletLink) { l.ChainID = 0 }},
+		{"chain too big", func(l *store.WalletLink) { l.ChainID = 1 << 63 }},
+		{"no method", func(l *store.WalletLink) { l.Method = "" }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := valid
+			c.edit(&l)
+			_, err := db.LinkWallet(t.Context(), l)
+			wantCode(t, err, store.EINVALID)
+		})
+	}
+	_, err := db.UserByAddress(t.Context(), "nope")
+	wantCode(t, err, store.EINVALID)
+}
+
+func TestNonces(t *testing.T) {
+	ctx := t.Context()
+	db, clk, _ := newDB(t)
+
+	n, err := db.CreateNonce(ctx, store.Nonce{Nonce: "fresh0001", UserID: "alice", Address: "0x" + strings.ToUpper(addr(0xab)[2:]), ExpiresAt: start.Add(10 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.IssuedAt != start || n.Address != addr(0xab) || !n.UsedAt.IsZero() {
+		t.Errorf("CreateNonce: got %+v, want issued at %v, address %s, unused", n, start, addr(0xab))
+	}
+	for _, c := range []struct {
+		nonce   string
+		expires time.Duration
+	}{
+		{"expiring1", time.Minute},
+		{"foralice1", 10 * time.Minute},
+		{"foralice2", 10 * time.Minute},
+	} {
+		if _, err := db.CreateNonce(ctx, store.Nonce{Nonce: c.nonce, UserID: "alice", ExpiresAt: start.Add(c.expires)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = db.CreateNonce(ctx, store.Nonce{Nonce: "fresh0001", UserID: "bob", ExpiresAt: start.Add(time.Minute)})
+	wantCode(t, err, store.ECONFLICT)
+
+	clk.Add(2 * time.Minute)
+	used, err := db.UseNonce(ctx, "fresh0001", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used.UsedAt != start.Add(2*time.Minute) || used.Address != addr(0xab) {
+		t.Errorf("UseNonce: got %+v, want used at %v", used, start.Add(2*time.Minute))
+	}
+
+	for _, c := range []struct {
+		name, nonce, user, code string
+	}{
+		{"used twice", "fresh0001", "alice", store.ECONFLICT},
+		{"expired", "expiring1", "alice", store.EEXPIRED},
+		{"unknown", "neverseen", "alice", store.ENOTFOUND},
+		{"wrong user", "foralice1", "mallory", store.EFORBIDDEN},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := db.UseNonce(t.Context(), c.nonce, c.user)
+			wantCode(t, err, c.code)
+		})
+	}
+	// The wrong user did not burn it.
+	if _, err := db.UseNonce(ctx, "foralice1", "alice"); err != nil {
+		t.Errorf("UseNonce by its owner after a wrong user: got %v, want nil", err)
+	}
+	// Expiry is exclusive: at ExpiresAt the nonce is expired.
+	clk.Add(8 * time.Minute)
+	_, err = db.UseNonce(ctx, "foralice2", "alice")
+	wantCode(t, err, store.EEXPIRED)
+}
+
+func TestCreateNonce_Invalid(t *testing.T) {
+	db, _, _ := newDB(t)
+	valid := store.Nonce{Nonce: "abcdefgh", UserID: "u", ExpiresAt: start.Add(time.Minute)}
+	for _, c := range []struct {
+		name string
+		edit func(*store.Nonce)
+	}{
+		{"short nonce", func(n *store.Nonce) { n.Nonce = "abc1234" }},
+		{"nonce with symbols", func(n *store.Nonce) { n.Nonce = "abcd-efgh" }},
+		{"no user", func(n *store.Nonce) { n.UserID = "" }},
+		{"bad address", func(n *store.Nonce) { n.Address = "0x12" }},
+		{"no expiry", func(n *store.Nonce) { n.ExpiresAt = time.Time{} }},
+		{"expires before issue", func(n *store.Nonce) { n.IssuedAt = start; n.ExpiresAt = start.Add(-time.Second) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := valid
+			c.edit(&n)
+			_, err := db.CreateNonce(t.Context(), n)
+			wantCode(t, err, store.EINVALID)
+		})
+	}
+}
