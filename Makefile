@@ -16,7 +16,8 @@ contracts-test:
 	cd contracts && ../$(FORGE) build
 	cd contracts && node script/export-artifacts.js --check
 	cd contracts && ../$(FORGE) test
-	cd contracts && ../$(FORGE) snapshot $(SNAPSHOT_ARGS) --check --tolerance 1
+	cd contracts && ../$(FORGE) snapshot $(SNAPSHOT_ARGS) --snap cache/fresh.gas-snapshot >/dev/null
+	cd contracts && node script/check-snapshot.js .gas-snapshot cache/fresh.gas-snapshot 1
 
 go-test: bindings-check
 	go vet ./...

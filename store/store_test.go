@@ -90,8 +90,8 @@ func TestOpen_MigratesEmptyFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v != 2 {
-		t.Errorf("schema version: got %d, want 2", v)
+	if v != 3 {
+		t.Errorf("schema version: got %d, want 3", v)
 	}
 
 	raw := rawDB(t, path)
@@ -203,8 +203,8 @@ func TestOpen_ReopenKeepsEverything(t *testing.T) {
 	}
 
 	db = openAt(t, path, clk)
-	if v, _ := db.SchemaVersion(ctx); v != 2 {
-		t.Errorf("schema version after reopen: got %d, want 2", v)
+	if v, _ := db.SchemaVersion(ctx); v != 3 {
+		t.Errorf("schema version after reopen: got %d, want 3", v)
 	}
 	if got, err := db.WalletByUser(ctx, "u1"); err != nil || got != link {
 		t.Errorf("WalletByUser: got %+v, %v, want %+v", got, err, link)

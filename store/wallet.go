@@ -22,6 +22,7 @@ type WalletLink struct {
 type Nonce struct {
 	Nonce     string
 	UserID    string
+	UserName  string // the name the sign-in statement gives the user
 	Address   string // optional: the address the user said they would sign with
 	IssuedAt  time.Time
 	ExpiresAt time.Time
@@ -229,9 +230,9 @@ func createNonce(ctx context.Context, tx *tx, n Nonce) (Nonce, error) {
 	}
 	n.UsedAt = time.Time{}
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO siwe_nonces (nonce, user_id, address, issued_at, expires_at)
-		VALUES (?, ?, ?, ?, ?)`,
-		n.Nonce, n.UserID, addr, formatTime(n.IssuedAt), formatTime(n.ExpiresAt))
+		INSERT INTO siwe_nonces (nonce, user_id, user_name, address, issued_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		n.Nonce, n.UserID, n.UserName, addr, formatTime(n.IssuedAt), formatTime(n.ExpiresAt))
 	if isUniqueViolation(err) {
 		return Nonce{}, Errorf(ECONFLICT, "That sign-in nonce exists already.")
 	} else if err != nil {

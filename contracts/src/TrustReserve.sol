@@ -442,12 +442,19 @@ contract TrustReserve {
                 mstore(0x40, m)
             }
             if (!ok) {
+                // Keep the layer below's reason: the balance read next replaces the return data.
+                bytes memory reason;
+                assembly {
+                    reason := mload(0x40)
+                    mstore(reason, returndatasize())
+                    returndatacopy(add(reason, 0x20), 0x00, returndatasize())
+                    mstore(0x40, add(add(reason, 0x20), and(add(returndatasize(), 0x1f), not(0x1f))))
+                }
                 // This layer holds too few tokens of the layer below: say so for this layer.
                 uint256 available = TrustReserve(a).balanceOf(address(this));
                 if (amount > available) revert InsufficientReserve(available, amount);
                 assembly {
-                    returndatacopy(0x00, 0x00, returndatasize())
-                    revert(0x00, returndatasize())
+                    revert(add(reason, 0x20), mload(reason))
                 }
             }
         } else {

@@ -1,0 +1,216 @@
+package chain
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+
+	"github.com/trustbot/trustbot/store"
+)
+
+// Call is one transaction a signer is asked to send: to, calldata and value (nil = 0).
+type Call struct {
+	To    common.Address
+	Data  []byte
+	Value *big.Int
+}
+
+// Store is the call as the store keeps it: lowercase hex address, 0x calldata ("0x" when
+// empty), decimal value.
+func (c Call) Store() store.Call {
+	return store.Call{
+		To:    lowerHex(c.To),
+		Data:  "0x" + hex.EncodeToString(c.Data),
+		Value: orZero(c.Value).String(),
+	}
+}
+
+// CallFromStore parses a stored call.
+func CallFromStore(sc store.Call) (Call, error) {
+	if !common.IsHexAddress(sc.To) || !strings.HasPrefix(strings.ToLower(sc.To), "0x") {
+		return Call{}, fmt.Errorf("chain: stored call: %q is not an address", sc.To)
+	}
+	data, err := hexutil.Decode(sc.Data)
+	if err != nil {
+		return Call{}, fmt.Errorf("chain: stored call: calldata %q: %w", sc.Data, err)
+	}
+	value := new(big.Int)
+	if sc.Value != "" {
+		v, ok := new(big.Int).SetString(sc.Value, 10)
+		if !ok || v.Sign() < 0 || v.Cmp(maxUint256) > 0 {
+			return Call{}, fmt.Errorf("chain: stored call: value %q is not a whole number of wei", sc.Value)
+		}
+		value = v
+	}
+	return Call{To: common.HexToAddress(sc.To), Data: data, Value: value}, nil
+}
+
+// CreateReserve deploys the signer's reserve of asset (zero = native coin) through the factory.
+func CreateReserve(factory, asset common.Address, name, symbol string) Call {
+	return Call{To: factory, Data: factoryBind.PackCreate(asset, name, symbol)}
+}
+
+// Approve lets spender move amount of the signer's token.
+func Approve(token, spender common.Address, amount *big.Int) Call {
+	return Call{To: token, Data: erc20Bind.PackApprove(spender, orZero(amount))}
+}
+
+// Deposit adds amount of backing to reserve. The native coin is one call carrying the value;
+// an ERC-20 is two: approve the reserve for amount, then deposit.
+func Deposit(reserve common.Address, asset Token, amount *big.Int) []Call {
+	amount = orZero(amount)
+	dep := Call{To: reserve, Data: reserveBind.PackDeposit(amount)}
+	if asset.Native() {
+		dep.Value = new(big.Int).Set(amount)
+		return []Call{dep}
+	}
+	return []Call{Approve(asset.Address, reserve, amount), dep}
+}
+
+// Withdraw takes amount of backing out of reserve to to (issuer only).
+func Withdraw(reserve common.Address, amount *big.Int, to common.Address) Call {
+	return Call{To: reserve, Data: reserveBind.PackWithdraw(orZero(amount), to)}
+}
+
+// Trust extends holder's budget by amount and mints amount to them (issuer only).
+func Trust(reserve, holder common.Address, amount *big.Int) Call {
+	return Call{To: reserve, Data: reserveBind.PackTrust(holder, orZero(amount))}
+}
+
+// Reup mints holder back up to their budget, at most maxMint (issuer only).
+func Reup(reserve, holder common.Address, maxMint *big.Int) Call {
+	return Call{To: reserve, Data: reserveBind.PackReup(holder, orZero(maxMint))}
+}
+
+// ReupMany is Reup for many holders in one transaction; maxMints[i] goes with holders[i].
+func ReupMany(reserve common.Address, holders []common.Address, maxMints []*big.Int) Call {
+	mints := make([]*big.Int, len(maxMints))
+	for i, m := range maxMints {
+		mints[i] = orZero(m)
+	}
+	if holders == nil {
+		holders = []common.Address{}
+	}
+	return Call{To: reserve, Data: reserveBind.PackReupMany(holders, mints)}
+}
+
+// Revoke cuts holder's budget by amount and burns up to amount of their tokens (issuer only);
+// a nil amount revokes everything (type(uint256).max).
+func Revoke(reserve, holder common.Address, amount *big.Int) Call {
+	if amount == nil {
+		amount = maxUint256
+	}
+	return Call{To: reserve, Data: reserveBind.PackRevoke(holder, amount)}
+}
+
+// Redeem burns amount of the signer's tokens and pays amount of the asset to to.
+func Redeem(reserve common.Address, amount *big.Int, to common.Address) Call {
+	return Call{To: reserve, Data: reserveBind.PackRedeem(orZero(amount), to)}
+}
+
+// RedeemDeep is Redeem that unwinds layered reserves down to the base asset.
+func RedeemDeep(reserve common.Address, amount *big.Int, to common.Address) Call {
+	return Call{To: reserve, Data: reserveBind.PackRedeemDeep(orZero(amount), to)}
+}
+
+// Described is a call in words: the function and its named arguments.
+type Described struct {
+	To        common.Address
+	Method    string // "trust"; "" for a plain transfer of the native coin
+	Signature string // "trust(address,uint256)"
+	Args      []Arg
+	Value     *big.Int // wei sent along
+}
+
+// Arg is one named argument, rendered as text: addresses checksummed, integers in decimal
+// (base units), lists in brackets.
+type Arg struct {
+	Name  string
+	Type  string
+	Value string
+}
+
+// String is the call as one line: trust(holder=0x…, amount=100000000).
+func (d Described) String() string {
+	parts := make([]string, len(d.Args))
+	for i, a := range d.Args {
+		parts[i] = a.Name + "=" + a.Value
+	}
+	s := d.Method + "(" + strings.Join(parts, ", ") + ")"
+	if d.Method == "" {
+		s = "transfer"
+	}
+	if d.Value != nil && d.Value.Sign() > 0 {
+		s += " with " + d.Value.String() + " wei"
+	}
+	return s
+}
+
+// ErrUnknownCall is returned by DecodeCall for calldata of no function of the factory, a
+// reserve or an ERC-20.
+var ErrUnknownCall = errors.New("chain: unknown function")
+
+// DecodeCall describes a call to the factory, a reserve (its own functions and ERC-20 ones) or
+// an ERC-20 token (approve, transfer, …).
+func DecodeCall(c Call) (Described, error) {
+	d := Described{To: c.To, Value: orZero(c.Value)}
+	if len(c.Data) == 0 {
+		return d, nil
+	}
+	if len(c.Data) < 4 {
+		return Described{}, fmt.Errorf("%w: calldata of %d bytes", ErrUnknownCall, len(c.Data))
+	}
+	var method *abi.Method
+	for _, a := range []abi.ABI{factoryABI, reserveABI, erc20ABI} {
+		if m, err := a.MethodById(c.Data[:4]); err == nil {
+			method = m
+			break
+		}
+	}
+	if method == nil {
+		return Described{}, fmt.Errorf("%w: selector %x", ErrUnknownCall, c.Data[:4])
+	}
+	values, err := method.Inputs.Unpack(c.Data[4:])
+	if err != nil {
+		return Described{}, fmt.Errorf("chain: decode %s: %w", method.Sig, err)
+	}
+	d.Method, d.Signature = method.RawName, method.Sig
+	for i, in := range method.Inputs {
+		d.Args = append(d.Args, Arg{Name: strings.TrimSuffix(in.Name, "_"), Type: in.Type.String(), Value: formatArg(values[i])})
+	}
+	return d, nil
+}
+
+// formatArg renders a decoded argument for people.
+func formatArg(v any) string {
+	switch x := v.(type) {
+	case common.Address:
+		return x.Hex()
+	case *big.Int:
+		return x.String()
+	case []common.Address:
+		parts := make([]string, len(x))
+		for i, a := range x {
+			parts[i] = a.Hex()
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case []*big.Int:
+		parts := make([]string, len(x))
+		for i, n := range x {
+			parts[i] = n.String()
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case []byte:
+		return hexutil.Encode(x)
+	case [32]byte:
+		return hexutil.Encode(x[:])
+	default:
+		return fmt.Sprint(v)
+	}
+}

@@ -1,0 +1,258 @@
+// Package chain is trustbot's side of the blockchain: reads of reserves and tokens, calldata
+// builders for every action, pre-flight simulation with decoded reverts, the log watcher that
+// feeds the store, a wallet that signs like a browser wallet would, and the embedded dev chain
+// of the playground.
+//
+// Every RPC carries a deadline. When the node cannot be reached (connection refused, timeout,
+// HTTP 429 or 5xx) the error has code trustbot.EUnavailable and a sentence for the user; the
+// cause stays in the error chain for the log.
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"syscall"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/trustbot/trustbot"
+)
+
+// DefaultTimeout is the deadline of one RPC when Client.Timeout is zero.
+const DefaultTimeout = 5 * time.Second
+
+// unavailableMessage is what a user sees when the node cannot be reached.
+const unavailableMessage = "The chain is unreachable right now; nothing was changed. Try again in a moment."
+
+// Client talks to one node about one chain and one factory.
+type Client struct {
+	// Timeout is the deadline of each RPC (a batch counts as one); zero means DefaultTimeout.
+	Timeout time.Duration
+
+	eth     *ethclient.Client
+	rpc     *rpc.Client
+	chainID *big.Int
+	factory common.Address
+}
+
+// Dial connects to the JSON-RPC endpoint at rpcURL (HTTP, or anything rpc.Dial accepts) and
+// reads the chain id once. A node that does not answer gives an EUnavailable error.
+func Dial(ctx context.Context, rpcURL string, factory common.Address) (*Client, error) {
+	rc, err := rpc.DialContext(ctx, rpcURL)
+	if err != nil {
+		return nil, fmt.Errorf("chain: dial %s: %w", rpcURL, err)
+	}
+	c := New(ethclient.NewClient(rc), nil, factory)
+	id, err := c.readChainID(ctx)
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	c.chainID = id
+	return c, nil
+}
+
+// New wraps an existing ethclient. chainID is trusted as given.
+func New(ec *ethclient.Client, chainID *big.Int, factory common.Address) *Client {
+	return &Client{eth: ec, rpc: ec.Client(), chainID: chainID, factory: factory}
+}
+
+// ChainID is the chain id read at Dial (or given to New).
+func (c *Client) ChainID() *big.Int {
+	if c.chainID == nil {
+		return nil
+	}
+	return new(big.Int).Set(c.chainID)
+}
+
+// Factory is the TrustReserveFactory address.
+func (c *Client) Factory() common.Address { return c.factory }
+
+// Eth is the underlying ethclient (without the deadlines and error mapping of Client).
+func (c *Client) Eth() *ethclient.Client { return c.eth }
+
+// Close closes the connection to the node.
+func (c *Client) Close() { c.eth.Close() }
+
+func (c *Client) readChainID(ctx context.Context) (*big.Int, error) {
+	cctx, cancel := c.deadline(ctx)
+	defer cancel()
+	id, err := c.eth.ChainID(cctx)
+	if err != nil {
+		return nil, c.fail(ctx, "chain id", err)
+	}
+	return id, nil
+}
+
+// deadline gives ctx the Client's per-RPC deadline.
+func (c *Client) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := c.Timeout
+	if d <= 0 {
+		d = DefaultTimeout
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// fail turns an RPC error into what callers get: the caller's own cancellation as is, an
+// unreachable node as EUnavailable, anything else wrapped with what was being done.
+func (c *Client) fail(ctx context.Context, op string, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("chain: %s: %w", op, err)
+	}
+	if isUnavailable(err) {
+		return unavailable(op, err)
+	}
+	return fmt.Errorf("chain: %s: %w", op, err)
+}
+
+// unavailable is the error for an unreachable node: its code is EUnavailable, its message the
+// sentence users see, and cause stays in the chain for the log.
+func unavailable(op string, cause error) error {
+	return fmt.Errorf("chain: %s: %w: %w", op, trustbot.Errorf(trustbot.EUnavailable, unavailableMessage), cause)
+}
+
+// isUnavailable reports whether err means the node could not be reached or refused to serve
+// for now: a network error, a timeout, HTTP 429 or a 5xx status.
+func isUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var httpErr rpc.HTTPError
+	if errors.As(err, &httpErr) {
+		return httpErr.StatusCode == http.StatusTooManyRequests || httpErr.StatusCode >= 500
+	}
+	var rpcErr rpc.Error
+	if errors.As(err, &rpcErr) {
+		return false // the node answered
+	}
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, rpc.ErrClientQuit),
+		errors.As(err, &netErr):
+		return true
+	}
+	return false
+}
+
+// callMsg is one eth_call: from, to, data and value.
+type callMsg struct {
+	From  common.Address
+	To    common.Address
+	Data  []byte
+	Value *big.Int
+}
+
+func (m callMsg) arg() map[string]any {
+	a := map[string]any{"from": m.From, "to": m.To, "input": hexutil.Bytes(m.Data)}
+	if m.Value != nil && m.Value.Sign() > 0 {
+		a["value"] = (*hexutil.Big)(m.Value)
+	}
+	return a
+}
+
+// callBatch runs eth_calls against the latest block in one HTTP request. A call that reverts
+// fails the whole batch with its error.
+func (c *Client) callBatch(ctx context.Context, op string, msgs ...callMsg) ([][]byte, error) {
+	out := make([]hexutil.Bytes, len(msgs))
+	elems := make([]rpc.BatchElem, len(msgs))
+	for i, m := range msgs {
+		elems[i] = rpc.BatchElem{Method: "eth_call", Args: []any{m.arg(), "latest"}, Result: &out[i]}
+	}
+	cctx, cancel := c.deadline(ctx)
+	defer cancel()
+	if err := c.rpc.BatchCallContext(cctx, elems); err != nil {
+		return nil, c.fail(ctx, op, err)
+	}
+	res := make([][]byte, len(msgs))
+	for i, e := range elems {
+		if e.Error != nil {
+			return nil, c.fail(ctx, op, e.Error)
+		}
+		res[i] = out[i]
+	}
+	return res, nil
+}
+
+// blockNumber is the number of the latest block.
+func (c *Client) blockNumber(ctx context.Context) (uint64, error) {
+	cctx, cancel := c.deadline(ctx)
+	defer cancel()
+	n, err := c.eth.BlockNumber(cctx)
+	if err != nil {
+		return 0, c.fail(ctx, "block number", err)
+	}
+	return n, nil
+}
+
+// blockHashes returns the canonical hashes of the given block numbers in one batch; a block the
+// node does not have yet gets the zero hash.
+func (c *Client) blockHashes(ctx context.Context, numbers ...uint64) ([]common.Hash, error) {
+	type head struct {
+		Hash common.Hash `json:"hash"`
+	}
+	out := make([]*head, len(numbers))
+	elems := make([]rpc.BatchElem, len(numbers))
+	for i, n := range numbers {
+		elems[i] = rpc.BatchElem{Method: "eth_getBlockByNumber", Args: []any{hexutil.Uint64(n), false}, Result: &out[i]}
+	}
+	cctx, cancel := c.deadline(ctx)
+	defer cancel()
+	if err := c.rpc.BatchCallContext(cctx, elems); err != nil {
+		return nil, c.fail(ctx, "block hashes", err)
+	}
+	hashes := make([]common.Hash, len(numbers))
+	for i, e := range elems {
+		if e.Error != nil {
+			return nil, c.fail(ctx, "block hashes", e.Error)
+		}
+		if out[i] != nil {
+			hashes[i] = out[i].Hash
+		}
+	}
+	return hashes, nil
+}
+
+// filterLogs is eth_getLogs over [from, to] for addresses.
+func (c *Client) filterLogs(ctx context.Context, from, to uint64, addresses []common.Address) ([]types.Log, error) {
+	cctx, cancel := c.deadline(ctx)
+	defer cancel()
+	logs, err := c.eth.FilterLogs(cctx, ethereum.FilterQuery{
+		FromBlock: new(big.Int).SetUint64(from),
+		ToBlock:   new(big.Int).SetUint64(to),
+		Addresses: addresses,
+	})
+	if err != nil {
+		return nil, c.fail(ctx, fmt.Sprintf("logs of blocks %d-%d", from, to), err)
+	}
+	return logs, nil
+}
+
+// receipt returns a transaction's receipt, or ethereum.NotFound while it is not mined.
+func (c *Client) receipt(ctx context.Context, hash common.Hash) (*types.Receipt, error) {
+	cctx, cancel := c.deadline(ctx)
+	defer cancel()
+	r, err := c.eth.TransactionReceipt(cctx, hash)
+	if errors.Is(err, ethereum.NotFound) {
+		return nil, err
+	} else if err != nil {
+		return nil, c.fail(ctx, "receipt "+hash.Hex(), err)
+	}
+	return r, nil
+}

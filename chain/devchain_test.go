@@ -1,0 +1,161 @@
+package chain_test
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/trustbot/trustbot/chain"
+)
+
+func TestDevChain(t *testing.T) {
+	ctx := context.Background()
+	dc := startDev(t, false)
+
+	// An outside client (a wallet, cast) sees the chain over HTTP.
+	ec, err := ethclient.Dial(dc.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ec.Close()
+	id, err := ec.ChainID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Int64() != 1337 {
+		t.Errorf("chain id: got %s, want 1337", id)
+	}
+	for name, addr := range map[string]common.Address{"factory": dc.Factory(), "tUSD": dc.TestUSD()} {
+		code, err := ec.CodeAt(ctx, addr, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(code) == 0 {
+			t.Errorf("%s at %s: got no code, want the deployed contract", name, addr.Hex())
+		}
+	}
+	c := dc.Client()
+	for _, name := range members {
+		w := member(t, dc, name)
+		usd, err := c.BalanceOf(ctx, dc.TestUSD(), w.Address())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if usd.Cmp(units(10_000)) != 0 {
+			t.Errorf("%s's tUSD: got %s, want %s", name, usd, units(10_000))
+		}
+		eth, err := ec.BalanceAt(ctx, w.Address(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if eth.Cmp(ether(1000)) != 0 {
+			t.Errorf("%s's ETH: got %s, want %s", name, eth, ether(1000))
+		}
+	}
+	if _, ok := dc.Member("mallory"); ok {
+		t.Errorf("Member(mallory): got a wallet, want none")
+	}
+
+	// A transaction sent over HTTP is sealed without anyone calling Commit.
+	alice := member(t, dc, "alice")
+	start := time.Now()
+	hash, err := alice.Send(ctx, ec, dc.ChainID(), chain.CreateReserve(dc.Factory(), dc.TestUSD(), "Alice trust", "tALICE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		r, err := ec.TransactionReceipt(ctx, hash)
+		if err == nil {
+			if r.Status != types.ReceiptStatusSuccessful {
+				t.Fatalf("create: got status %d, want 1", r.Status)
+			}
+			break
+		}
+		if time.Since(start) > time.Second {
+			t.Fatalf("tx %s: not mined after %v, want within a second", hash.Hex(), time.Since(start))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	info, err := c.ReserveOf(ctx, alice.Address(), dc.TestUSD())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Exists || info.Symbol != "tALICE" {
+		t.Errorf("reserve after create: got exists=%v symbol=%q, want true tALICE", info.Exists, info.Symbol)
+	}
+
+	// Close is idempotent.
+	dc.Close()
+	dc.Close()
+}
+
+func TestDevChainPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dc, err := chain.StartDevChain(context.Background(), chain.DevOptions{Members: []string{"alice"}, Addr: ln.Addr().String()})
+	if err == nil {
+		dc.Close()
+		t.Fatalf("StartDevChain on a busy port %s: got no error, want one", ln.Addr())
+	}
+}
+
+func TestDevChainFixedPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	dc, err := chain.StartDevChain(context.Background(), chain.DevOptions{Members: []string{"alice"}, Addr: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dc.Close()
+	if got, want := dc.URL(), "http://"+addr; got != want {
+		t.Errorf("URL: got %s, want %s", got, want)
+	}
+}
+
+func TestWallet(t *testing.T) {
+	a, b := chain.DevKey("alice"), chain.DevKey("alice")
+	if !a.Equal(b) {
+		t.Errorf("DevKey(alice) twice: got two keys, want the same")
+	}
+	if chain.DevKey("bob").Equal(a) {
+		t.Errorf("DevKey(bob): got alice's key, want another")
+	}
+	want := crypto.PubkeyToAddress(crypto.ToECDSAUnsafe(crypto.Keccak256([]byte("trustbot dev key alice"))).PublicKey)
+	w := chain.Wallet{Key: a}
+	if w.Address() != want {
+		t.Errorf("address: got %s, want %s", w.Address().Hex(), want.Hex())
+	}
+
+	msg := []byte("example.org wants you to sign in")
+	sig := w.PersonalSign(msg)
+	if len(sig) != 65 {
+		t.Fatalf("signature length: got %d, want 65", len(sig))
+	}
+	if sig[64] != 27 && sig[64] != 28 {
+		t.Errorf("v: got %d, want 27 or 28", sig[64])
+	}
+	raw := bytes.Clone(sig)
+	raw[64] -= 27
+	pub, err := crypto.SigToPub(accounts.TextHash(msg), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := crypto.PubkeyToAddress(*pub); got != w.Address() {
+		t.Errorf("recovered signer: got %s, want %s", got.Hex(), w.Address().Hex())
+	}
+}

@@ -1,0 +1,222 @@
+package chain_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/store"
+)
+
+var members = []string{"alice", "bob", "carol"}
+
+// startDev starts a dev chain with alice, bob and carol, closed when the test ends.
+func startDev(t *testing.T, manual bool) *chain.DevChain {
+	t.Helper()
+	dc, err := chain.StartDevChain(context.Background(), chain.DevOptions{Members: members, Manual: manual})
+	if err != nil {
+		t.Fatalf("StartDevChain: %v", err)
+	}
+	t.Cleanup(dc.Close)
+	return dc
+}
+
+func member(t *testing.T, dc *chain.DevChain, name string) chain.Wallet {
+	t.Helper()
+	w, ok := dc.Member(name)
+	if !ok {
+		t.Fatalf("no dev member %s", name)
+	}
+	return w
+}
+
+// units is n whole tUSD (6 decimals).
+func units(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1_000_000)) }
+
+// ether is n whole ETH.
+func ether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e18)) }
+
+// send sends c from w on dc (sealing by hand on a Manual chain) and waits for the receipt.
+func send(t *testing.T, dc *chain.DevChain, manual bool, w chain.Wallet, c chain.Call) *types.Receipt {
+	t.Helper()
+	hash, err := w.Send(context.Background(), dc.Client().Eth(), dc.ChainID(), c)
+	if err != nil {
+		t.Fatalf("send %x from %s: %v", c.Data[:min(4, len(c.Data))], w.Address().Hex(), err)
+	}
+	if manual {
+		// A block can be built before the pool has promoted a transaction sent just before:
+		// seal until it is in.
+		for range 20 {
+			dc.Commit()
+			if r, err := dc.Client().Eth().TransactionReceipt(context.Background(), hash); err == nil {
+				return r
+			}
+		}
+	}
+	return waitMined(t, dc.Client().Eth(), hash)
+}
+
+// sendOK is send that fails the test when the transaction reverted.
+func sendOK(t *testing.T, dc *chain.DevChain, manual bool, w chain.Wallet, calls ...chain.Call) {
+	t.Helper()
+	for _, c := range calls {
+		if r := send(t, dc, manual, w, c); r.Status != types.ReceiptStatusSuccessful {
+			t.Fatalf("tx %s: got status %d, want 1", r.TxHash.Hex(), r.Status)
+		}
+	}
+}
+
+func waitMined(t *testing.T, ec *ethclient.Client, hash common.Hash) *types.Receipt {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, err := ec.TransactionReceipt(context.Background(), hash)
+		if err == nil {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tx %s not mined: %v", hash.Hex(), err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func openDB(t *testing.T, path string, now func() time.Time) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), path, now)
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func tempDB(t *testing.T) *store.DB {
+	t.Helper()
+	return openDB(t, filepath.Join(t.TempDir(), "trustbot.db"), nil)
+}
+
+// digest is a hash of every stored event (without the time it was applied) and the cursor.
+func digest(t *testing.T, db *store.DB) string {
+	t.Helper()
+	events, err := db.Events(context.Background(), store.EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := db.Cursor(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	for _, e := range events {
+		keys := make([]string, 0, len(e.Args))
+		for k := range e.Args {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(h, "%d %s %d %s %s %s", e.BlockNumber, e.BlockHash, e.LogIndex, e.TxHash, e.Address, e.Name)
+		for _, k := range keys {
+			fmt.Fprintf(h, " %s=%s", k, e.Args[k])
+		}
+		fmt.Fprintln(h)
+	}
+	fmt.Fprintf(h, "cursor %d %s\n", cur.Number, cur.Hash)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// rpcProxy forwards JSON-RPC to upstream, except single requests that intercept answers with an
+// error (code, message).
+type rpcProxy struct {
+	*httptest.Server
+	mu      sync.Mutex
+	refused int
+}
+
+type rpcRequest struct {
+	ID     json.RawMessage   `json:"id"`
+	Method string            `json:"method"`
+	Params []json.RawMessage `json:"params"`
+}
+
+func newProxy(t *testing.T, upstream string, intercept func(rpcRequest) (int, string, bool)) *rpcProxy {
+	t.Helper()
+	p := &rpcProxy{}
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		var req rpcRequest
+		if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) && json.Unmarshal(body, &req) == nil {
+			if code, msg, refuse := intercept(req); refuse {
+				p.mu.Lock()
+				p.refused++
+				p.mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				json.NewEncoder(w).Encode(map[string]any{
+					"jsonrpc": "2.0", "id": req.ID,
+					"error": map[string]any{"code": code, "message": msg},
+				})
+				return
+			}
+		}
+		resp, err := http.Post(upstream, "application/json", bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+func (p *rpcProxy) refusals() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.refused
+}
+
+// eventView is what a test compares of an event.
+type eventView struct {
+	Address string
+	Name    string
+	Args    string
+}
+
+func view(e store.Event) eventView {
+	keys := make([]string, 0, len(e.Args))
+	for k := range e.Args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + e.Args[k]
+	}
+	return eventView{Address: e.Address, Name: e.Name, Args: strings.Join(parts, " ")}
+}
+
+func lower(a common.Address) string { return strings.ToLower(a.Hex()) }

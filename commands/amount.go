@@ -1,0 +1,93 @@
+package commands
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+)
+
+// maxAmount is the largest amount a reserve can hold for anyone: balances and budgets are uint128.
+var maxAmount = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
+
+// ParseAmount reads a positive decimal amount typed by a user ("50", "12.5", "0.000001") as an
+// exact number of the asset's smallest units. It never goes through a float: "0.1" is exactly
+// 100000 units of a 6-decimal asset. The error is a sentence for the user.
+func ParseAmount(text string, decimals uint8, symbol string) (*big.Int, error) {
+	s := strings.TrimSpace(text)
+	s = strings.ReplaceAll(s, "_", "")
+	if s == "" {
+		return nil, Errorf(EInvalid, "Give an amount, like 50 or 12.5.")
+	}
+	bad := func() error {
+		return Errorf(EInvalid, "%q is not an amount: write a plain decimal number like 50 or 12.5.", text)
+	}
+	if strings.HasPrefix(s, "-") {
+		return nil, Errorf(EInvalid, "The amount must be more than zero; %q is negative.", text)
+	}
+	s = strings.TrimPrefix(s, "+")
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if hasDot && strings.Contains(frac, ".") {
+		return nil, bad()
+	}
+	if whole == "" && frac == "" {
+		return nil, bad()
+	}
+	for _, part := range []string{whole, frac} {
+		for _, r := range part {
+			if r < '0' || r > '9' {
+				return nil, bad()
+			}
+		}
+	}
+	frac = strings.TrimRight(frac, "0")
+	if len(frac) > int(decimals) {
+		if decimals == 0 {
+			return nil, Errorf(EInvalid, "%s has no decimals: give a whole number, not %q.", symbol, text)
+		}
+		return nil, Errorf(EInvalid, "%s has %d decimals: %q has too many digits after the point.", symbol, decimals, text)
+	}
+	digits := strings.TrimLeft(whole+frac+strings.Repeat("0", int(decimals)-len(frac)), "0")
+	if len(digits) > 78 { // beyond any uint256: stop before big.Int does needless work
+		return nil, Errorf(EInvalid, "%q is far larger than any amount a reserve can hold.", text)
+	}
+	v, ok := new(big.Int).SetString("0"+digits, 10)
+	if !ok {
+		return nil, bad()
+	}
+	if v.Sign() == 0 {
+		return nil, Errorf(EInvalid, "The amount must be more than zero.")
+	}
+	if v.Cmp(maxAmount) > 0 {
+		return nil, Errorf(EInvalid, "%s %s is larger than any amount a reserve can hold.", text, symbol)
+	}
+	return v, nil
+}
+
+// FormatAmount writes units of an asset with `decimals` decimals as a plain decimal string with
+// no trailing zeros: 12500000 units of a 6-decimal asset is "12.5".
+func FormatAmount(units *big.Int, decimals uint8) string {
+	if units == nil {
+		return "0"
+	}
+	neg := units.Sign() < 0
+	s := new(big.Int).Abs(units).String()
+	if decimals > 0 {
+		if len(s) <= int(decimals) {
+			s = strings.Repeat("0", int(decimals)-len(s)+1) + s
+		}
+		whole, frac := s[:len(s)-int(decimals)], strings.TrimRight(s[len(s)-int(decimals):], "0")
+		s = whole
+		if frac != "" {
+			s += "." + frac
+		}
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// Money writes an amount with its symbol: "12.5 tUSD".
+func Money(units *big.Int, decimals uint8, symbol string) string {
+	return fmt.Sprintf("%s %s", FormatAmount(units, decimals), symbol)
+}

@@ -1,0 +1,157 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/trustbot/trustbot/chain"
+)
+
+func (h *handlers) redeemDef() Definition {
+	return Definition{
+		Name: "redeem", Description: "Redeem trust tokens you hold for the asset behind them", Chain: true, handler: h.redeem,
+		Options: []OptionDef{
+			{Name: "amount", Description: "how much, e.g. 20", Type: String, Required: true},
+			{Name: "from", Description: "whose tokens (needed when you hold several)", Type: User, Autocomplete: true},
+			{Name: "to", Description: "pay to this address (default: your wallet)", Type: String},
+		},
+	}
+}
+
+// holding is a reserve whose tokens a member holds.
+type holding struct {
+	res             chain.ReserveInfo
+	balance, budget *big.Int
+}
+
+// holdings lists the known reserves in which addr holds tokens or has a budget.
+func (h *handlers) holdings(ctx context.Context, addr common.Address) ([]holding, error) {
+	known, err := h.Store.Reserves(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []holding
+	for _, k := range known {
+		ra := common.HexToAddress(k.Address)
+		bal, budget, err := h.Chain.Account(ctx, ra, addr)
+		if err != nil {
+			return nil, err
+		}
+		if bal.Sign() == 0 && budget.Sign() == 0 {
+			continue
+		}
+		res, err := h.Chain.ReserveAt(ctx, ra)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, holding{res, bal, budget})
+	}
+	return out, nil
+}
+
+func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
+	holderAddr, err := h.wallet(ctx, r.User, true)
+	if err != nil {
+		return nil, err
+	}
+	to := holderAddr
+	if text := r.Option("to"); text != "" {
+		if !common.IsHexAddress(text) {
+			return nil, Errorf(EInvalid, "%q is not an address: give 0x followed by 40 hex digits.", text)
+		}
+		to = common.HexToAddress(text)
+		if to == (common.Address{}) {
+			return nil, Errorf(EInvalid, "Paying to the zero address would burn the money; give your own address.")
+		}
+	}
+	hs, err := h.holdings(ctx, holderAddr)
+	if err != nil {
+		return nil, err
+	}
+	var held []holding
+	for _, x := range hs {
+		if x.balance.Sign() > 0 {
+			held = append(held, x)
+		}
+	}
+	var from *holding
+	if m := r.MemberOption("from"); m != nil {
+		issuer, err := h.wallet(ctx, *m, false)
+		if err != nil {
+			return nil, err
+		}
+		for i := range held {
+			if held[i].res.Issuer == issuer {
+				from = &held[i]
+				break
+			}
+		}
+		if from == nil {
+			return nil, Errorf(EInvalid, "You hold no trust tokens from %s.", m.Mention())
+		}
+	} else {
+		switch len(held) {
+		case 0:
+			return nil, Errorf(EInvalid, "You hold no trust tokens to redeem.")
+		case 1:
+			from = &held[0]
+		default:
+			var names []string
+			for _, x := range held {
+				names = append(names, h.memberOf(ctx, x.res.Issuer))
+			}
+			return nil, Errorf(EInvalid, "You hold tokens from %s: say whose with from:.", strings.Join(names, " and "))
+		}
+	}
+	res := from.res
+	t := res.AssetToken
+	amount, err := ParseAmount(r.Option("amount"), res.Decimals, res.Symbol)
+	if err != nil {
+		return nil, err
+	}
+	issuerName := h.memberOf(ctx, res.Issuer)
+	if from.balance.Cmp(amount) < 0 {
+		return nil, Errorf(EInvalid, "You hold %s of %s's tokens; you can redeem at most %s.", FormatAmount(from.balance, res.Decimals), issuerName, FormatAmount(from.balance, res.Decimals))
+	}
+	call := chain.Redeem(res.Address, amount, to)
+	paid := t
+	if res.Layered {
+		call = chain.RedeemDeep(res.Address, amount, to)
+		if base, err := h.baseToken(ctx, res); err == nil {
+			paid = base
+		}
+	}
+	explain := func(rev *chain.RevertError) error {
+		if rev.Name == "InsufficientReserve" && len(rev.Args) == 2 {
+			avail, _ := rev.Args[0].(*big.Int)
+			if avail != nil {
+				return Errorf(EInvalid, "%s's reserve holds %s; you can redeem at most %s now.", issuerName, Money(avail, t.Decimals, t.Symbol), FormatAmount(avail, t.Decimals))
+			}
+		}
+		return nil
+	}
+	dest := "your wallet"
+	if to != holderAddr {
+		dest = to.Hex()
+	}
+	summary := fmt.Sprintf("%s redeems %s %s for %s.", r.User.Name, FormatAmount(amount, res.Decimals), res.Symbol, Money(amount, paid.Decimals, paid.Symbol))
+	text := fmt.Sprintf("Sign to redeem %s %s for %s, paid to %s (%s's reserve: %s).", FormatAmount(amount, res.Decimals), res.Symbol,
+		Money(amount, paid.Decimals, paid.Symbol), dest, issuerName, reserveLine(res))
+	return h.sign(ctx, r, holderAddr, "redeem", summary, text, []chain.Call{call}, explain)
+}
+
+// baseToken follows a layered reserve's assets down to the base asset.
+func (h *handlers) baseToken(ctx context.Context, res chain.ReserveInfo) (chain.Token, error) {
+	for i := 0; i < 16 && res.Layered; i++ {
+		next, err := h.Chain.ReserveAt(ctx, res.Asset)
+		if err != nil {
+			return chain.Token{}, err
+		}
+		res = next
+	}
+	return res.AssetToken, nil
+}

@@ -1,0 +1,300 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/store"
+)
+
+func (h *handlers) reserveDef() Definition {
+	asset := OptionDef{Name: "asset", Description: "backing asset, e.g. tUSD or ETH (default: the first configured)", Type: String, Autocomplete: true}
+	amount := OptionDef{Name: "amount", Description: "how much, e.g. 50 or 12.5", Type: String, Required: true}
+	return Definition{
+		Name:        "reserve",
+		Description: "Your reserve: the backing behind the trust you give",
+		Subcommands: []Definition{
+			{Name: "create", Description: "Create your reserve", Chain: true, handler: h.reserveCreate,
+				Options: []OptionDef{asset, {Name: "backed-by", Description: "back it with this member's trust token (a layer)", Type: User}}},
+			{Name: "deposit", Description: "Add backing to your reserve", Chain: true, handler: h.reserveDeposit,
+				Options: []OptionDef{amount, asset}},
+			{Name: "withdraw", Description: "Take backing out of your reserve", Chain: true, handler: h.reserveWithdraw,
+				Options: []OptionDef{amount, asset}},
+			{Name: "show", Description: "Backing, outstanding, coverage and holders of a reserve", Chain: true, handler: h.reserveShow,
+				Options: []OptionDef{{Name: "member", Description: "whose reserve (default: yours)", Type: User}, asset}},
+		},
+	}
+}
+
+// backing resolves the asset a member's reserve uses: the asset option, or with backed-by,
+// that member's trust token.
+func (h *handlers) backing(ctx context.Context, r *Request) (chain.Token, error) {
+	base, err := h.asset(ctx, r.Option("asset"))
+	if err != nil {
+		return chain.Token{}, err
+	}
+	by := r.MemberOption("backed-by")
+	if by == nil {
+		return base, nil
+	}
+	if by.ID == r.User.ID {
+		return chain.Token{}, Errorf(EInvalid, "A reserve cannot be backed by your own trust token.")
+	}
+	addr, err := h.wallet(ctx, *by, false)
+	if err != nil {
+		return chain.Token{}, err
+	}
+	up, err := h.Chain.ReserveOf(ctx, addr, base.Address)
+	if err != nil {
+		return chain.Token{}, err
+	}
+	if !up.Exists {
+		return chain.Token{}, Errorf(EInvalid, "%s has no %s reserve, so there is no trust token of theirs to back yours with.", by.Mention(), base.Symbol)
+	}
+	return h.Chain.Token(ctx, up.Address)
+}
+
+// ownReserve is the invoker's reserve of an asset, which must exist.
+func (h *handlers) ownReserve(ctx context.Context, issuer common.Address, asset chain.Token) (chain.ReserveInfo, error) {
+	res, err := h.Chain.ReserveOf(ctx, issuer, asset.Address)
+	if err != nil {
+		return res, err
+	}
+	if !res.Exists {
+		return res, Errorf(EInvalid, "You have no %s reserve yet — run /reserve create first.", asset.Symbol)
+	}
+	return res, nil
+}
+
+// reserveLine sums up a reserve: "300 tUSD backing, 180 outstanding, coverage 166%".
+func reserveLine(res chain.ReserveInfo) string {
+	t := res.AssetToken
+	return fmt.Sprintf("%s backing, %s outstanding, %s", Money(res.Reserve, t.Decimals, t.Symbol),
+		FormatAmount(res.Outstanding, t.Decimals), coverage(res.Reserve, res.Outstanding))
+}
+
+// coverage is backing / outstanding as a whole percentage (rounded down).
+func coverage(backing, outstanding *big.Int) string {
+	if outstanding == nil || outstanding.Sign() == 0 {
+		return "nothing outstanding"
+	}
+	pct := new(big.Int).Div(new(big.Int).Mul(backing, big.NewInt(100)), outstanding)
+	return "coverage " + pct.String() + "%"
+}
+
+func symbolFor(name, asset string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(name) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+		if b.Len() == 10 {
+			break
+		}
+	}
+	if b.Len() == 0 {
+		b.WriteString("TRUST")
+	}
+	return b.String() + "-" + asset
+}
+
+func (h *handlers) reserveCreate(ctx context.Context, r *Request) (*Reply, error) {
+	issuer, err := h.wallet(ctx, r.User, true)
+	if err != nil {
+		return nil, err
+	}
+	asset, err := h.backing(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := h.Chain.ReserveOf(ctx, issuer, asset.Address)
+	if err != nil {
+		return nil, err
+	}
+	if existing.Exists {
+		return nil, Errorf(EConflict, "You already have a %s reserve at %s (%s).", asset.Symbol, existing.Address.Hex(), reserveLine(existing))
+	}
+	name := fmt.Sprintf("%s's trust (%s)", r.User.Name, asset.Symbol)
+	symbol := symbolFor(r.User.Name, asset.Symbol)
+	call := chain.CreateReserve(h.Chain.Factory(), asset.Address, name, symbol)
+	layer := ""
+	if by := r.MemberOption("backed-by"); by != nil {
+		layer = fmt.Sprintf(", backed by %s's trust token", by.Name)
+	}
+	summary := fmt.Sprintf("%s creates a %s reserve%s; its trust token is %s.", r.User.Name, asset.Symbol, layer, symbol)
+	text := fmt.Sprintf("Sign to create your %s reserve%s at %s. Its trust token is %s; then add backing with /reserve deposit.",
+		asset.Symbol, layer, existing.Address.Hex(), symbol)
+	return h.sign(ctx, r, issuer, "create", summary, text, []chain.Call{call}, nil)
+}
+
+func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, error) {
+	issuer, err := h.wallet(ctx, r.User, true)
+	if err != nil {
+		return nil, err
+	}
+	asset, err := h.asset(ctx, r.Option("asset"))
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.ownReserveAny(ctx, issuer, asset)
+	if err != nil {
+		return nil, err
+	}
+	t := res.AssetToken
+	amount, err := ParseAmount(r.Option("amount"), t.Decimals, t.Symbol)
+	if err != nil {
+		return nil, err
+	}
+	held, err := h.Chain.BalanceOf(ctx, t.Address, issuer)
+	if err != nil {
+		return nil, err
+	}
+	if held.Cmp(amount) < 0 {
+		return nil, Errorf(EInvalid, "Your wallet holds %s; you can deposit at most %s.", Money(held, t.Decimals, t.Symbol), FormatAmount(held, t.Decimals))
+	}
+	after := new(big.Int).Add(res.Reserve, amount)
+	calls := chain.Deposit(res.Address, t, amount)
+	steps := ""
+	if len(calls) == 2 {
+		steps = " Your wallet will ask twice: first to let the reserve take the tokens, then to deposit them."
+	}
+	summary := fmt.Sprintf("%s deposits %s into their reserve.", r.User.Name, Money(amount, t.Decimals, t.Symbol))
+	text := fmt.Sprintf("Sign to deposit %s into your reserve (backing %s → %s, %s).%s",
+		Money(amount, t.Decimals, t.Symbol), FormatAmount(res.Reserve, t.Decimals), FormatAmount(after, t.Decimals),
+		coverage(after, res.Outstanding), steps)
+	return h.sign(ctx, r, issuer, "deposit", summary, text, calls, nil)
+}
+
+// ownReserveAny finds the invoker's reserve of the asset, or, when they have none of it but a
+// single layered reserve, that one (its backing is another member's token).
+func (h *handlers) ownReserveAny(ctx context.Context, issuer common.Address, asset chain.Token) (chain.ReserveInfo, error) {
+	res, err := h.ownReserve(ctx, issuer, asset)
+	if err == nil {
+		return res, nil
+	}
+	known, kerr := h.Store.Reserves(ctx)
+	if kerr != nil {
+		return res, err
+	}
+	var layered []store.Reserve
+	for _, k := range known {
+		if common.HexToAddress(k.Issuer) == issuer {
+			if info, ierr := h.Chain.ReserveAt(ctx, common.HexToAddress(k.Address)); ierr == nil && info.Layered {
+				layered = append(layered, k)
+			}
+		}
+	}
+	if len(layered) == 1 {
+		return h.Chain.ReserveAt(ctx, common.HexToAddress(layered[0].Address))
+	}
+	return res, err
+}
+
+func (h *handlers) reserveWithdraw(ctx context.Context, r *Request) (*Reply, error) {
+	issuer, err := h.wallet(ctx, r.User, true)
+	if err != nil {
+		return nil, err
+	}
+	asset, err := h.asset(ctx, r.Option("asset"))
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.ownReserveAny(ctx, issuer, asset)
+	if err != nil {
+		return nil, err
+	}
+	t := res.AssetToken
+	amount, err := ParseAmount(r.Option("amount"), t.Decimals, t.Symbol)
+	if err != nil {
+		return nil, err
+	}
+	if res.Reserve.Cmp(amount) < 0 {
+		return nil, Errorf(EInvalid, "Your reserve holds %s; you can withdraw at most %s.", Money(res.Reserve, t.Decimals, t.Symbol), FormatAmount(res.Reserve, t.Decimals))
+	}
+	after := new(big.Int).Sub(res.Reserve, amount)
+	summary := fmt.Sprintf("%s withdraws %s from their reserve.", r.User.Name, Money(amount, t.Decimals, t.Symbol))
+	text := fmt.Sprintf("Sign to withdraw %s from your reserve to your wallet (backing %s → %s, %s).",
+		Money(amount, t.Decimals, t.Symbol), FormatAmount(res.Reserve, t.Decimals), FormatAmount(after, t.Decimals), coverage(after, res.Outstanding))
+	return h.sign(ctx, r, issuer, "withdraw", summary, text, []chain.Call{chain.Withdraw(res.Address, amount, issuer)}, nil)
+}
+
+// holder is one account a reserve has extended trust to or whose tokens it knows of.
+type holder struct {
+	addr            common.Address
+	balance, budget *big.Int
+}
+
+// holders lists the accounts that ever held or were trusted with a reserve's tokens, with their
+// live balance and budget, largest budget first; accounts with neither are left out.
+func (h *handlers) holders(ctx context.Context, reserve common.Address) ([]holder, error) {
+	events, err := h.Store.Events(ctx, store.EventFilter{Address: strings.ToLower(reserve.Hex())})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[common.Address]bool{}
+	var out []holder
+	for _, e := range events {
+		for _, k := range []string{"to", "from", "holder"} {
+			a, ok := e.Args[k]
+			if !ok || (e.Name != "Transfer" && e.Name != "Trusted") {
+				continue
+			}
+			addr := common.HexToAddress(a)
+			if addr == (common.Address{}) || seen[addr] {
+				continue
+			}
+			seen[addr] = true
+			bal, budget, err := h.Chain.Account(ctx, reserve, addr)
+			if err != nil {
+				return nil, err
+			}
+			if bal.Sign() > 0 || budget.Sign() > 0 {
+				out = append(out, holder{addr, bal, budget})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].budget.Cmp(out[j].budget) > 0 })
+	return out, nil
+}
+
+func (h *handlers) reserveShow(ctx context.Context, r *Request) (*Reply, error) {
+	m := r.User
+	if o := r.MemberOption("member"); o != nil {
+		m = *o
+	}
+	issuer, err := h.wallet(ctx, m, m.ID == r.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	asset, err := h.asset(ctx, r.Option("asset"))
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.Chain.ReserveOf(ctx, issuer, asset.Address)
+	if err != nil {
+		return nil, err
+	}
+	if !res.Exists {
+		return &Reply{Text: fmt.Sprintf("%s has no %s reserve.", m.Mention(), asset.Symbol), Private: true}, nil
+	}
+	t := res.AssetToken
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s's %s reserve (%s, %s): %s.", m.Mention(), t.Symbol, res.Symbol, res.Address.Hex(), reserveLine(res))
+	hs, err := h.holders(ctx, res.Address)
+	if err != nil {
+		return nil, err
+	}
+	if len(hs) == 0 {
+		b.WriteString("\nNo one holds or has been trusted with its tokens yet.")
+	}
+	for _, x := range hs {
+		fmt.Fprintf(&b, "\n• %s: budget %s, holds %s", h.memberOf(ctx, x.addr), FormatAmount(x.budget, t.Decimals), FormatAmount(x.balance, t.Decimals))
+	}
+	return &Reply{Text: b.String(), Private: true}, nil
+}

@@ -1,0 +1,57 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+
+	"github.com/trustbot/trustbot/chain"
+)
+
+func (h *handlers) trustDef() Definition {
+	return Definition{
+		Name: "trust", Description: "Extend a member a budget of your trust tokens", Chain: true, handler: h.trust,
+		Options: []OptionDef{
+			{Name: "member", Description: "whom you trust", Type: User, Required: true},
+			{Name: "amount", Description: "how much, e.g. 50", Type: String, Required: true},
+			{Name: "asset", Description: "which of your reserves (default: the first asset)", Type: String, Autocomplete: true},
+		},
+	}
+}
+
+func (h *handlers) trust(ctx context.Context, r *Request) (*Reply, error) {
+	m := r.MemberOption("member")
+	if m.ID == r.User.ID {
+		return nil, Errorf(EInvalid, "You can't trust yourself: your reserve is already yours to withdraw.")
+	}
+	issuer, err := h.wallet(ctx, r.User, true)
+	if err != nil {
+		return nil, err
+	}
+	to, err := h.wallet(ctx, *m, false)
+	if err != nil {
+		return nil, err
+	}
+	asset, err := h.asset(ctx, r.Option("asset"))
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.ownReserveAny(ctx, issuer, asset)
+	if err != nil {
+		return nil, err
+	}
+	t := res.AssetToken
+	amount, err := ParseAmount(r.Option("amount"), t.Decimals, t.Symbol)
+	if err != nil {
+		return nil, err
+	}
+	if to == issuer {
+		return nil, Errorf(EInvalid, "%s's wallet is your own wallet; trust someone else.", m.Mention())
+	}
+	after := new(big.Int).Add(res.Outstanding, amount)
+	summary := fmt.Sprintf("%s extends %s a budget of %s.", r.User.Name, m.Name, Money(amount, t.Decimals, t.Symbol))
+	text := fmt.Sprintf("Sign to extend %s a budget of %s (your reserve: %s backing, %s outstanding → %s, %s).",
+		m.Mention(), Money(amount, t.Decimals, t.Symbol), Money(res.Reserve, t.Decimals, t.Symbol),
+		FormatAmount(res.Outstanding, t.Decimals), FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
+	return h.sign(ctx, r, issuer, "trust", summary, text, []chain.Call{chain.Trust(res.Address, to, amount)}, nil)
+}

@@ -1,0 +1,387 @@
+package console
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/commands"
+	"github.com/trustbot/trustbot/store"
+	"github.com/trustbot/trustbot/web"
+)
+
+// DevMember is a playground member with a dev key that /approve signs with.
+type DevMember struct {
+	Member commands.Member
+	Wallet chain.Wallet
+}
+
+// Console runs command lines for dev members and prints replies and notices.
+type Console struct {
+	Set     *commands.Set
+	Members []DevMember
+	Eth     *ethclient.Client
+	ChainID *big.Int
+	// Interactive prints a prompt and no echo; otherwise each line is echoed after the prompt.
+	Interactive bool
+	// Wait bounds how long /approve waits for confirmation.
+	Wait time.Duration
+
+	GuildID, ChannelID string
+
+	mu       sync.Mutex
+	out      io.Writer
+	current  string
+	lastLink map[string]string
+	http     *http.Client
+}
+
+// New returns a console writing to out, acting as the first member.
+func New(set *commands.Set, members []DevMember, eth *ethclient.Client, chainID *big.Int, out io.Writer) *Console {
+	c := &Console{Set: set, Members: members, Eth: eth, ChainID: chainID, out: out, Wait: time.Minute,
+		GuildID: "playground", ChannelID: "console", lastLink: map[string]string{}, http: &http.Client{Timeout: 10 * time.Second}}
+	if len(members) > 0 {
+		c.current = members[0].Member.Name
+	}
+	return c
+}
+
+func (c *Console) member(name string) (DevMember, bool) {
+	for _, m := range c.Members {
+		if strings.EqualFold(m.Member.Name, name) {
+			return m, true
+		}
+	}
+	return DevMember{}, false
+}
+
+// Printf writes a line, safely with notices arriving from the watcher.
+func (c *Console) Printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintln(c.out, c.render(fmt.Sprintf(format, args...)))
+}
+
+var mentionRE = regexp.MustCompile(`<@!?([^>]+)>|<#([^>]+)>`)
+
+// render shows Discord-style mentions as @name and #channel.
+func (c *Console) render(s string) string {
+	return mentionRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := mentionRE.FindStringSubmatch(m)
+		if sub[2] != "" {
+			return "#" + sub[2]
+		}
+		for _, d := range c.Members {
+			if d.Member.ID == sub[1] {
+				return "@" + d.Member.Name
+			}
+		}
+		return m
+	})
+}
+
+// Notice prints an on-chain notice (the console's notice channel).
+func (c *Console) Notice(n commands.Notice) {
+	c.Printf("[notice] %s", n.Text)
+}
+
+// RequestDone prints what became of a request that did not confirm.
+func (c *Console) RequestDone(r store.Request) {
+	switch r.Status {
+	case store.StatusFailed:
+		c.Printf("[request] failed: %s (%s)", r.Summary, r.Error)
+	case store.StatusExpired:
+		c.Printf("[request] expired: %s", r.Summary)
+	}
+}
+
+// Run reads lines until EOF, /quit or ctx ends.
+func (c *Console) Run(ctx context.Context, in io.Reader) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 64*1024)
+	for {
+		if c.Interactive {
+			c.mu.Lock()
+			fmt.Fprintf(c.out, "%s> ", c.current)
+			c.mu.Unlock()
+		}
+		if !sc.Scan() {
+			return sc.Err()
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !c.Interactive {
+			c.Printf("%s> %s", c.current, line)
+		}
+		if quit := c.Exec(ctx, line); quit {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// Exec runs one line; it reports whether the line asked to quit.
+func (c *Console) Exec(ctx context.Context, line string) (quit bool) {
+	word, rest, _ := strings.Cut(line, " ")
+	switch strings.ToLower(word) {
+	case "/quit", "/exit":
+		return true
+	case "/help":
+		c.Printf("%s", Help(c.Set))
+		return false
+	case "/as":
+		name := strings.TrimPrefix(strings.TrimSpace(rest), "@")
+		if _, ok := c.member(name); !ok {
+			c.Printf("There is no member %q here; the members are %s.", name, c.names())
+			return false
+		}
+		c.current = strings.ToLower(name)
+		c.Printf("You are now @%s.", c.current)
+		return false
+	case "/approve":
+		if err := c.approve(ctx); err != nil {
+			c.Printf("%s", trustbot.ErrorMessage(err))
+		}
+		return false
+	}
+	l, err := Parse(c.Set, line, func(name string) (commands.Member, bool) {
+		m, ok := c.member(name)
+		return m.Member, ok
+	})
+	if err != nil {
+		c.Printf("%s", trustbot.ErrorMessage(err))
+		return false
+	}
+	me, _ := c.member(c.current)
+	reply := c.Set.Handle(ctx, &commands.Request{
+		InteractionID: newID(), GuildID: c.GuildID, ChannelID: c.ChannelID, User: me.Member,
+		Command: l.Command, Subcommand: l.Subcommand, Options: l.Options,
+	})
+	c.Printf("%s", reply.Text)
+	if reply.Link != nil {
+		c.lastLink[c.current] = reply.Link.URL
+		c.Printf("→ %s", reply.Link.URL)
+	}
+	if reply.Attachment != nil {
+		c.Printf("(attachment %s, %d bytes)", reply.Attachment.Name, len(reply.Attachment.Data))
+	}
+	return false
+}
+
+func (c *Console) names() string {
+	var n []string
+	for _, m := range c.Members {
+		n = append(n, "@"+m.Member.Name)
+	}
+	sort.Strings(n)
+	return strings.Join(n, ", ")
+}
+
+func newID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "console-" + hex.EncodeToString(b)
+}
+
+// approve signs the current member's latest link with their dev key, through the same HTTP
+// endpoints a browser page uses, and waits until the watcher has confirmed it.
+func (c *Console) approve(ctx context.Context) error {
+	link := c.lastLink[c.current]
+	if link == "" {
+		return trustbot.Errorf(trustbot.EInvalid, "Nothing to approve: @%s has no signing link yet.", c.current)
+	}
+	me, _ := c.member(c.current)
+	u, err := url.Parse(link)
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(u.Path, "/l/") {
+		return c.approveWalletLink(ctx, link, me)
+	}
+	return c.approveSigning(ctx, link, me)
+}
+
+// requestJSON is the signing page's view of a request.
+type requestJSON struct {
+	Summary string `json:"summary"`
+	Status  string `json:"status"`
+	Error   string `json:"error"`
+	Signer  string `json:"signer"`
+	Calls   []struct {
+		To    string `json:"to"`
+		Data  string `json:"data"`
+		Value string `json:"value"`
+	} `json:"calls"`
+	Txs []struct {
+		Hash string `json:"hash"`
+	} `json:"txs"`
+}
+
+func (c *Console) approveSigning(ctx context.Context, link string, me DevMember) error {
+	var req requestJSON
+	if err := c.getJSON(ctx, link+".json", &req); err != nil {
+		return err
+	}
+	if done := finalWords[req.Status]; done != "" {
+		return trustbot.Errorf(trustbot.EConflict, "That link is %s.", done)
+	}
+	if !strings.EqualFold(req.Signer, me.Wallet.Address().Hex()) {
+		return trustbot.Errorf(trustbot.EForbidden, "That request is for %s, not @%s's wallet.", req.Signer, c.current)
+	}
+	for i := len(req.Txs); i < len(req.Calls); i++ {
+		sc := req.Calls[i]
+		call, err := chain.CallFromStore(store.Call{To: sc.To, Data: sc.Data, Value: sc.Value})
+		if err != nil {
+			return err
+		}
+		hash, err := me.Wallet.Send(ctx, c.Eth, c.ChainID, call)
+		if err != nil {
+			return err
+		}
+		if err := c.postJSON(ctx, link+"/tx", map[string]any{"index": i, "hash": hash.Hex()}, nil); err != nil {
+			return err
+		}
+		// Like a wallet page, send the next call once this one is mined (a deposit's transfer
+		// needs its approval in place to estimate gas).
+		if i+1 < len(req.Calls) {
+			wctx, cancel := context.WithTimeout(ctx, c.Wait)
+			_, err := bind.WaitMined(wctx, c.Eth, hash)
+			cancel()
+			if err != nil {
+				return trustbot.Errorf(trustbot.EUnavailable, "Transaction %s was not mined in time.", hash.Hex())
+			}
+		}
+	}
+	deadline := time.Now().Add(c.Wait)
+	for time.Now().Before(deadline) {
+		if err := c.getJSON(ctx, link+".json", &req); err != nil {
+			return err
+		}
+		switch req.Status {
+		case string(store.StatusConfirmed):
+			c.Printf("Confirmed: %s", req.Summary)
+			return nil
+		case string(store.StatusFailed):
+			return trustbot.Errorf(trustbot.EReverted, "Failed: %s (%s)", req.Summary, req.Error)
+		case string(store.StatusExpired), string(store.StatusCancelled):
+			return trustbot.Errorf(trustbot.EExpired, "The request is %s.", req.Status)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return trustbot.Errorf(trustbot.EUnavailable, "Sent, but not confirmed within %s; the notice will follow.", c.Wait)
+}
+
+var finalWords = map[string]string{
+	string(store.StatusConfirmed): "already confirmed",
+	string(store.StatusFailed):    "already used: its transaction failed",
+	string(store.StatusExpired):   "expired; run the command again for a new one",
+	string(store.StatusCancelled): "cancelled",
+}
+
+// linkJSON is what the wallet-link page fetches to build its EIP-4361 message.
+type linkJSON struct {
+	Domain         string    `json:"domain"`
+	URI            string    `json:"uri"`
+	ChainID        uint64    `json:"chainId"`
+	Nonce          string    `json:"nonce"`
+	IssuedAt       time.Time `json:"issuedAt"`
+	ExpirationTime time.Time `json:"expirationTime"`
+	Statement      string    `json:"statement"`
+	Version        string    `json:"version"`
+}
+
+func (c *Console) approveWalletLink(ctx context.Context, link string, me DevMember) error {
+	var l linkJSON
+	if err := c.getJSON(ctx, link+".json", &l); err != nil {
+		return err
+	}
+	msg := web.SIWEMessage{
+		Domain: l.Domain, Address: me.Wallet.Address().Hex(), Statement: l.Statement, URI: l.URI,
+		Version: l.Version, ChainID: l.ChainID, Nonce: l.Nonce, IssuedAt: l.IssuedAt, ExpirationTime: l.ExpirationTime,
+	}
+	text := msg.String()
+	sig := me.Wallet.PersonalSign([]byte(text))
+	var res struct {
+		Address string `json:"address"`
+	}
+	if err := c.postJSON(ctx, link, map[string]string{"message": text, "signature": hexutil.Encode(sig)}, &res); err != nil {
+		return err
+	}
+	delete(c.lastLink, c.current)
+	c.Printf("Linked %s to @%s.", common.HexToAddress(res.Address).Hex(), c.current)
+	return nil
+}
+
+func (c *Console) getJSON(ctx context.Context, u string, into any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	return c.do(req, into)
+}
+
+func (c *Console) postJSON(ctx context.Context, u string, body, into any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return c.do(req, into)
+}
+
+func (c *Console) do(req *http.Request, into any) error {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return trustbot.Errorf(trustbot.EUnavailable, "The signing server is unreachable: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(body, &e) == nil && e.Error != "" {
+			return trustbot.Errorf(trustbot.EInvalid, "%s", e.Error)
+		}
+		return fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, resp.Status)
+	}
+	if into == nil {
+		return nil
+	}
+	return json.Unmarshal(body, into)
+}

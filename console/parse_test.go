@@ -1,0 +1,73 @@
+package console_test
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/commands"
+	"github.com/trustbot/trustbot/console"
+)
+
+func TestParse(t *testing.T) {
+	set := commands.New(commands.Services{})
+	members := func(name string) (commands.Member, bool) {
+		if name == "bob" || name == "alice" {
+			return commands.Member{ID: "dev-" + name, Name: name}, true
+		}
+		return commands.Member{}, false
+	}
+	for _, tc := range []struct {
+		line string
+		want string // "cmd sub opt=value …" or "error: substring"
+	}{
+		{"/trust @bob 50", "trust  amount=50 member=@bob"},
+		{"/trust member:@bob amount:50", "trust  amount=50 member=@bob"},
+		{"/trust amount:50 @bob", "trust  amount=50 member=@bob"},
+		{"/TRUST @bob 12.5 tUSD", "trust  amount=12.5 asset=tUSD member=@bob"},
+		{"/wallet link", "wallet link"},
+		{"/reserve create backed-by:@alice", "reserve create backed-by=@alice"},
+		{`/redeem 10 to:"0xAbC"`, "redeem  amount=10 to=0xAbC"},
+		{"/setup #notices", "setup  channel=#notices"},
+		{"trust @bob 5", "error: Commands start with /"},
+		{"/", "error: Commands start with /"},
+		{"/frob", "error: There is no command /frob."},
+		{"/wallet", "error: /wallet needs one of: link, show, unlink."},
+		{"/wallet sing", `error: /wallet has no "sing"`},
+		{"/trust @carol 5", `error: "@carol" is not a member here`},
+		{"/trust bob 5", `error: "bob" is not a member here`},
+		{"/trust @bob 5 tUSD more", `error: Too many values: "more"`},
+		{"/trust amount:5 amount:6 @bob", "error: Option amount is given twice."},
+		{`/trust "@bob 5`, "error: A quote is not closed."},
+	} {
+		l, err := console.Parse(set, tc.line, members)
+		var got string
+		if err != nil {
+			got = "error: " + trustbot.ErrorMessage(err)
+			if !strings.HasPrefix(tc.want, "error: ") || !strings.Contains(got, strings.TrimPrefix(tc.want, "error: ")) {
+				t.Errorf("Parse(%q): got %s, want %s", tc.line, got, tc.want)
+			}
+			continue
+		}
+		got = l.Command + " " + l.Subcommand
+		var opts []string
+		for name, v := range l.Options {
+			s := v.String
+			if v.Member != nil {
+				s = "@" + v.Member.Name
+			}
+			if v.Channel != "" {
+				s = "#" + v.Channel
+			}
+			opts = append(opts, name+"="+s)
+		}
+		sort.Strings(opts)
+		if len(opts) > 0 {
+			got += " " + strings.Join(opts, " ")
+		}
+		if got != tc.want {
+			t.Errorf("Parse(%q): got %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}

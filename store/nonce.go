@@ -1,0 +1,43 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Nonce returns a sign-in nonce as issued, used or not, expired or not: the sign-in page shows
+// its message, and says "used" or "expired" rather than "not valid". ENOTFOUND when unknown.
+func (db *DB) Nonce(ctx context.Context, nonce string) (Nonce, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return Nonce{}, fmt.Errorf("store: nonce: %w", err)
+	}
+	defer tx.Rollback()
+	var (
+		n               Nonce
+		addr, used      sql.NullString
+		issued, expires string
+	)
+	err = tx.QueryRowContext(ctx, `SELECT nonce, user_id, user_name, address, issued_at, expires_at, used_at
+		FROM siwe_nonces WHERE nonce = ?`, nonce).Scan(&n.Nonce, &n.UserID, &n.UserName, &addr, &issued, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Nonce{}, Errorf(ENOTFOUND, "This sign-in link is not valid. Run /wallet link again.")
+	} else if err != nil {
+		return Nonce{}, fmt.Errorf("store: nonce: %w", err)
+	}
+	n.Address = addr.String
+	if n.IssuedAt, err = parseTime(issued); err != nil {
+		return Nonce{}, fmt.Errorf("store: nonce: %w", err)
+	}
+	if n.ExpiresAt, err = parseTime(expires); err != nil {
+		return Nonce{}, fmt.Errorf("store: nonce: %w", err)
+	}
+	if used.Valid {
+		if n.UsedAt, err = parseTime(used.String); err != nil {
+			return Nonce{}, fmt.Errorf("store: nonce: %w", err)
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,414 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+
+	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/style.css
+var styleCSS []byte
+
+var templates = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+
+// maxBody caps every request body.
+const maxBody = 4 << 10
+
+// Security headers sent with every response.
+var securityHeaders = map[string]string{
+	"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+	"X-Frame-Options":         "DENY",
+	"Referrer-Policy":         "no-referrer",
+	"Cache-Control":           "no-store",
+	"X-Content-Type-Options":  "nosniff",
+}
+
+// Handler serves the pages and their JSON API:
+//
+//	GET  /s/{id}          the signing request as a page (marks it opened)
+//	GET  /s/{id}.json     the signing request as JSON
+//	POST /s/{id}/tx       report a transaction: {"index": N, "hash": "0x…"}
+//	GET  /l/{nonce}       the sign-in link as a page
+//	GET  /l/{nonce}.json  what to sign, as JSON
+//	POST /l/{nonce}       the signed message: {"message": "…", "signature": "0x…"}
+//	GET  /static/style.css
+//
+// The paths are relative to PublicURL's path: when PublicURL has one, mount
+// the handler under it with http.StripPrefix.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /s/{id}", s.getRequest)
+	mux.HandleFunc("POST /s/{id}/tx", s.postTx)
+	mux.HandleFunc("GET /l/{nonce}", s.getLink)
+	mux.HandleFunc("POST /l/{nonce}", s.postLink)
+	mux.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Write(styleCSS)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeJSON(w, r, http.StatusNotFound, errorJSON{Error: "There is nothing here."})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range securityHeaders {
+			w.Header().Set(k, v)
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// statusFor maps an error code to an HTTP status.
+func statusFor(err error) int {
+	switch trustbot.ErrorCode(err) {
+	case trustbot.EInvalid, trustbot.EReverted:
+		return http.StatusUnprocessableEntity
+	case trustbot.ENotFound:
+		return http.StatusNotFound
+	case trustbot.EConflict:
+		return http.StatusConflict
+	case trustbot.EExpired:
+		return http.StatusGone
+	case trustbot.EForbidden:
+		return http.StatusForbidden
+	case trustbot.EUnavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+type errorJSON struct {
+	Error string `json:"error"`
+}
+
+// logInternal logs an error users only see as a generic sentence.
+func (s *Server) logInternal(r *http.Request, err error) {
+	if trustbot.ErrorCode(err) == trustbot.EInternal {
+		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "route", r.Pattern, "err", err)
+	}
+}
+
+// writeError answers with {"error": message} and the fitting status.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	s.logInternal(r, err)
+	s.writeJSON(w, r, statusFor(err), errorJSON{Error: trustbot.ErrorMessage(err)})
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "web: encode json", "route", r.Pattern, "err", err)
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(errorJSON{Error: trustbot.ErrorMessage(err)})
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// writePage renders a template; a failure is logged and answered with 500.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
+		s.log.ErrorContext(r.Context(), "web: render page", "template", name, "err", err)
+		status = http.StatusInternalServerError
+		buf.Reset()
+		templates.ExecuteTemplate(&buf, "error.html", errorView{Title: "Error", Message: trustbot.ErrorMessage(err)})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// writeErrorPage renders err as a page.
+func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, title string, err error) {
+	s.logInternal(r, err)
+	s.writePage(w, r, statusFor(err), "error.html", errorView{Title: title, Message: trustbot.ErrorMessage(err)})
+}
+
+// decodeJSON reads a JSON object of at most maxBody bytes with no unknown
+// fields into v. On failure it answers the request and returns false.
+func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	fail := func(status int, msg string) bool {
+		s.writeJSON(w, r, status, errorJSON{Error: msg})
+		return false
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return fail(http.StatusUnsupportedMediaType, "Send the request body as application/json.")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if err = dec.Decode(new(json.RawMessage)); err == io.EOF {
+			return true
+		} else if err == nil {
+			return fail(http.StatusBadRequest, "The request body must hold a single JSON object.")
+		}
+	}
+	var (
+		tooLarge  *http.MaxBytesError
+		syntax    *json.SyntaxError
+		wrongType *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("The request body is larger than %d bytes.", maxBody))
+	case errors.As(err, &wrongType):
+		return fail(http.StatusBadRequest, fmt.Sprintf("The field %q has the wrong type.", wrongType.Field))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return fail(http.StatusBadRequest, fmt.Sprintf("The request body has an unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field ")))
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fail(http.StatusBadRequest, "The request body is not valid JSON.")
+	default:
+		return fail(http.StatusBadRequest, "The request body is not a JSON object of the expected form.")
+	}
+}
+
+// Signing requests.
+
+type callJSON struct {
+	To    string `json:"to"`
+	Data  string `json:"data"`
+	Value string `json:"value"` // wei, decimal
+}
+
+type txJSON struct {
+	Index       int     `json:"index"`
+	Hash        string  `json:"hash"`
+	Status      string  `json:"status"`
+	BlockNumber *uint64 `json:"blockNumber"`
+}
+
+type requestJSON struct {
+	ID          string     `json:"id"`
+	Kind        string     `json:"kind"`
+	Summary     string     `json:"summary"`
+	ChainID     uint64     `json:"chainId"`
+	Signer      string     `json:"signer"`
+	Calls       []callJSON `json:"calls"`
+	Txs         []txJSON   `json:"txs"`
+	Status      string     `json:"status"`
+	Error       string     `json:"error"`
+	ExpiresAt   string     `json:"expiresAt"`
+	RPCURL      string     `json:"rpcUrl"`
+	ExplorerURL string     `json:"explorerUrl"`
+}
+
+func (s *Server) requestJSON(r store.Request) requestJSON {
+	out := requestJSON{
+		ID:          r.ID,
+		Kind:        r.Kind,
+		Summary:     r.Summary,
+		ChainID:     r.ChainID,
+		Signer:      common.HexToAddress(r.Signer).Hex(),
+		Calls:       make([]callJSON, len(r.Calls)),
+		Txs:         make([]txJSON, len(r.Txs)),
+		Status:      displayStatus(r, s.now()),
+		Error:       r.Error,
+		ExpiresAt:   r.ExpiresAt.UTC().Format(time.RFC3339Nano),
+		RPCURL:      s.cfg.RPCURL,
+		ExplorerURL: s.cfg.ExplorerURL,
+	}
+	for i, c := range r.Calls {
+		out.Calls[i] = callJSON{To: common.HexToAddress(c.To).Hex(), Data: c.Data, Value: c.Value}
+	}
+	for i, t := range r.Txs {
+		out.Txs[i] = txJSON{Index: t.Index, Hash: t.Hash, Status: string(t.Status)}
+		if t.Status == store.TxConfirmed {
+			n := t.BlockNumber
+			out.Txs[i].BlockNumber = &n
+		}
+	}
+	return out
+}
+
+type callView struct {
+	Index int
+	To    string
+	Value string
+	Data  string
+}
+
+type requestView struct {
+	ID        string
+	Kind      string
+	Summary   string
+	Status    string
+	Error     string
+	ChainID   uint64
+	Signer    string
+	ExpiresAt string
+	Calls     []callView
+	Txs       []txJSON
+	JSONHref  string
+}
+
+type errorView struct {
+	Title   string
+	Message string
+}
+
+// getRequest serves GET /s/{id} (the page, which marks the request opened)
+// and GET /s/{id}.json.
+func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if jsonID, ok := strings.CutSuffix(id, ".json"); ok {
+		req, err := s.db.Request(r.Context(), jsonID)
+		if err != nil {
+			s.writeError(w, r, redact(err, "web: get request", jsonID))
+			return
+		}
+		s.writeJSON(w, r, http.StatusOK, s.requestJSON(req))
+		return
+	}
+
+	req, err := s.db.MarkOpened(r.Context(), id)
+	if err != nil {
+		s.writeErrorPage(w, r, "Signing request", redact(err, "web: open request", id))
+		return
+	}
+	j := s.requestJSON(req)
+	v := requestView{
+		ID:        req.ID,
+		Kind:      req.Kind,
+		Summary:   req.Summary,
+		Status:    j.Status,
+		Error:     req.Error,
+		ChainID:   req.ChainID,
+		Signer:    j.Signer,
+		ExpiresAt: req.ExpiresAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Txs:       j.Txs,
+		JSONHref:  req.ID + ".json",
+	}
+	for i, c := range j.Calls {
+		v.Calls = append(v.Calls, callView{Index: i, To: c.To, Value: c.Value, Data: c.Data})
+	}
+	s.writePage(w, r, http.StatusOK, "request.html", v)
+}
+
+// postTx serves POST /s/{id}/tx.
+func (s *Server) postTx(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Index *int    `json:"index"`
+		Hash  *string `json:"hash"`
+	}
+	if !s.decodeJSON(w, r, &body) {
+		return
+	}
+	if body.Index == nil || body.Hash == nil {
+		s.writeJSON(w, r, http.StatusBadRequest, errorJSON{Error: `The report needs both "index" and "hash".`})
+		return
+	}
+	req, err := s.ReportTx(r.Context(), r.PathValue("id"), *body.Index, *body.Hash)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, s.requestJSON(req))
+}
+
+// Sign-in links.
+
+type linkJSON struct {
+	Domain         string `json:"domain"`
+	URI            string `json:"uri"`
+	ChainID        uint64 `json:"chainId"`
+	Nonce          string `json:"nonce"`
+	IssuedAt       string `json:"issuedAt"`
+	ExpirationTime string `json:"expirationTime"`
+	Statement      string `json:"statement"`
+	Version        string `json:"version"`
+	User           string `json:"user"`
+}
+
+type linkView struct {
+	User      string
+	Message   string
+	ExpiresAt string
+	JSONHref  string
+}
+
+// addressPlaceholder stands for the address line on the page.
+const addressPlaceholder = "(the address of the wallet you sign with)"
+
+// getLink serves GET /l/{nonce} and GET /l/{nonce}.json.
+func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
+	nonce, asJSON := strings.CutSuffix(r.PathValue("nonce"), ".json")
+	link, err := s.lookupLink(r.Context(), nonce)
+	if err != nil {
+		if asJSON {
+			s.writeError(w, r, err)
+		} else {
+			s.writeErrorPage(w, r, "Link a wallet", err)
+		}
+		return
+	}
+	m := link.msg
+	if asJSON {
+		s.writeJSON(w, r, http.StatusOK, linkJSON{
+			Domain:         m.Domain,
+			URI:            m.URI,
+			ChainID:        m.ChainID,
+			Nonce:          m.Nonce,
+			IssuedAt:       formatSIWETime(m.IssuedAt),
+			ExpirationTime: formatSIWETime(m.ExpirationTime),
+			Statement:      m.Statement,
+			Version:        m.Version,
+			User:           link.userName,
+		})
+		return
+	}
+	m.Address = addressPlaceholder
+	s.writePage(w, r, http.StatusOK, "link.html", linkView{
+		User:      link.userName,
+		Message:   m.String(),
+		ExpiresAt: m.ExpirationTime.UTC().Format("2006-01-02 15:04:05 UTC"),
+		JSONHref:  nonce + ".json",
+	})
+}
+
+// postLink serves POST /l/{nonce}.
+func (s *Server) postLink(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Message   *string `json:"message"`
+		Signature *string `json:"signature"`
+	}
+	if !s.decodeJSON(w, r, &body) {
+		return
+	}
+	if body.Message == nil || body.Signature == nil {
+		s.writeJSON(w, r, http.StatusBadRequest, errorJSON{Error: `The request needs both "message" and "signature".`})
+		return
+	}
+	sig, err := hexutil.Decode(*body.Signature)
+	if err != nil {
+		s.writeError(w, r, trustbot.Errorf(trustbot.EInvalid, "The signature must be 0x followed by hex digits."))
+		return
+	}
+	link, issued, err := s.verifyWalletLink(r.Context(), r.PathValue("nonce"), *body.Message, sig)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, struct {
+		Address string `json:"address"`
+		User    string `json:"user"`
+	}{common.HexToAddress(link.Address).Hex(), issued.userName})
+}

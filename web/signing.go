@@ -1,0 +1,192 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	ethereum "github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/store"
+)
+
+// SigningInput is what a command asks one user's wallet to sign.
+type SigningInput struct {
+	GuildID          string
+	ChannelID        string
+	UserID           string
+	InteractionToken string // to edit the original reply later; optional
+	Signer           string // the expected signer address
+	Kind             string // "trust", "redeem", "deposit", …
+	Summary          string // what will happen, in one sentence
+	Calls            []store.Call
+}
+
+// NewSigningRequest stores a signing request for in.Calls, on the configured
+// chain, expiring Config.LinkTTL from now, and returns it with its URL
+// ({PublicURL}/s/{id}, the id being 128 random bits in base64url).
+func (s *Server) NewSigningRequest(ctx context.Context, in SigningInput) (store.Request, string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return store.Request{}, "", fmt.Errorf("web: new signing request: %w", err)
+	}
+	id := base64.RawURLEncoding.EncodeToString(b[:])
+	r, err := s.db.CreateRequest(ctx, store.Request{
+		ID:               id,
+		GuildID:          in.GuildID,
+		ChannelID:        in.ChannelID,
+		UserID:           in.UserID,
+		InteractionToken: in.InteractionToken,
+		Signer:           in.Signer,
+		ChainID:          s.cfg.ChainID,
+		Kind:             in.Kind,
+		Summary:          in.Summary,
+		Calls:            in.Calls,
+		ExpiresAt:        s.now().Add(s.cfg.LinkTTL),
+	})
+	if err != nil {
+		return store.Request{}, "", redact(err, "web: new signing request", id, in.InteractionToken)
+	}
+	s.log.InfoContext(ctx, "signing request created", "request", short(id), "kind", r.Kind,
+		"user", r.UserID, "calls", len(r.Calls), "expires", r.ExpiresAt)
+	return r, s.cfg.PublicURL + "/s/" + id, nil
+}
+
+// requestExpired reports whether r still waits for its signer but is past
+// its expiry (the watcher may not have marked it expired yet).
+func requestExpired(r store.Request, now time.Time) bool {
+	return r.AwaitingSigner() && !now.Before(r.ExpiresAt)
+}
+
+// displayStatus is the status shown to the user.
+func displayStatus(r store.Request, now time.Time) string {
+	if requestExpired(r, now) {
+		return string(store.StatusExpired)
+	}
+	return string(r.Status)
+}
+
+// ReportTx checks that the transaction with this hash is exactly call index
+// of the request, sent by the expected signer, and records it. Reporting the
+// same hash for the same call again returns the request unchanged. Every
+// refusal is a *trustbot.Error and writes nothing.
+func (s *Server) ReportTx(ctx context.Context, id string, index int, hash string) (store.Request, error) {
+	if len(hash) != 66 || (hash[:2] != "0x" && hash[:2] != "0X") || !isHexDigits(hash[2:]) {
+		return store.Request{}, trustbot.Errorf(trustbot.EInvalid, "A transaction hash is 0x followed by 64 hex digits.")
+	}
+	h := common.HexToHash(hash)
+	r, err := s.db.Request(ctx, id)
+	if err != nil {
+		return store.Request{}, redact(err, "web: report tx", id)
+	}
+	if index >= 0 && index < len(r.Txs) && r.Txs[index].Hash == h.Hex() {
+		return r, nil // reported again
+	}
+	if err := checkOpen(r, s.now()); err != nil {
+		return store.Request{}, err
+	}
+	switch {
+	case index < 0 || index >= len(r.Calls):
+		return store.Request{}, trustbot.Errorf(trustbot.EInvalid, "This request has no call %d; its calls are numbered 0 to %d.", index, len(r.Calls)-1)
+	case index < len(r.Txs):
+		return store.Request{}, trustbot.Errorf(trustbot.EConflict, "Call %d was already submitted as %s.", index, r.Txs[index].Hash)
+	case index > len(r.Txs):
+		return store.Request{}, trustbot.Errorf(trustbot.EInvalid, "Call %d must be sent before call %d.", len(r.Txs), index)
+	}
+
+	tx, _, err := s.txs.TransactionByHash(ctx, h)
+	if errors.Is(err, ethereum.NotFound) {
+		return store.Request{}, trustbot.Errorf(trustbot.EConflict, "The transaction is not known to the chain yet; try again in a few seconds.")
+	} else if err != nil {
+		s.log.ErrorContext(ctx, "web: report tx: fetch transaction", "request", short(id), "tx", h.Hex(), "err", err)
+		return store.Request{}, trustbot.Errorf(trustbot.EUnavailable, "The chain cannot be reached right now; try again in a moment.")
+	}
+	if err := checkTx(r, index, tx); err != nil {
+		return store.Request{}, err
+	}
+	r, err = s.db.RecordTx(ctx, id, index, h.Hex())
+	if err != nil {
+		return store.Request{}, redact(err, "web: report tx", id)
+	}
+	s.log.InfoContext(ctx, "transaction reported", "request", short(id), "call", index, "tx", h.Hex())
+	return r, nil
+}
+
+// checkOpen refuses a request that no longer waits for its signer.
+func checkOpen(r store.Request, now time.Time) error {
+	switch {
+	case r.Status == store.StatusCancelled:
+		return trustbot.Errorf(trustbot.EConflict, "This signing request was cancelled.")
+	case r.Status == store.StatusExpired || requestExpired(r, now):
+		return trustbot.Errorf(trustbot.EExpired, "This signing link expired. Run the command again.")
+	case r.Status == store.StatusConfirmed:
+		return trustbot.Errorf(trustbot.EConflict, "This signing request is already confirmed.")
+	case r.Status == store.StatusFailed:
+		return trustbot.Errorf(trustbot.EConflict, "This signing request already failed.")
+	}
+	return nil
+}
+
+// checkTx compares a transaction with call index of r.
+func checkTx(r store.Request, index int, tx *types.Transaction) error {
+	invalid := func(format string, args ...any) error {
+		return trustbot.Errorf(trustbot.EInvalid, format, args...)
+	}
+	call := r.Calls[index]
+	to := common.HexToAddress(call.To)
+	chainID := new(big.Int).SetUint64(r.ChainID)
+	data, err := hexutil.Decode(call.Data)
+	if err != nil {
+		return fmt.Errorf("web: request call %d: calldata %q: %w", index, call.Data, err)
+	}
+	value, ok := new(big.Int).SetString(call.Value, 10)
+	if !ok {
+		return fmt.Errorf("web: request call %d: value %q is not a number", index, call.Value)
+	}
+	signer := common.HexToAddress(r.Signer)
+
+	switch tx.Type() {
+	case types.LegacyTxType, types.AccessListTxType, types.DynamicFeeTxType:
+	default:
+		return invalid("That transaction is of type %d; only plain transactions (types 0, 1 and 2) can carry a signing request's call.", tx.Type())
+	}
+	if !tx.Protected() {
+		return invalid("That transaction is not bound to a chain (it lacks EIP-155 replay protection).")
+	}
+	if tx.ChainId().Cmp(chainID) != 0 {
+		return invalid("That transaction was signed for chain %s, not chain %d.", tx.ChainId(), r.ChainID)
+	}
+	if tx.To() == nil {
+		return invalid("That transaction creates a contract instead of calling %s.", to.Hex())
+	}
+	if *tx.To() != to {
+		return invalid("That transaction goes to %s instead of %s.", tx.To().Hex(), to.Hex())
+	}
+	if !bytes.Equal(tx.Data(), data) {
+		return invalid("That transaction carries different call data than call %d of this request.", index)
+	}
+	if tx.Value().Cmp(value) != 0 {
+		return invalid("That transaction sends %s wei instead of %s wei.", tx.Value(), value)
+	}
+	// The sender is recovered from the signature: ethclient caches the
+	// node's "from" on mined transactions under a signer that never equals
+	// this one, so the node's word is not taken for it.
+	from, err := types.Sender(types.LatestSignerForChainID(chainID), tx)
+	if err != nil {
+		return invalid("That transaction's signature is not valid.")
+	}
+	if from != signer {
+		return invalid("That transaction was sent from %s, not from %s, the wallet linked to your Discord account.",
+			shortAddr(from), shortAddr(signer))
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+// Package web serves trustbot's signing links: the pages where a user's own
+// wallet signs exactly the transactions the bot prepared ({PUBLIC_URL}/s/{id}),
+// and the pages where a user proves with EIP-4361 (Sign-In with Ethereum)
+// that they control an address ({PUBLIC_URL}/l/{nonce}).
+//
+// The server never believes a reported transaction hash blindly: it fetches
+// the transaction from the chain and checks chain id, recipient, calldata,
+// value and sender against the request before it records the hash. A wallet
+// link is only made after every field of the signed message matches what was
+// issued and the signature recovers to the message's address.
+//
+// Users only ever see the message of a *trustbot.Error; everything else is
+// logged with its context and shown as a generic sentence. Request ids and
+// sign-in nonces are bearer secrets, so logs only carry their first six
+// characters.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/store"
+)
+
+// Default and maximum lifetimes of the links.
+const (
+	DefaultLinkTTL = 15 * time.Minute // signing requests
+	MaxSIWETTL     = 10 * time.Minute // sign-in messages: EIP-4361 expiration at most this after issuance
+)
+
+// Config is what the web server needs to know about where it runs.
+type Config struct {
+	PublicURL   string        // the base URL users open, e.g. http://127.0.0.1:8080 (no query or fragment)
+	ChainID     uint64        // the chain every request and wallet link is for
+	RPCURL      string        // handed to the page for wallet_addEthereumChain
+	ExplorerURL string        // handed to the page to link transactions; optional
+	LinkTTL     time.Duration // lifetime of a signing request; 0 means DefaultLinkTTL
+	SIWETTL     time.Duration // lifetime of a sign-in link; 0 means MaxSIWETTL, more is capped to it
+}
+
+// withDefaults fills in the zero durations and caps SIWETTL.
+func (c Config) withDefaults() Config {
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.LinkTTL == 0 {
+		c.LinkTTL = DefaultLinkTTL
+	}
+	if c.SIWETTL == 0 || c.SIWETTL > MaxSIWETTL {
+		c.SIWETTL = MaxSIWETTL
+	}
+	return c
+}
+
+// Validate reports what is wrong with the configuration (after defaults are
+// applied), or nil. New panics on a configuration Validate refuses, so main
+// should call Validate first and report the error.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	u, err := url.Parse(c.PublicURL)
+	switch {
+	case c.PublicURL == "":
+		return errors.New("web: PUBLIC_URL is empty")
+	case err != nil:
+		return fmt.Errorf("web: PUBLIC_URL %q: %w", c.PublicURL, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("web: PUBLIC_URL %q: scheme must be http or https", c.PublicURL)
+	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return fmt.Errorf("web: PUBLIC_URL %q: want scheme://host[:port][/path] and nothing else", c.PublicURL)
+	case !validAuthority(u.Host):
+		return fmt.Errorf("web: PUBLIC_URL %q: host %q is not valid in a sign-in message", c.PublicURL, u.Host)
+	case !validURI(c.PublicURL):
+		return fmt.Errorf("web: PUBLIC_URL %q is not a valid URI", c.PublicURL)
+	case c.ChainID == 0 || c.ChainID > math.MaxInt64:
+		return fmt.Errorf("web: chain id %d is out of range", c.ChainID)
+	case c.LinkTTL < 0:
+		return fmt.Errorf("web: LINK_TTL %s is negative", c.LinkTTL)
+	case c.SIWETTL < 0:
+		return fmt.Errorf("web: SIWE TTL %s is negative", c.SIWETTL)
+	}
+	return nil
+}
+
+// TxSource looks up a transaction by hash; *ethclient.Client satisfies it.
+// A transaction it does not know must come back as ethereum.NotFound.
+type TxSource interface {
+	TransactionByHash(ctx context.Context, hash common.Hash) (tx *types.Transaction, isPending bool, err error)
+}
+
+// Server serves the signing and wallet-linking pages and their JSON API.
+type Server struct {
+	// OnLinked, when set, is called after a wallet was linked through a
+	// sign-in link. Set it before serving; it runs on the request's
+	// goroutine, so it should return promptly.
+	OnLinked func(ctx context.Context, link store.WalletLink)
+
+	cfg    Config
+	domain string // PublicURL's host[:port], the EIP-4361 domain
+	scheme string // PublicURL's scheme
+	db     *store.DB
+	txs    TxSource
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// New makes a Server. now is the clock (nil means time.Now) and log the
+// logger (nil discards). It panics when cfg does not pass Validate.
+func New(cfg Config, db *store.DB, txs TxSource, now func() time.Time, log *slog.Logger) *Server {
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	cfg = cfg.withDefaults()
+	u, _ := url.Parse(cfg.PublicURL) // checked by Validate
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Server{
+		cfg:    cfg,
+		domain: u.Host,
+		scheme: u.Scheme,
+		db:     db,
+		txs:    txs,
+		now:    now,
+		log:    log,
+	}
+}
+
+// short is the part of a secret (request id, nonce) that may appear in logs.
+func short(secret string) string {
+	if len(secret) > 6 {
+		return secret[:6]
+	}
+	return secret
+}
+
+// redactedError keeps an error's chain for errors.Is/As but shows its text
+// with secrets shortened, so it can be returned to callers that log it.
+type redactedError struct {
+	err  error
+	text string
+}
+
+func (e *redactedError) Error() string { return e.text }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redact wraps err with context, replacing every secret in its text by its
+// first six characters. *trustbot.Error values (the store's errors share the
+// type) are returned as they are: their messages are meant for users and
+// never carry secrets.
+func redact(err error, context string, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	var te *trustbot.Error
+	if errors.As(err, &te) {
+		return err
+	}
+	text := err.Error()
+	for _, s := range secrets {
+		if s != "" {
+			text = strings.ReplaceAll(text, s, short(s)+"…")
+		}
+	}
+	return &redactedError{err: err, text: context + ": " + text}
+}
+
+// shortAddr renders an address as wallets do: 0x1234…abcd, checksummed.
+func shortAddr(a common.Address) string {
+	h := a.Hex()
+	return h[:6] + "…" + h[len(h)-4:]
+}
