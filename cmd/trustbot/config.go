@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -56,9 +57,23 @@ func loadConfig(ctx context.Context, env map[string]string) (*Config, error) {
 		lookup = envconfig.MultiLookuper(envconfig.OsLookuper(), envconfig.MapLookuper(dotenv))
 	}
 	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &cfg, Lookuper: lookup}); err != nil {
-		return nil, fmt.Errorf("configuration: %w (see .env.example)", err)
+		return nil, fmt.Errorf("configuration: %s (see .env.example)", envNames(err.Error()))
 	}
 	return &cfg, cfg.validate()
+}
+
+// envNames writes envconfig's messages with the variable a user sets instead of the Go field:
+// "LinkTTL: time: invalid duration" becomes "LINK_TTL: time: invalid duration".
+func envNames(msg string) string {
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+		if strings.HasPrefix(msg, f.Name+":") {
+			return name + ":" + strings.TrimPrefix(msg, f.Name+":")
+		}
+	}
+	return msg
 }
 
 // readDotEnv reads KEY=VALUE lines; a missing file is no error.
