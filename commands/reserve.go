@@ -134,15 +134,7 @@ func (h *handlers) reserveCreate(ctx context.Context, r *Request) (*Reply, error
 }
 
 func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, error) {
-	issuer, err := h.wallet(ctx, r.User, true)
-	if err != nil {
-		return nil, err
-	}
-	asset, err := h.asset(ctx, r.Option("asset"))
-	if err != nil {
-		return nil, err
-	}
-	res, err := h.ownReserveAny(ctx, issuer, asset)
+	issuer, res, err := h.myReserve(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +163,20 @@ func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, erro
 	return h.sign(ctx, r, issuer, "deposit", summary, text, calls, nil)
 }
 
+// myReserve is the invoker's linked address and their reserve of the asset option.
+func (h *handlers) myReserve(ctx context.Context, r *Request) (common.Address, chain.ReserveInfo, error) {
+	issuer, err := h.wallet(ctx, r.User, true)
+	if err != nil {
+		return issuer, chain.ReserveInfo{}, err
+	}
+	asset, err := h.asset(ctx, r.Option("asset"))
+	if err != nil {
+		return issuer, chain.ReserveInfo{}, err
+	}
+	res, err := h.ownReserveAny(ctx, issuer, asset)
+	return issuer, res, err
+}
+
 // ownReserveAny finds the invoker's reserve of the asset, or, when they have none of it but a
 // single layered reserve, that one (its backing is another member's token).
 func (h *handlers) ownReserveAny(ctx context.Context, issuer common.Address, asset chain.Token) (chain.ReserveInfo, error) {
@@ -197,15 +203,7 @@ func (h *handlers) ownReserveAny(ctx context.Context, issuer common.Address, ass
 }
 
 func (h *handlers) reserveWithdraw(ctx context.Context, r *Request) (*Reply, error) {
-	issuer, err := h.wallet(ctx, r.User, true)
-	if err != nil {
-		return nil, err
-	}
-	asset, err := h.asset(ctx, r.Option("asset"))
-	if err != nil {
-		return nil, err
-	}
-	res, err := h.ownReserveAny(ctx, issuer, asset)
+	issuer, res, err := h.myReserve(ctx, r)
 	if err != nil {
 		return nil, err
 	}

@@ -22,15 +22,7 @@ func (h *handlers) reupDef() Definition {
 }
 
 func (h *handlers) reup(ctx context.Context, r *Request) (*Reply, error) {
-	issuer, err := h.wallet(ctx, r.User, true)
-	if err != nil {
-		return nil, err
-	}
-	asset, err := h.asset(ctx, r.Option("asset"))
-	if err != nil {
-		return nil, err
-	}
-	res, err := h.ownReserveAny(ctx, issuer, asset)
+	issuer, res, err := h.myReserve(ctx, r)
 	if err != nil {
 		return nil, err
 	}

@@ -24,19 +24,11 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 	if m.ID == r.User.ID {
 		return nil, Errorf(EInvalid, "You can't revoke yourself; to take backing out, use /reserve withdraw.")
 	}
-	issuer, err := h.wallet(ctx, r.User, true)
+	issuer, res, err := h.myReserve(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	holderAddr, err := h.wallet(ctx, *m, false)
-	if err != nil {
-		return nil, err
-	}
-	asset, err := h.asset(ctx, r.Option("asset"))
-	if err != nil {
-		return nil, err
-	}
-	res, err := h.ownReserveAny(ctx, issuer, asset)
 	if err != nil {
 		return nil, err
 	}

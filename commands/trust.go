@@ -24,19 +24,11 @@ func (h *handlers) trust(ctx context.Context, r *Request) (*Reply, error) {
 	if m.ID == r.User.ID {
 		return nil, Errorf(EInvalid, "You can't trust yourself: your reserve is already yours to withdraw.")
 	}
-	issuer, err := h.wallet(ctx, r.User, true)
+	issuer, res, err := h.myReserve(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	to, err := h.wallet(ctx, *m, false)
-	if err != nil {
-		return nil, err
-	}
-	asset, err := h.asset(ctx, r.Option("asset"))
-	if err != nil {
-		return nil, err
-	}
-	res, err := h.ownReserveAny(ctx, issuer, asset)
 	if err != nil {
 		return nil, err
 	}
