@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustbot/trustbot/chain"
+)
+
+// TestPlaygroundOnExternalChain: with ETH_RPC_URL, FACTORY_ADDRESS and ASSETS set, the playground
+// uses that node (here a dev chain started on its own) and keeps its database across restarts.
+func TestPlaygroundOnExternalChain(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	node, err := chain.StartDevChain(ctx, chain.DevOptions{Members: devMembers, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	dir := t.TempDir()
+	cfg := &Config{DataDir: dir, ListenAddr: "127.0.0.1:0", EthRPCURL: node.URL(), ChainID: 1337,
+		FactoryAddress: node.Factory().Hex(), Assets: "tUSD=" + node.TestUSD().Hex() + ",ETH=native",
+		LinkTTL: 15 * time.Minute, PollInterval: 50 * time.Millisecond, LogLevel: "info"}
+	if err := cfg.validate(); err != nil {
+		t.Fatal(err)
+	}
+	start := func() (*playground, *syncBuffer) {
+		out := &syncBuffer{}
+		p, err := startPlayground(ctx, cfg, out, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Console.Wait = 30 * time.Second
+		return p, out
+	}
+	p, out := start()
+	if p.DevChain != nil {
+		t.Fatal("the playground started its own chain despite ETH_RPC_URL")
+	}
+	for _, line := range []string{"/wallet link", "/approve", "/reserve create", "/approve", "/reserve deposit 25", "/approve"} {
+		p.Console.Exec(ctx, line)
+	}
+	got, _ := out.Since(0)
+	for _, want := range []string{"Linked", "@alice created a tUSD reserve", "@alice deposited 25 tUSD into their reserve"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("output:\n%s\nwant it to contain %q", got, want)
+		}
+	}
+	p.Close()
+
+	// Restarted against the same node, the database is kept: alice is still linked.
+	p, out = start()
+	defer p.Close()
+	p.Console.Exec(ctx, "/reserve show")
+	got, _ = out.Since(0)
+	if strings.Contains(got, "new database") || !strings.Contains(got, "25 tUSD backing") {
+		t.Fatalf("after restart:\n%s\nwant the same database and alice's reserve with 25 tUSD backing", got)
+	}
+
+	// A wrong CHAIN_ID is refused with a sentence.
+	bad := *cfg
+	bad.ChainID = 1
+	if _, err := startPlayground(ctx, &bad, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil ||
+		!strings.Contains(err.Error(), "CHAIN_ID is 1 but the node at ETH_RPC_URL is on chain 1337") {
+		t.Fatalf("wrong CHAIN_ID: got %v", err)
+	}
+}
