@@ -17,4 +17,12 @@ if [ ! -x contracts/node_modules/.bin/forge ] || ! cmp -s contracts/package-lock
   cp contracts/package-lock.json "$stamp"
 fi
 
+# Chromium for the browser tests (Debian's package; the tests drive it with chromedp).
+if ! command -v chromium >/dev/null; then
+  echo "setup: installing chromium (Debian package)"
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
 go mod download
