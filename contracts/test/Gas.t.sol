@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Test} from "./lib/Test.sol";
+import {ReserveFixtures} from "./lib/Fixtures.sol";
 import {PlainERC20} from "./lib/PlainERC20.sol";
 import {TrustReserve} from "../src/TrustReserve.sol";
 import {TrustReserveFactory} from "../src/TrustReserveFactory.sol";
@@ -10,19 +10,16 @@ import {TestUSD} from "../src/TestUSD.sol";
 /// @notice The gas figures of contracts/gas.sh. Run with `forge test --isolate` so that every
 /// measured call is its own transaction: figures are full-transaction gas (21,000 base, calldata,
 /// refunds subtracted), written to snapshots/gas.json.
-contract GasTest is Test {
+contract GasTest is ReserveFixtures {
     address constant ALICE = address(0xA11CE);
     address constant BOB = address(0xB0B);
     address constant CAROL = address(0xCA201);
     address constant DAVE = address(0xDA7E);
 
-    TrustReserveFactory factory;
-    TestUSD usd;
     PlainERC20 plain;
 
     function setUp() public {
-        factory = new TrustReserveFactory();
-        usd = new TestUSD();
+        _deployFactoryAndUSD();
         plain = new PlainERC20();
         vm.deal(ALICE, 1000 ether);
         usd.mint(ALICE, 1_000_000e6);
@@ -124,33 +121,5 @@ contract GasTest is Test {
         vm.prank(eve, eve);
         d.redeemDeep(10e6, eve);
         vm.snapshotGasLastCall("gas", "redeem_deep_3");
-    }
-
-    function _reserve(address issuer, address asset, uint256 backing) internal returns (TrustReserve r) {
-        vm.prank(issuer);
-        r = TrustReserve(factory.create(asset, "trust", "TRUST"));
-        if (asset == address(0)) {
-            vm.deal(issuer, issuer.balance + backing);
-            vm.prank(issuer);
-            r.deposit{value: backing}(backing);
-        } else {
-            TestUSD(asset).mint(issuer, backing);
-            vm.prank(issuer);
-            TestUSD(asset).approve(address(r), backing);
-            vm.prank(issuer);
-            r.deposit(backing);
-        }
-    }
-
-    /// `issuer` is trusted `backing` by `parent`'s issuer and puts it all into a reserve on parent's token.
-    function _layer(TrustReserve parent, address issuer, uint256 backing) internal returns (TrustReserve r) {
-        vm.prank(parent.issuer());
-        parent.trust(issuer, backing);
-        vm.prank(issuer);
-        r = TrustReserve(factory.create(address(parent), "layer", "LAYER"));
-        vm.prank(issuer);
-        parent.approve(address(r), backing);
-        vm.prank(issuer);
-        r.deposit(backing);
     }
 }

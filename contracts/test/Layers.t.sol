@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {LibClone} from "solady/utils/LibClone.sol";
-import {Test} from "./lib/Test.sol";
+import {ReserveFixtures} from "./lib/Fixtures.sol";
 import {TrustReserve} from "../src/TrustReserve.sol";
 import {TrustReserveFactory} from "../src/TrustReserveFactory.sol";
 import {TestUSD} from "../src/TestUSD.sol";
@@ -19,7 +19,7 @@ contract CloneDeployer {
 /// @notice Reserves backed by other reserves' tokens: tUSD <- Alice <- Bob <- Carol <- Dave.
 /// Layer k's asset is layer k-1's token; each layer's issuer was trusted by the layer below and
 /// deposited all of it (see Gas.t.sol's _layer). Eve holds tokens of every layer; Frank receives.
-contract LayersTest is Test {
+contract LayersTest is ReserveFixtures {
     address constant ALICE = address(0xA11CE);
     address constant BOB = address(0xB0B);
     address constant CAROL = address(0xCA201);
@@ -27,12 +27,8 @@ contract LayersTest is Test {
     address constant EVE = address(0xE7E);
     address constant FRANK = address(0xF4A2C);
 
-    TrustReserveFactory factory;
-    TestUSD usd;
-
     function setUp() public {
-        factory = new TrustReserveFactory();
-        usd = new TestUSD();
+        _deployFactoryAndUSD();
     }
 
     /// The four layers, Eve trusted 50 by every issuer.
@@ -376,35 +372,4 @@ contract LayersTest is Test {
         vm.assertEq(fake.reserve(), 100e6);
     }
 
-    /*//////////////////////////////////////////////////////////////
-                                HELPERS
-    //////////////////////////////////////////////////////////////*/
-
-    function _reserve(address issuer, address asset, uint256 backing) internal returns (TrustReserve r) {
-        vm.prank(issuer);
-        r = TrustReserve(factory.create(asset, "trust", "TRUST"));
-        if (asset == address(0)) {
-            vm.deal(issuer, issuer.balance + backing);
-            vm.prank(issuer);
-            r.deposit{value: backing}(backing);
-        } else {
-            TestUSD(asset).mint(issuer, backing);
-            vm.prank(issuer);
-            TestUSD(asset).approve(address(r), backing);
-            vm.prank(issuer);
-            r.deposit(backing);
-        }
-    }
-
-    /// `issuer` is trusted `backing` by `parent`'s issuer and puts it all into a reserve on parent's token.
-    function _layer(TrustReserve parent, address issuer, uint256 backing) internal returns (TrustReserve r) {
-        vm.prank(parent.issuer());
-        parent.trust(issuer, backing);
-        vm.prank(issuer);
-        r = TrustReserve(factory.create(address(parent), "layer", "LAYER"));
-        vm.prank(issuer);
-        parent.approve(address(r), backing);
-        vm.prank(issuer);
-        r.deposit(backing);
-    }
 }
