@@ -36,6 +36,7 @@ type app struct {
 	DB        *store.DB
 	Web       *web.Server
 	Set       *commands.Set
+	Assets    []commands.Asset // the backing assets members pick by symbol; the first is the default
 	PublicURL string
 	RPCURL    string
 	// Mux serves the signing pages; adapters may add routes (the interactions endpoint) before Start.
@@ -122,6 +123,7 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 	}
 	a.Web = web.New(wcfg, db, a.Chain.Eth(), time.Now, log)
 	a.Mux.Handle("/", a.Web.Handler())
+	a.Assets = assets
 	a.Set = commands.New(commands.Services{Store: db, Chain: a.Chain, Links: links{a.Web, a.PublicURL}, Assets: assets, Log: log})
 	return a, nil
 }

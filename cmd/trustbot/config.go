@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +28,8 @@ type Config struct {
 	DiscordAppID     string `env:"DISCORD_APP_ID"`
 	DiscordGuildID   string `env:"DISCORD_GUILD_ID"`
 	DiscordPublicKey string `env:"DISCORD_PUBLIC_KEY"`
+	ShardID          int    `env:"SHARD_ID, default=0"`
+	ShardCount       int    `env:"SHARD_COUNT, default=1"`
 
 	EthRPCURL      string `env:"ETH_RPC_URL"`
 	ChainID        uint64 `env:"CHAIN_ID"`
@@ -131,6 +135,16 @@ func (c *Config) validate() error {
 	if c.DiscordToken != "" && c.DiscordAppID == "" {
 		bad("DISCORD_APP_ID is required with DISCORD_TOKEN")
 	}
+	if c.DiscordPublicKey != "" {
+		if k, err := hex.DecodeString(strings.TrimPrefix(c.DiscordPublicKey, "0x")); err != nil || len(k) != ed25519.PublicKeySize {
+			bad("DISCORD_PUBLIC_KEY must be the application's public key from the Developer Portal: 64 hex digits (32 bytes), got %q", c.DiscordPublicKey)
+		}
+	}
+	if c.ShardCount < 0 {
+		bad("SHARD_COUNT must be at least 1, got %d", c.ShardCount)
+	} else if c.ShardID < 0 || c.ShardID >= c.shards() {
+		bad("SHARD_ID must be from 0 to SHARD_COUNT-1 (%d), got %d", c.shards()-1, c.ShardID)
+	}
 	if c.LinkTTL < time.Minute || c.LinkTTL > 24*time.Hour {
 		bad("LINK_TTL must be between 1m and 24h, got %s", c.LinkTTL)
 	}
@@ -176,6 +190,18 @@ func parseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", s)
 	}
 	return l, nil
+}
+
+// shards is SHARD_COUNT, where 0 means 1 (no sharding).
+func (c *Config) shards() int { return max(c.ShardCount, 1) }
+
+// publicKey is DISCORD_PUBLIC_KEY decoded; nil when unset (validate has checked it).
+func (c *Config) publicKey() ed25519.PublicKey {
+	k, err := hex.DecodeString(strings.TrimPrefix(c.DiscordPublicKey, "0x"))
+	if c.DiscordPublicKey == "" || err != nil || len(k) != ed25519.PublicKeySize {
+		return nil
+	}
+	return ed25519.PublicKey(k)
 }
 
 func (c *Config) dbPath(name string) string {

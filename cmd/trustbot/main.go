@@ -1,20 +1,27 @@
 // Command trustbot runs the trustbot Discord bot, or with no DISCORD_TOKEN the local playground:
 // an embedded chain, the signing pages and a prompt where lines are the bot's slash commands.
 //
-//	trustbot              the bot, or the playground when DISCORD_TOKEN is empty
-//	trustbot playground   the playground
+//	trustbot                    the bot, or the playground when DISCORD_TOKEN is empty
+//	trustbot playground         the playground
+//	trustbot commands [--json]  the slash commands as registered with Discord
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 
+	"github.com/bwmarrin/discordgo"
 	"golang.org/x/term"
+
+	"github.com/trustbot/trustbot/bot"
+	"github.com/trustbot/trustbot/commands"
 )
 
 func main() {
@@ -31,6 +38,10 @@ func run(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		cmd = args[0]
 	}
+	if cmd == "commands" {
+		// Needs no configuration, chain or token: the definitions are the same everywhere.
+		return printCommands(os.Stdout, args[1:])
+	}
 	cfg, err := loadConfig(ctx, nil)
 	if err != nil {
 		return err
@@ -39,7 +50,8 @@ func run(ctx context.Context, args []string) error {
 	switch cmd {
 	case "", "run":
 		if cfg.DiscordToken != "" {
-			return fmt.Errorf("DISCORD_TOKEN is set, but this build has no Discord adapter yet; unset DISCORD_TOKEN to start the playground")
+			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			return runDiscord(ctx, cfg, log)
 		}
 		fallthrough
 	case "playground":
@@ -63,9 +75,44 @@ func run(ctx context.Context, args []string) error {
 		p.Console.Interactive = term.IsTerminal(int(os.Stdin.Fd()))
 		return p.Console.Run(ctx, os.Stdin)
 	case "help", "-h", "--help":
-		fmt.Println("usage: trustbot [run | playground]\n\nWith no DISCORD_TOKEN, run starts the playground. Settings: see .env.example.")
+		fmt.Println("usage: trustbot [run | playground | commands [--json]]\n\n" +
+			"run (the default) connects to Discord with DISCORD_TOKEN, or starts the playground without it.\n" +
+			"commands lists the slash commands; --json prints the exact registration payload.\n" +
+			"Settings: see .env.example; Discord setup: docs/discord.md.")
 		return nil
 	default:
 		return fmt.Errorf("unknown subcommand %q (try: trustbot help)", cmd)
 	}
+}
+
+// printCommands writes the slash commands: with --json exactly the body of the bulk overwrite
+// that registers them, otherwise one line per command.
+func printCommands(w io.Writer, args []string) error {
+	asJSON := false
+	for _, a := range args {
+		switch a {
+		case "--json", "-json":
+			asJSON = true
+		default:
+			return fmt.Errorf("commands: unknown flag %q (try: trustbot commands --json)", a)
+		}
+	}
+	cmds := bot.Commands(commands.New(commands.Services{}))
+	if asJSON {
+		out, err := json.Marshal(cmds)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", out)
+		return err
+	}
+	for _, c := range cmds {
+		fmt.Fprintf(w, "/%s — %s\n", c.Name, c.Description)
+		for _, o := range c.Options {
+			if o.Type == discordgo.ApplicationCommandOptionSubCommand {
+				fmt.Fprintf(w, "  /%s %s — %s\n", c.Name, o.Name, o.Description)
+			}
+		}
+	}
+	return nil
 }

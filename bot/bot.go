@@ -1,0 +1,200 @@
+// Package bot is trustbot's Discord adapter. It registers the platform-neutral commands of
+// commands/ as slash commands, turns interactions (from the gateway or from the HTTP
+// interactions endpoint, through one code path) into commands.Requests, answers with Discord
+// responses, and posts the on-chain notices the watcher reports.
+//
+// The 3-second rule: a command that reads the chain is acknowledged first with a deferred
+// ephemeral response, and only then handled; its result replaces the acknowledgement by an edit
+// of the original response. Commands that need no chain are answered at once.
+package bot
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/trustbot/trustbot/commands"
+)
+
+const (
+	// tokenLifetime is how long Discord accepts an interaction token for edits and follow-ups.
+	tokenLifetime = 15 * time.Minute
+	// defaultTimeout bounds a chain command's handler when Config.Timeout is zero.
+	defaultTimeout = 30 * time.Second
+	// quickTimeout bounds a command that needs no chain: Discord wants its answer within 3 s.
+	quickTimeout = 2500 * time.Millisecond
+	// restTimeout bounds one REST call to Discord, rate-limit waits included.
+	restTimeout = 15 * time.Second
+	// closeGrace is how long Close lets in-flight work finish before cancelling it.
+	closeGrace = 10 * time.Second
+	// MaxRestRetries bounds discordgo's retries of a REST call that failed with 502.
+	MaxRestRetries = 2
+	// maxRateLimitRetries bounds how often one REST call is repeated after a 429.
+	maxRateLimitRetries = 2
+	// minRateLimitWait is the least a 429 makes us wait, whatever its Retry-After says.
+	minRateLimitWait = 100 * time.Millisecond
+)
+
+// Config is the adapter's configuration.
+type Config struct {
+	// AppID is the Discord application id (the webhook id of interaction responses).
+	AppID string
+	// GuildID registers the commands in this guild only; empty registers them globally.
+	GuildID string
+	// PublicKey verifies requests to the HTTP interactions endpoint.
+	PublicKey ed25519.PublicKey
+	// ExplorerURL is a block explorer's base URL; notices link {ExplorerURL}/tx/{hash}.
+	ExplorerURL string
+	// Assets are the configured asset symbols, offered as the asset option is typed.
+	Assets []string
+	// Timeout bounds the handling of a command that reads the chain (default 30 s).
+	Timeout time.Duration
+	// Now is the clock (default time.Now): interaction tokens live 15 minutes.
+	Now func() time.Time
+}
+
+// Bot is the Discord adapter. It satisfies cmd/trustbot's Notifier.
+type Bot struct {
+	cfg Config
+	set *commands.Set
+	s   *discordgo.Session
+	log *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// New returns a bot answering with set's commands over the session s.
+func New(cfg Config, set *commands.Set, s *discordgo.Session, log *slog.Logger) *Bot {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultTimeout
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	b := &Bot{cfg: cfg, set: set, s: s, log: log}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
+	return b
+}
+
+// Close stops taking interactions, lets work in flight finish for a while, then cancels it and
+// waits for every goroutine the bot started.
+func (b *Bot) Close() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		b.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeGrace):
+		b.log.Warn("discord: cancelling interactions still in flight at shutdown")
+	}
+	b.cancel()
+	<-done
+}
+
+// enter registers a unit of work; it fails once the bot is closed.
+func (b *Bot) enter() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false
+	}
+	b.wg.Add(1)
+	return true
+}
+
+// goWork runs f in a goroutine that Close waits for. The caller has already entered.
+func (b *Bot) goWork(what string, f func(context.Context)) {
+	go func() {
+		defer b.wg.Done()
+		defer b.recoverPanic(what)
+		f(b.ctx)
+	}()
+}
+
+// recoverPanic logs a panic instead of letting one interaction take the bot down.
+func (b *Bot) recoverPanic(what string) {
+	if v := recover(); v != nil {
+		b.log.Error("discord: panic", "in", what, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	}
+}
+
+// Register overwrites the application's commands with the set's, in one bulk request: in the
+// configured guild, or globally.
+func (b *Bot) Register(ctx context.Context) error {
+	cmds := Commands(b.set)
+	err := b.rest(ctx, func(opts ...discordgo.RequestOption) error {
+		_, err := b.s.ApplicationCommandBulkOverwrite(b.cfg.AppID, b.cfg.GuildID, cmds, opts...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("discord: register commands: %w", err)
+	}
+	scope := "globally"
+	if b.cfg.GuildID != "" {
+		scope = "in guild " + b.cfg.GuildID
+	}
+	b.log.Info("discord: commands registered", "count", len(cmds), "scope", scope)
+	return nil
+}
+
+// rest runs one REST call through discordgo's rate limiter with a deadline. A 429 is waited out
+// as its Retry-After says (at least minRateLimitWait) and the call repeated at most
+// maxRateLimitRetries times; a wait that would outlast the deadline gives up instead.
+func (b *Bot) rest(ctx context.Context, call func(opts ...discordgo.RequestOption) error) error {
+	ctx, cancel := context.WithTimeout(ctx, restTimeout)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		err := call(discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(MaxRestRetries))
+		var rl *discordgo.RateLimitError
+		if !errors.As(err, &rl) || rl.RateLimit == nil || rl.TooManyRequests == nil || attempt >= maxRateLimitRetries {
+			return err
+		}
+		wait := max(rl.RetryAfter, minRateLimitWait)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return err
+		}
+		b.log.Info("discord: rate limited", "url", rl.URL, "retry_after", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// appID is the webhook id that interaction responses are edited under.
+func (b *Bot) appID(i *discordgo.Interaction) string {
+	if b.cfg.AppID != "" {
+		return b.cfg.AppID
+	}
+	if i != nil {
+		return i.AppID
+	}
+	return ""
+}
+
+// tokenAlive reports whether an interaction token made at created can still edit its response.
+func (b *Bot) tokenAlive(token string, created time.Time) bool {
+	return token != "" && !created.IsZero() && b.cfg.Now().Sub(created) < tokenLifetime
+}

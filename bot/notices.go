@@ -1,0 +1,83 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/trustbot/trustbot/commands"
+	"github.com/trustbot/trustbot/store"
+)
+
+// Notice posts a confirmed on-chain event to its channel as one message, with the explorer link
+// when one is configured; while the requester's interaction token lives, their original
+// ephemeral response (the signing link) is edited to say it is confirmed.
+func (b *Bot) Notice(ctx context.Context, n commands.Notice) {
+	link := b.explorerLink(n.TxHash)
+	if n.ChannelID == "" {
+		b.log.Warn("discord: notice without a channel", "guild", n.GuildID, "tx", n.TxHash)
+	} else {
+		text := n.Text
+		if link != "" {
+			text = strings.TrimRight(text, "\n") + "\n" + link
+		}
+		msg := &discordgo.MessageSend{Content: fitContent(text), AllowedMentions: onlyUsers()}
+		err := b.rest(ctx, func(opts ...discordgo.RequestOption) error {
+			_, err := b.s.ChannelMessageSendComplex(n.ChannelID, msg, opts...)
+			return err
+		})
+		if err != nil {
+			b.log.Error("discord: posting a notice failed", "guild", n.GuildID, "channel", n.ChannelID, "tx", n.TxHash, "err", err)
+		}
+	}
+	if r := n.Request; r != nil && b.tokenAlive(r.InteractionToken, r.CreatedAt) {
+		text := "Confirmed on chain: " + r.Summary
+		if link != "" {
+			text += "\n" + link
+		}
+		b.editRequester(ctx, *r, text)
+	}
+}
+
+// RequestDone tells the requester, while their interaction token lives, that a signing request
+// failed or expired. A confirmed request is told by its notice.
+func (b *Bot) RequestDone(ctx context.Context, r store.Request) {
+	var text string
+	switch r.Status {
+	case store.StatusFailed:
+		why := strings.TrimSpace(r.Error)
+		if why == "" {
+			why = "the chain refused it"
+		}
+		text = fmt.Sprintf("This did not go through: %s The transaction failed (%s). Nothing more will happen; run the command again to retry.", r.Summary, why)
+	case store.StatusExpired:
+		text = fmt.Sprintf("This link expired before it was signed: %s Run the command again for a new link.", r.Summary)
+	case store.StatusCancelled:
+		text = fmt.Sprintf("Cancelled: %s The link no longer works.", r.Summary)
+	default:
+		return
+	}
+	if !b.tokenAlive(r.InteractionToken, r.CreatedAt) {
+		return
+	}
+	b.editRequester(ctx, r, text)
+}
+
+// editRequester replaces a signing request's original response (and its now useless button).
+func (b *Bot) editRequester(ctx context.Context, r store.Request, text string) {
+	if err := b.editOriginal(ctx, b.appID(nil), r.InteractionToken, &commands.Reply{Text: text, Private: true}); err != nil {
+		b.log.Warn("discord: editing the requester's response failed", "request", r.ID, "err", err)
+	}
+}
+
+// explorerLink is the block explorer's page of a transaction, in angle brackets so Discord shows
+// no preview; "" without EXPLORER_URL.
+func (b *Bot) explorerLink(hash string) string {
+	base := strings.TrimRight(b.cfg.ExplorerURL, "/")
+	if base == "" || hash == "" {
+		return ""
+	}
+	return "<" + base + "/tx/" + hash + ">"
+}

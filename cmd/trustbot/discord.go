@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/trustbot/trustbot/bot"
+)
+
+// runDiscord runs the bot on Discord until ctx ends: the app (the embedded chain when
+// ETH_RPC_URL is empty), the gateway session, and with DISCORD_PUBLIC_KEY the HTTP interactions
+// endpoint beside the signing pages.
+func runDiscord(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	s, err := discordgo.New("Bot " + cfg.DiscordToken)
+	if err != nil {
+		return fmt.Errorf("discord session: %w", err)
+	}
+	discordgo.Logger = discordLogger(log)
+	d, err := startDiscord(ctx, cfg, s, os.Stdout, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	<-ctx.Done()
+	log.Info("discord: shutting down")
+	return nil
+}
+
+// discordBot is the app with the Discord adapter, connected.
+type discordBot struct {
+	*app
+	Bot     *bot.Bot
+	Session *discordgo.Session
+}
+
+// Close disconnects from the gateway, lets the bot finish its interactions, then stops the
+// watcher, the HTTP server, the database and the chain.
+func (d *discordBot) Close() {
+	if err := d.Session.Close(); err != nil {
+		d.log.Warn("discord: closing the gateway", "err", err)
+	}
+	d.app.Close()
+}
+
+// startDiscord starts the app and the adapter over a given session (tests point its REST client
+// and gateway at fakes): it registers the commands, then opens the gateway.
+func startDiscord(ctx context.Context, cfg *Config, s *discordgo.Session, out io.Writer, log *slog.Logger) (_ *discordBot, err error) {
+	// Slash commands need no privileged intent; guild events are enough to stay connected.
+	s.Identify.Intents = discordgo.IntentsGuilds
+	s.ShardID, s.ShardCount = cfg.ShardID, cfg.shards()
+	s.Identify.Shard = &[2]int{cfg.ShardID, cfg.shards()}
+	s.MaxRestRetries = bot.MaxRestRetries
+	s.StateEnabled = false
+
+	a, err := newApp(ctx, cfg, "trustbot.db", out, log)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	var symbols []string
+	for _, as := range a.Assets {
+		symbols = append(symbols, as.Symbol)
+	}
+	b := bot.New(bot.Config{
+		AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID, PublicKey: cfg.publicKey(),
+		ExplorerURL: cfg.ExplorerURL, Assets: symbols,
+	}, a.Set, s, log)
+	s.AddHandler(b.InteractionCreate)
+	if cfg.publicKey() != nil {
+		a.Mux.Handle("POST /interactions", b.InteractionsHandler())
+	}
+	a.Start(ctx, b)
+	// Closers run last-added first: the bot finishes its interactions before the watcher, the
+	// HTTP server, the database and the chain stop.
+	a.closers = append(a.closers, b.Close)
+
+	if err := b.Register(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.Open(); err != nil {
+		return nil, fmt.Errorf("discord gateway: %w", err)
+	}
+	fmt.Fprintf(out, "trustbot is on Discord (shard %d of %d)\n  chain RPC     %s (chain id %s)\n  signing pages %s\n",
+		cfg.ShardID, cfg.shards(), a.RPCURL, a.Chain.ChainID(), a.PublicURL)
+	if cfg.publicKey() != nil {
+		fmt.Fprintf(out, "  interactions  %s/interactions (set it as the Interactions Endpoint URL)\n", a.PublicURL)
+	}
+	log.Info("discord: connected", "shard", cfg.ShardID, "shards", cfg.shards())
+	return &discordBot{app: a, Bot: b, Session: s}, nil
+}
+
+// discordLogger sends discordgo's log lines to slog.
+func discordLogger(log *slog.Logger) func(msgL, caller int, format string, a ...any) {
+	return func(msgL, _ int, format string, a ...any) {
+		level := slog.LevelDebug
+		switch msgL {
+		case discordgo.LogError:
+			level = slog.LevelError
+		case discordgo.LogWarning:
+			level = slog.LevelWarn
+		}
+		log.Log(context.Background(), level, "discordgo: "+fmt.Sprintf(format, a...))
+	}
+}
