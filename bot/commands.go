@@ -66,8 +66,13 @@ func options(defs []commands.OptionDef) []*discordgo.ApplicationCommandOption {
 		}
 		switch o.Type {
 		case commands.User:
-			// Discord offers its own member picker; autocomplete exists only for text and numbers.
+			// Discord offers its own member picker, but autocomplete exists only for text and
+			// numbers: a member option that suggests (from: the issuers you hold tokens of) is a
+			// text option whose suggestions carry member IDs.
 			opt.Type = discordgo.ApplicationCommandOptionUser
+			if o.Autocomplete {
+				opt.Type, opt.Autocomplete = discordgo.ApplicationCommandOptionString, true
+			}
 		case commands.Channel:
 			opt.Type = discordgo.ApplicationCommandOptionChannel
 			opt.ChannelTypes = []discordgo.ChannelType{discordgo.ChannelTypeGuildText}

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -134,6 +133,9 @@ func (b *Bot) request(i *discordgo.Interaction) (*commands.Request, error) {
 		if err != nil {
 			return nil, err
 		}
+		if v, err = b.suggestedMember(req, o.Name, v); err != nil {
+			return nil, err
+		}
 		req.Options[o.Name] = v
 	}
 	return req, nil
@@ -201,30 +203,43 @@ func displayName(u *discordgo.User) string {
 	}
 }
 
-// autocomplete offers the configured asset symbols that match what was typed so far: those that
-// start with it first, then those that contain it. Other options get no suggestions.
+// suggestedMember turns the text of a member option registered with autocomplete (see options)
+// back into a member: the suggestion carried the member's ID.
+func (b *Bot) suggestedMember(req *commands.Request, name string, v commands.Value) (commands.Value, error) {
+	def, ok := b.set.Lookup(req.Command, req.Subcommand)
+	if !ok || v.Type != commands.String {
+		return v, nil
+	}
+	for _, o := range def.Options {
+		if o.Name != name || o.Type != commands.User || !o.Autocomplete {
+			continue
+		}
+		id := strings.TrimSpace(v.String)
+		if id == "" || strings.Trim(id, "0123456789") != "" {
+			return v, trustbot.Errorf(trustbot.EInvalid, "Pick %s from the suggestions of /%s (the members whose tokens you hold).", name, fullName(req))
+		}
+		return commands.Value{Type: commands.User, Member: &commands.Member{ID: id, Name: id}}, nil
+	}
+	return v, nil
+}
+
+// autocomplete answers what commands.Set.Suggest offers for the option being typed: asset
+// symbols, or the members whose tokens the invoker holds.
 func (b *Bot) autocomplete(i *discordgo.Interaction) *callback {
 	out := callbackChoices{Choices: []choice{}}
 	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
-	if focused := focusedOption(data.Options); ok && focused != nil && focused.Name == "asset" {
+	focused := focusedOption(data.Options)
+	user := i.User
+	if i.Member != nil && i.Member.User != nil {
+		user = i.Member.User
+	}
+	if ok && focused != nil && user != nil {
 		typed, _ := focused.Value.(string)
-		typed = strings.ToLower(strings.TrimSpace(typed))
-		var starts, contains []string
-		for _, sym := range b.cfg.Assets {
-			l := strings.ToLower(sym)
-			switch {
-			case strings.HasPrefix(l, typed):
-				starts = append(starts, sym)
-			case strings.Contains(l, typed):
-				contains = append(contains, sym)
-			}
-		}
-		sort.Strings(contains)
-		for _, sym := range append(starts, contains...) {
-			if len(out.Choices) == maxChoices {
-				break
-			}
-			out.Choices = append(out.Choices, choice{Name: clip(sym, maxChoiceValue), Value: clip(sym, maxChoiceValue)})
+		req := &commands.Request{GuildID: i.GuildID, ChannelID: i.ChannelID, User: commands.Member{ID: user.ID, Name: displayName(user)}, Command: data.Name}
+		ctx, cancel := context.WithTimeout(b.ctx, quickTimeout)
+		defer cancel()
+		for _, c := range b.set.Suggest(ctx, req, focused.Name, typed) {
+			out.Choices = append(out.Choices, choice{Name: clip(c.Name, maxChoiceValue), Value: clip(c.Value, maxChoiceValue)})
 		}
 	}
 	return &callback{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: out}

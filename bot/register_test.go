@@ -126,8 +126,8 @@ func checkCommands(t *testing.T, cmds []command) {
 		}
 	}
 	for _, o := range byName["redeem"].Options {
-		if o.Name == "from" && (o.Type != 6 || o.Autocomplete) {
-			t.Errorf("/redeem from: got type %d autocomplete %v, want a user option (6) without autocomplete", o.Type, o.Autocomplete)
+		if o.Name == "from" && (o.Type != 3 || !o.Autocomplete) {
+			t.Errorf("/redeem from: got type %d autocomplete %v, want a text option (3) with autocomplete of the issuers held", o.Type, o.Autocomplete)
 		}
 	}
 }

@@ -483,6 +483,27 @@ func TestDiscordStory(t *testing.T) {
 	got, _ = st.run(discordBob, "balance")
 	mustHave(t, "/balance", got, "40")
 
+	// from: suggests the issuers whose tokens Bob holds; the chosen one carries Alice's ID.
+	n := len(fake.Find("POST", discordtest.TemplateInteractionCallback))
+	st.gw.dispatch(discordtest.Autocomplete(testAppID, testGuildID, testChannel, discordBob, "redeem",
+		option("amount", discordtest.OptionString, "10"), discordtest.Option{Name: "from", Type: discordtest.OptionString, Value: "", Focused: true}))
+	var ac struct {
+		Type int `json:"type"`
+		Data struct {
+			Choices []struct{ Name, Value string } `json:"choices"`
+		} `json:"data"`
+	}
+	if err := fake.WaitFor("POST", discordtest.TemplateInteractionCallback, n+1, 5*time.Second)[n].JSON(&ac); err != nil {
+		t.Fatal(err)
+	}
+	if ac.Type != 8 || len(ac.Data.Choices) != 1 || ac.Data.Choices[0].Value != discordAlice.ID || !strings.Contains(ac.Data.Choices[0].Name, "you hold 40") {
+		t.Fatalf("from: autocomplete: got %+v, want one choice for Alice's token (value %s, \"you hold 40\")", ac, discordAlice.ID)
+	}
+	approve(discordBob, bobKey, b+" redeemed 10 tUSD from "+a+"'s reserve.", "redeem",
+		option("amount", discordtest.OptionString, "10"), option("from", discordtest.OptionString, ac.Data.Choices[0].Value))
+	got, _ = st.run(discordBob, "redeem", option("amount", discordtest.OptionString, "1"), option("from", discordtest.OptionString, "alice"))
+	mustHave(t, "/redeem from:alice typed by hand", got, "Pick from from the suggestions of /redeem")
+
 	// The same bot over the HTTP interactions endpoint on the signing pages' listener.
 	body := discordtest.SlashCommand(testAppID, testGuildID, testChannel, discordAlice, "reserve",
 		discordtest.Option{Name: "show", Type: discordtest.OptionSubCommand})
@@ -501,7 +522,7 @@ func TestDiscordStory(t *testing.T) {
 	var in struct{ Token string }
 	_ = json.Unmarshal(body, &in)
 	shown, _ := st.waitEdit(in.Token, 0)
-	mustHave(t, "/reserve show over HTTP", shown, "240")
+	mustHave(t, "/reserve show over HTTP", shown, "230")
 	unsigned, _ := http.NewRequest(http.MethodPost, st.d.PublicURL+"/interactions", bytes.NewReader(body))
 	if res, err := st.http.Do(unsigned); err != nil || res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("unsigned POST /interactions: got %v %v, want 401", res.StatusCode, err)
