@@ -60,6 +60,9 @@ func (b *Bot) dispatch(ctx context.Context, i *discordgo.Interaction) (first *ca
 	if err != nil {
 		return b.messageCallback(&commands.Reply{Text: trustbot.ErrorMessage(err), Private: true}), nil
 	}
+	if err := b.set.Check(req); err != nil {
+		return b.messageCallback(&commands.Reply{Text: trustbot.ErrorMessage(err), Private: true}), nil
+	}
 	appID := b.appID(i)
 	if b.set.NeedsChain(req) {
 		return deferred(true), func(ctx context.Context) {

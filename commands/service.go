@@ -134,6 +134,16 @@ func errorReply(err error) *Reply {
 	return &Reply{Text: trustbot.ErrorMessage(err), Private: true}
 }
 
+// Check validates a request's command and options without running it, so an adapter can
+// answer a malformed request at once instead of acknowledging it first.
+func (s *Set) Check(r *Request) error {
+	d, ok := s.Lookup(r.Command, r.Subcommand)
+	if !ok || d.handler == nil {
+		return errUnknown(r)
+	}
+	return d.validate(r)
+}
+
 // NeedsChain reports whether a request's handler reads the chain (adapters acknowledge first).
 func (s *Set) NeedsChain(r *Request) bool {
 	d, ok := s.Lookup(r.Command, r.Subcommand)
