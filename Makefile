@@ -4,7 +4,7 @@ FORGE := contracts/node_modules/.bin/forge
 # Tests whose gas is recorded in contracts/.gas-snapshot: every deterministic test, as isolated transactions.
 SNAPSHOT_ARGS := --isolate --no-match-test '^(testFuzz|invariant)'
 
-.PHONY: test setup contracts-test go-test bindings-check artifacts gas snapshot
+.PHONY: test setup contracts-test go-test bindings-check artifacts gas snapshot fuzz
 
 test: setup contracts-test go-test
 
@@ -39,3 +39,10 @@ snapshot:
 
 gas:
 	@contracts/gas.sh --floors
+
+# Run every Go fuzz target for FUZZTIME each (make test runs only their seeds).
+FUZZTIME ?= 30s
+fuzz:
+	go test ./commands/ -run '^$$' -fuzz '^FuzzParseAmount$$' -fuzztime $(FUZZTIME)
+	go test ./console/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	go test ./web/ -run '^$$' -fuzz '^FuzzParseSIWE$$' -fuzztime $(FUZZTIME)

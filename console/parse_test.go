@@ -71,3 +71,39 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse: any line parses into options the command defines, or fails with a sentence.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"/trust @bob 50", "/trust member:@bob amount:50", `/redeem 10 to:"0xAbC"`, "/wallet link",
+		"/reserve create backed-by:@alice", `/trust "@bob 5`, "/", "trust", "/trust amount:5 amount:6", "/setup #x", "/reserve ::: ::"} {
+		f.Add(s)
+	}
+	set := commands.New(commands.Services{})
+	members := func(name string) (commands.Member, bool) {
+		return commands.Member{ID: "dev-" + name, Name: name}, name == "bob" || name == "alice"
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		l, err := console.Parse(set, line, members)
+		if err != nil {
+			if trustbot.ErrorCode(err) != trustbot.EInvalid || trustbot.ErrorMessage(err) == "" {
+				t.Fatalf("Parse(%q): error %v, want an invalid-input sentence", line, err)
+			}
+			return
+		}
+		def, ok := set.Lookup(l.Command, l.Subcommand)
+		if !ok {
+			t.Fatalf("Parse(%q) = /%s %s, a command that does not exist", line, l.Command, l.Subcommand)
+		}
+		for name, v := range l.Options {
+			found := false
+			for _, o := range def.Options {
+				if o.Name == name && o.Type == v.Type {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("Parse(%q): option %s (type %d) is not defined by /%s", line, name, v.Type, l.Command)
+			}
+		}
+	})
+}
