@@ -68,7 +68,7 @@ func (b *Bot) RequestDone(ctx context.Context, r store.Request) {
 // editRequester replaces a signing request's original response (and its now useless button).
 func (b *Bot) editRequester(ctx context.Context, r store.Request, text string) {
 	if err := b.editOriginal(ctx, b.appID(nil), r.InteractionToken, &commands.Reply{Text: text, Private: true}); err != nil {
-		b.log.Warn("discord: editing the requester's response failed", "request", r.ID, "err", err)
+		b.log.Warn("discord: editing the requester's response failed", "request", shortID(r.ID), "err", err)
 	}
 }
 
@@ -80,4 +80,12 @@ func (b *Bot) explorerLink(hash string) string {
 		return ""
 	}
 	return "<" + base + "/tx/" + hash + ">"
+}
+
+// shortID is the part of a signing request's id that is safe to log: the id is a bearer secret.
+func shortID(id string) string {
+	if len(id) > 6 {
+		return id[:6]
+	}
+	return id
 }

@@ -522,7 +522,7 @@ func (w *Watcher) settle(ctx context.Context, head uint64) error {
 			return fmt.Errorf("chain: watcher: settle %s: %w", p.Hash, err)
 		}
 		if changed && req.Status.Final() {
-			w.log.Info("signing request settled", "request", req.ID, "status", req.Status)
+			w.log.Info("signing request settled", "request", shortID(req.ID), "status", req.Status)
 			if w.o.OnRequest != nil {
 				w.o.OnRequest(ctx, req)
 			}
@@ -538,10 +538,19 @@ func (w *Watcher) expire(ctx context.Context) error {
 		return fmt.Errorf("chain: watcher: expire requests: %w", err)
 	}
 	for _, r := range expired {
-		w.log.Info("signing request expired", "request", r.ID)
+		w.log.Info("signing request expired", "request", shortID(r.ID))
 		if w.o.OnRequest != nil {
 			w.o.OnRequest(ctx, r)
 		}
 	}
 	return nil
+}
+
+// shortID is the part of a signing request's id that is safe to log: the id is a bearer
+// secret (whoever has it can open the link), so logs carry only its first 6 characters.
+func shortID(id string) string {
+	if len(id) > 6 {
+		return id[:6]
+	}
+	return id
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -23,8 +24,14 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-//go:embed static/style.css
-var styleCSS []byte
+//go:embed static
+var staticFS embed.FS
+
+// staticTypes are the content types of the embedded static files.
+var staticTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+}
 
 var templates = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 
@@ -42,26 +49,27 @@ var securityHeaders = map[string]string{
 
 // Handler serves the pages and their JSON API:
 //
-//	GET  /s/{id}          the signing request as a page (marks it opened)
-//	GET  /s/{id}.json     the signing request as JSON
-//	POST /s/{id}/tx       report a transaction: {"index": N, "hash": "0x…"}
-//	GET  /l/{nonce}       the sign-in link as a page
-//	GET  /l/{nonce}.json  what to sign, as JSON
-//	POST /l/{nonce}       the signed message: {"message": "…", "signature": "0x…"}
-//	GET  /static/style.css
+//	GET  /s/{id}                the signing request as a page (marks it opened)
+//	GET  /s/{id}.json           the signing request as JSON
+//	GET  /s/{id}/qr.png         a QR code of the EIP-681 URI of a single-call request
+//	POST /s/{id}/tx             report a transaction: {"index": N, "hash": "0x…"}
+//	GET  /l/{nonce}             the sign-in link as a page
+//	GET  /l/{nonce}.json        what to sign, as JSON
+//	POST /l/{nonce}/message     the exact text to sign for an address: {"address": "0x…"}
+//	POST /l/{nonce}             the signed message: {"message": "…", "signature": "0x…"}
+//	GET  /static/{file}         style.css and the pages' scripts
 //
 // The paths are relative to PublicURL's path: when PublicURL has one, mount
 // the handler under it with http.StripPrefix.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /s/{id}", s.getRequest)
+	mux.HandleFunc("GET /s/{id}/qr.png", s.getQR)
 	mux.HandleFunc("POST /s/{id}/tx", s.postTx)
 	mux.HandleFunc("GET /l/{nonce}", s.getLink)
+	mux.HandleFunc("POST /l/{nonce}/message", s.postLinkMessage)
 	mux.HandleFunc("POST /l/{nonce}", s.postLink)
-	mux.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Write(styleCSS)
-	})
+	mux.HandleFunc("GET /static/{file}", s.getStatic)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, r, http.StatusNotFound, errorJSON{Error: "There is nothing here."})
 	})
@@ -184,9 +192,10 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool 
 // Signing requests.
 
 type callJSON struct {
-	To    string `json:"to"`
-	Data  string `json:"data"`
-	Value string `json:"value"` // wei, decimal
+	To      string       `json:"to"`
+	Data    string       `json:"data"`
+	Value   string       `json:"value"`   // wei, decimal
+	Decoded *decodedJSON `json:"decoded"` // null for calldata of an unknown function
 }
 
 type txJSON struct {
@@ -201,12 +210,15 @@ type requestJSON struct {
 	Kind        string     `json:"kind"`
 	Summary     string     `json:"summary"`
 	ChainID     uint64     `json:"chainId"`
+	ChainName   string     `json:"chainName"`
 	Signer      string     `json:"signer"`
 	Calls       []callJSON `json:"calls"`
+	EIP681      string     `json:"eip681"` // a single call as an EIP-681 URI for phone wallets; "" when there is none
 	Txs         []txJSON   `json:"txs"`
 	Status      string     `json:"status"`
 	Error       string     `json:"error"`
 	ExpiresAt   string     `json:"expiresAt"`
+	Now         string     `json:"now"` // the server's clock, to count down to expiresAt
 	RPCURL      string     `json:"rpcUrl"`
 	ExplorerURL string     `json:"explorerUrl"`
 }
@@ -217,17 +229,23 @@ func (s *Server) requestJSON(r store.Request) requestJSON {
 		Kind:        r.Kind,
 		Summary:     r.Summary,
 		ChainID:     r.ChainID,
+		ChainName:   s.cfg.ChainName,
 		Signer:      common.HexToAddress(r.Signer).Hex(),
 		Calls:       make([]callJSON, len(r.Calls)),
 		Txs:         make([]txJSON, len(r.Txs)),
 		Status:      displayStatus(r, s.now()),
 		Error:       r.Error,
 		ExpiresAt:   r.ExpiresAt.UTC().Format(time.RFC3339Nano),
+		Now:         s.now().UTC().Format(time.RFC3339Nano),
 		RPCURL:      s.cfg.RPCURL,
 		ExplorerURL: s.cfg.ExplorerURL,
 	}
 	for i, c := range r.Calls {
-		out.Calls[i] = callJSON{To: common.HexToAddress(c.To).Hex(), Data: c.Data, Value: c.Value}
+		call, d, decoded := describe(c)
+		out.Calls[i] = callJSON{To: common.HexToAddress(c.To).Hex(), Data: c.Data, Value: c.Value, Decoded: decoded}
+		if len(r.Calls) == 1 {
+			out.EIP681 = eip681(r.ChainID, call, d, decoded)
+		}
 	}
 	for i, t := range r.Txs {
 		out.Txs[i] = txJSON{Index: t.Index, Hash: t.Hash, Status: string(t.Status)}
@@ -240,24 +258,35 @@ func (s *Server) requestJSON(r store.Request) requestJSON {
 }
 
 type callView struct {
-	Index int
-	To    string
-	Value string
-	Data  string
+	Index   int // from 0
+	Number  int // from 1
+	To      string
+	ToShort string
+	Value   string // wei
+	Ether   string // the value in ether
+	Data    string
+	Bytes   int // length of the calldata
+	Decoded *decodedJSON
+	Tx      *txJSON // the transaction reported for it, if any
 }
 
 type requestView struct {
-	ID        string
-	Kind      string
-	Summary   string
-	Status    string
-	Error     string
-	ChainID   uint64
-	Signer    string
-	ExpiresAt string
-	Calls     []callView
-	Txs       []txJSON
-	JSONHref  string
+	ID          string
+	Kind        string
+	Summary     string
+	Status      string
+	Error       string
+	ChainID     uint64
+	ChainName   string
+	Signer      string
+	SignerShort string
+	ExpiresAt   string
+	ExpiresISO  string
+	Calls       []callView
+	JSONHref    string
+	TxHref      string
+	EIP681      template.URL // built from a decoded call: safe to link
+	QRHref      string
 }
 
 type errorView struct {
@@ -286,21 +315,82 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	j := s.requestJSON(req)
 	v := requestView{
-		ID:        req.ID,
-		Kind:      req.Kind,
-		Summary:   req.Summary,
-		Status:    j.Status,
-		Error:     req.Error,
-		ChainID:   req.ChainID,
-		Signer:    j.Signer,
-		ExpiresAt: req.ExpiresAt.UTC().Format("2006-01-02 15:04:05 UTC"),
-		Txs:       j.Txs,
-		JSONHref:  req.ID + ".json",
+		ID:          req.ID,
+		Kind:        req.Kind,
+		Summary:     req.Summary,
+		Status:      j.Status,
+		Error:       req.Error,
+		ChainID:     req.ChainID,
+		ChainName:   j.ChainName,
+		Signer:      j.Signer,
+		SignerShort: shortAddr(common.HexToAddress(j.Signer)),
+		ExpiresAt:   req.ExpiresAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+		ExpiresISO:  j.ExpiresAt,
+		JSONHref:    req.ID + ".json",
+		TxHref:      req.ID + "/tx",
+		EIP681:      template.URL(j.EIP681),
+	}
+	if j.EIP681 != "" {
+		v.QRHref = req.ID + "/qr.png"
 	}
 	for i, c := range j.Calls {
-		v.Calls = append(v.Calls, callView{Index: i, To: c.To, Value: c.Value, Data: c.Data})
+		v.Calls = append(v.Calls, callView{
+			Index: i, Number: i + 1, To: c.To, ToShort: shortAddr(common.HexToAddress(c.To)),
+			Value: c.Value, Ether: formatEther(c.Value), Data: c.Data, Bytes: (len(c.Data) - 2) / 2, Decoded: c.Decoded,
+		})
+	}
+	for i := range j.Txs {
+		if t := &j.Txs[i]; t.Index >= 0 && t.Index < len(v.Calls) {
+			v.Calls[t.Index].Tx = t
+		}
 	}
 	s.writePage(w, r, http.StatusOK, "request.html", v)
+}
+
+// getQR serves GET /s/{id}/qr.png: the EIP-681 URI of a request's single
+// call as a QR code, for a phone wallet to scan. A request of several calls
+// (or of one that EIP-681 cannot express) has none, and one that no longer
+// waits for its signer gets the reason instead.
+func (s *Server) getQR(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	req, err := s.db.Request(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, redact(err, "web: qr code", id))
+		return
+	}
+	if err := checkOpen(req, s.now()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !req.AwaitingSigner() {
+		s.writeError(w, r, trustbot.Errorf(trustbot.EConflict, "Every transaction of this request was already submitted."))
+		return
+	}
+	uri := s.requestJSON(req).EIP681
+	if uri == "" {
+		s.writeError(w, r, trustbot.Errorf(trustbot.ENotFound, "This request has no QR code: a phone wallet cannot scan it in one transaction."))
+		return
+	}
+	png, err := qrPNG(uri)
+	if err != nil {
+		s.writeError(w, r, redact(err, "web: qr code", id))
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Write(png)
+}
+
+// getStatic serves the embedded stylesheet and scripts.
+func (s *Server) getStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	typ := staticTypes[path.Ext(name)]
+	b, err := staticFS.ReadFile("static/" + name)
+	if typ == "" || err != nil {
+		s.writeJSON(w, r, http.StatusNotFound, errorJSON{Error: "There is nothing here."})
+		return
+	}
+	w.Header().Set("Content-Type", typ)
+	w.Write(b)
 }
 
 // postTx serves POST /s/{id}/tx.
@@ -339,10 +429,12 @@ type linkJSON struct {
 }
 
 type linkView struct {
-	User      string
-	Message   string
-	ExpiresAt string
-	JSONHref  string
+	User        string
+	Message     string
+	ExpiresAt   string
+	JSONHref    string
+	MessageHref string
+	PostHref    string
 }
 
 // addressPlaceholder stands for the address line on the page.
@@ -377,11 +469,45 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 	}
 	m.Address = addressPlaceholder
 	s.writePage(w, r, http.StatusOK, "link.html", linkView{
-		User:      link.userName,
-		Message:   m.String(),
-		ExpiresAt: m.ExpirationTime.UTC().Format("2006-01-02 15:04:05 UTC"),
-		JSONHref:  nonce + ".json",
+		User:        link.userName,
+		Message:     m.String(),
+		ExpiresAt:   m.ExpirationTime.UTC().Format("2006-01-02 15:04:05 UTC"),
+		JSONHref:    nonce + ".json",
+		MessageHref: nonce + "/message",
+		PostHref:    nonce,
 	})
+}
+
+// postLinkMessage serves POST /l/{nonce}/message: the EIP-4361 text the
+// wallet at the given address is to sign for this link, built by
+// SIWEMessage.String so that the page signs exactly what the server checks.
+// It writes nothing.
+func (s *Server) postLinkMessage(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Address *string `json:"address"`
+	}
+	if !s.decodeJSON(w, r, &body) {
+		return
+	}
+	if body.Address == nil {
+		s.writeJSON(w, r, http.StatusBadRequest, errorJSON{Error: `The request needs an "address".`})
+		return
+	}
+	a := *body.Address
+	if len(a) != 42 || (a[:2] != "0x" && a[:2] != "0X") || !isHexDigits(a[2:]) {
+		s.writeError(w, r, trustbot.Errorf(trustbot.EInvalid, "An address is 0x followed by 40 hex digits."))
+		return
+	}
+	link, err := s.lookupLink(r.Context(), r.PathValue("nonce"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m := link.msg
+	m.Address = common.HexToAddress(a).Hex()
+	s.writeJSON(w, r, http.StatusOK, struct {
+		Message string `json:"message"`
+	}{m.String()})
 }
 
 // postLink serves POST /l/{nonce}.

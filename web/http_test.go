@@ -2,10 +2,13 @@ package web_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
+
+	"github.com/trustbot/trustbot/store"
 )
 
 var wantHeaders = map[string]string{
@@ -19,6 +22,7 @@ var wantHeaders = map[string]string{
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 	e := newEnv(t)
 	r, _ := e.newRequest(e.srv)
+	qr, _ := e.newRequest(e.srv, store.Call{To: reserve.Hex(), Data: "0x", Value: "1000"})
 	nonce, m := e.issueLink()
 	text := m.String()
 	good := linkBody(t, text, hexutil.Encode(personalSign(t, e.alice, text)))
@@ -38,10 +42,19 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 		{"GET", "/l/" + nonce, "", 200, "text/html; charset=utf-8"},
 		{"GET", "/l/" + nonce + ".json", "", 200, "application/json; charset=utf-8"},
 		{"POST", "/l/" + nonce, "[]", 400, "application/json; charset=utf-8"},
+		{"POST", "/l/" + nonce + "/message", `{"address": "` + addrOf(e.alice).Hex() + `"}`, 200, "application/json; charset=utf-8"},
 		{"POST", "/l/" + nonce, good, 200, "application/json; charset=utf-8"},
 		{"GET", "/l/" + nonce, "", 409, "text/html; charset=utf-8"},
 		{"GET", "/l/0000000000000000", "", 404, "text/html; charset=utf-8"},
 		{"GET", "/static/style.css", "", 200, "text/css; charset=utf-8"},
+		{"GET", "/static/wallet.js", "", 200, "text/javascript; charset=utf-8"},
+		{"GET", "/static/sign.js", "", 200, "text/javascript; charset=utf-8"},
+		{"GET", "/static/link.js", "", 200, "text/javascript; charset=utf-8"},
+		{"GET", "/static/nothing.js", "", 404, "application/json; charset=utf-8"},
+		{"GET", "/static/..%2fweb.go", "", 404, "application/json; charset=utf-8"},
+		{"GET", "/s/" + r.ID + "/qr.png", "", 409, "application/json; charset=utf-8"},
+		{"GET", "/s/" + qr.ID + "/qr.png", "", 200, "image/png"},
+		{"GET", "/s/AAAAAAAAAAAAAAAAAAAAAA/qr.png", "", 404, "application/json; charset=utf-8"},
 		{"GET", "/", "", 404, "application/json; charset=utf-8"},
 		{"GET", "/nothing/here", "", 404, "application/json; charset=utf-8"},
 		{"POST", "/s/" + r.ID, "{}", 404, "application/json; charset=utf-8"},
@@ -65,8 +78,22 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 				t.Errorf("%s %s: %s: got %q, want %q", tt.method, tt.path, k, got, want)
 			}
 		}
-		if strings.HasPrefix(tt.wantType, "text/html") && strings.Contains(string(res.body), "<script") {
-			t.Errorf("%s %s: got a script in the page, want none", tt.method, tt.path)
+		if strings.HasPrefix(tt.wantType, "text/html") {
+			checkScripts(t, tt.method+" "+tt.path, string(res.body))
+		}
+	}
+}
+
+// scriptTag is the only form of script a page may carry: an embedded file, no inline code.
+var scriptTag = regexp.MustCompile(`^<script src="\.\./static/[a-z]+\.js"></script>$`)
+
+// checkScripts fails unless every script of page is a scriptTag.
+func checkScripts(t *testing.T, what, page string) {
+	t.Helper()
+	for _, loc := range regexp.MustCompile(`<script[^>]*>`).FindAllStringIndex(page, -1) {
+		tag := page[loc[0]:min(len(page), loc[1]+len("</script>"))]
+		if !scriptTag.MatchString(tag) {
+			t.Errorf("%s: got script %q, want only <script src=\"../static/….js\"></script>", what, tag)
 		}
 	}
 }

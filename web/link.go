@@ -135,8 +135,11 @@ func isHexNonce(s string) bool {
 // in the future), an expiration time no later than 10 minutes after issuance
 // and not passed, a not-before time (if any) passed, no request id or
 // resources. The signature must be a 65-byte EIP-191 personal_sign
-// signature with V 27 or 28 that recovers to the message's address, and the
-// address must not be linked to another member. Any failure returns a
+// signature with V 27 or 28 that recovers to the message's address, or,
+// when the address is a contract and the server has a ContractCaller, a
+// signature the contract accepts under EIP-1271 (isValidSignature over the
+// message's EIP-191 hash); and the address must not be linked to another
+// member. Any failure returns a
 // *trustbot.Error and writes nothing; only when another member links the
 // same address between these checks and the link itself is the nonce left
 // spent (the error says to run /wallet link again).
@@ -157,14 +160,22 @@ func (s *Server) verifyWalletLink(ctx context.Context, nonce, message string, si
 	if err := s.checkMessage(m, issued.msg); err != nil {
 		return store.WalletLink{}, issuedLink{}, err
 	}
-	signer, err := recoverPersonalSign(message, signature)
-	if err != nil {
-		return store.WalletLink{}, issuedLink{}, err
-	}
 	addr := common.HexToAddress(m.Address)
-	if signer != addr {
-		return store.WalletLink{}, issuedLink{}, trustbot.Errorf(trustbot.EInvalid,
+	signer, err := recoverPersonalSign(message, signature)
+	if err == nil && signer != addr {
+		err = trustbot.Errorf(trustbot.EInvalid,
 			"The signature was made by %s, not by %s, the address in the message.", signer.Hex(), addr.Hex())
+	}
+	if err != nil {
+		// A smart-contract wallet signs with its owners' keys, not its own:
+		// the contract itself says whether the signature is its (EIP-1271).
+		ok, cerr := s.contractSigned(ctx, addr, common.Hash(accounts.TextHash([]byte(message))), signature)
+		if cerr != nil {
+			return store.WalletLink{}, issuedLink{}, cerr
+		}
+		if !ok {
+			return store.WalletLink{}, issuedLink{}, err
+		}
 	}
 
 	// An address another member linked is refused before the nonce is spent.

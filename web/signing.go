@@ -34,7 +34,14 @@ type SigningInput struct {
 // NewSigningRequest stores a signing request for in.Calls, on the configured
 // chain, expiring Config.LinkTTL from now, and returns it with its URL
 // ({PublicURL}/s/{id}, the id being 128 random bits in base64url).
+//
+// A request may approve a spender only for the deposit that follows: an
+// approve must be followed by a deposit of the same amount into the
+// approved reserve, and permits or allowance increases are refused.
 func (s *Server) NewSigningRequest(ctx context.Context, in SigningInput) (store.Request, string, error) {
+	if err := checkApprovals(in.Calls); err != nil {
+		return store.Request{}, "", err
+	}
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return store.Request{}, "", fmt.Errorf("web: new signing request: %w", err)

@@ -240,7 +240,8 @@ func TestRequestPage(t *testing.T) {
 			t.Errorf("page: want %q in\n%s", want, page)
 		}
 	}
-	for _, bad := range []string{"<script", "<b>@bob", "<button", "<form", "http://", "https://"} {
+	checkScripts(t, "request page", page)
+	for _, bad := range []string{"<b>@bob", "http://", "https://", " onclick=", "javascript:"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("page: got %q in it, want none", bad)
 		}

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
@@ -45,13 +46,32 @@ type Config struct {
 	ChainID     uint64        // the chain every request and wallet link is for
 	RPCURL      string        // handed to the page for wallet_addEthereumChain
 	ExplorerURL string        // handed to the page to link transactions; optional
+	ChainName   string        // the chain's name, shown and handed to wallet_addEthereumChain; "" means a well-known name or "Chain {ChainID}"
 	LinkTTL     time.Duration // lifetime of a signing request; 0 means DefaultLinkTTL
 	SIWETTL     time.Duration // lifetime of a sign-in link; 0 means MaxSIWETTL, more is capped to it
+}
+
+// chainNames are the names of well-known chains, the default ChainName.
+var chainNames = map[uint64]string{
+	1:        "Ethereum",
+	10:       "OP Mainnet",
+	8453:     "Base",
+	42161:    "Arbitrum One",
+	84532:    "Base Sepolia",
+	11155111: "Sepolia",
+	1337:     "Local dev chain", // the embedded dev chain (and other local nodes)
 }
 
 // withDefaults fills in the zero durations and caps SIWETTL.
 func (c Config) withDefaults() Config {
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	c.ExplorerURL = strings.TrimRight(c.ExplorerURL, "/")
+	if c.ChainName == "" {
+		c.ChainName = chainNames[c.ChainID]
+	}
+	if c.ChainName == "" {
+		c.ChainName = fmt.Sprintf("Chain %d", c.ChainID)
+	}
 	if c.LinkTTL == 0 {
 		c.LinkTTL = DefaultLinkTTL
 	}
@@ -82,12 +102,23 @@ func (c Config) Validate() error {
 		return fmt.Errorf("web: PUBLIC_URL %q is not a valid URI", c.PublicURL)
 	case c.ChainID == 0 || c.ChainID > math.MaxInt64:
 		return fmt.Errorf("web: chain id %d is out of range", c.ChainID)
+	case c.RPCURL != "" && !isHTTPURL(c.RPCURL):
+		return fmt.Errorf("web: RPC URL %q: want an http or https URL", c.RPCURL)
+	case c.ExplorerURL != "" && !isHTTPURL(c.ExplorerURL):
+		return fmt.Errorf("web: explorer URL %q: want an http or https URL", c.ExplorerURL)
 	case c.LinkTTL < 0:
 		return fmt.Errorf("web: LINK_TTL %s is negative", c.LinkTTL)
 	case c.SIWETTL < 0:
 		return fmt.Errorf("web: SIWE TTL %s is negative", c.SIWETTL)
 	}
 	return nil
+}
+
+// isHTTPURL reports whether s is an absolute http or https URL with a host,
+// the only kind the pages link to or hand to a wallet.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil
 }
 
 // TxSource looks up a transaction by hash; *ethclient.Client satisfies it.
@@ -108,12 +139,17 @@ type Server struct {
 	scheme string // PublicURL's scheme
 	db     *store.DB
 	txs    TxSource
+	caller ethereum.ContractCaller // EIP-1271 checks of smart-contract wallets; nil turns them off
 	now    func() time.Time
 	log    *slog.Logger
 }
 
 // New makes a Server. now is the clock (nil means time.Now) and log the
 // logger (nil discards). It panics when cfg does not pass Validate.
+//
+// When txs can also call contracts (an *ethclient.Client can), sign-in
+// signatures of smart-contract wallets are checked with EIP-1271 through it;
+// SetCaller changes or turns off that.
 func New(cfg Config, db *store.DB, txs TxSource, now func() time.Time, log *slog.Logger) *Server {
 	if err := cfg.Validate(); err != nil {
 		panic(err)
@@ -126,7 +162,7 @@ func New(cfg Config, db *store.DB, txs TxSource, now func() time.Time, log *slog
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Server{
+	s := &Server{
 		cfg:    cfg,
 		domain: u.Host,
 		scheme: u.Scheme,
@@ -135,6 +171,17 @@ func New(cfg Config, db *store.DB, txs TxSource, now func() time.Time, log *slog
 		now:    now,
 		log:    log,
 	}
+	if c, ok := txs.(ethereum.ContractCaller); ok {
+		s.caller = c
+	}
+	return s
+}
+
+// SetCaller sets what checks EIP-1271 signatures of smart-contract wallets
+// (eth_getCode and eth_call on the configured chain); nil turns the check
+// off, so only signatures of plain accounts link. Call it before serving.
+func (s *Server) SetCaller(c ethereum.ContractCaller) {
+	s.caller = c
 }
 
 // short is the part of a secret (request id, nonce) that may appear in logs.
