@@ -1,0 +1,117 @@
+package chain
+
+import (
+	"math/big"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/trustbot/trustbot/store"
+)
+
+// BenchmarkWatcherApply applies 100,000 indexed logs through the real store (a SQLite file) the
+// way the watcher's chunkOnce does: each raw log is decoded with decodeLog into a store.Event,
+// and each chunk of DefaultChunk blocks goes to store.ApplyEvents with its cursor. The logs are
+// real reserve events (Trusted, Transfer, Deposited, Withdrawn) ABI-encoded as a node returns
+// them, 25 per block over 4,000 blocks. Only the decoding and applying are timed; no RPC.
+// It reports logs/s (issue 7's floor: ≥ 20,000).
+func BenchmarkWatcherApply(b *testing.B) {
+	const total, perBlock = 100_000, 25
+	const blocks = total / perBlock
+	ctx := b.Context()
+	reserve := common.HexToAddress("0x00000000000000000000000000000000000000e2")
+	events := []abi.Event{reserveABI.Events["Trusted"], reserveABI.Events["Transfer"],
+		reserveABI.Events["Deposited"], reserveABI.Events["Withdrawn"]}
+	who := func(i int) common.Address { return common.BigToAddress(big.NewInt(int64(0xa000 + i%97))) }
+
+	var elapsed time.Duration
+	for n := range b.N {
+		b.StopTimer()
+		db, err := store.Open(ctx, filepath.Join(b.TempDir(), "trustbot.db"), time.Now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		type chunk struct {
+			logs   []types.Log
+			cursor store.Cursor
+		}
+		var chunks []chunk
+		var cur chunk
+		for blk := 1; blk <= blocks; blk++ {
+			hash := crypto.Keccak256Hash([]byte{byte(n)}, big.NewInt(int64(blk)).Bytes())
+			for j := range perBlock {
+				i := blk*perBlock + j
+				ev := events[i%len(events)]
+				topics := []common.Hash{ev.ID}
+				var data []any
+				addrs := 0
+				for _, in := range ev.Inputs {
+					var v any
+					if in.Type.T == abi.AddressTy {
+						v = who(i + addrs)
+						addrs++
+					} else {
+						v = new(big.Int).Mul(big.NewInt(int64(i+1)), big.NewInt(1_000_000))
+					}
+					if in.Indexed {
+						topics = append(topics, common.BytesToHash(common.LeftPadBytes(v.(common.Address).Bytes(), 32)))
+					} else {
+						data = append(data, v)
+					}
+				}
+				packed, err := ev.Inputs.NonIndexed().Pack(data...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cur.logs = append(cur.logs, types.Log{Address: reserve, Topics: topics, Data: packed,
+					BlockNumber: uint64(blk), BlockHash: hash, Index: uint(j),
+					TxHash: crypto.Keccak256Hash(hash.Bytes(), []byte{byte(j)})})
+			}
+			if blk%DefaultChunk == 0 || blk == blocks {
+				cur.cursor = store.Cursor{Number: uint64(blk), Hash: strings.ToLower(hash.Hex())}
+				chunks = append(chunks, cur)
+				cur = chunk{}
+			}
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		applied := 0
+		for _, c := range chunks {
+			evs := make([]store.Event, 0, len(c.logs))
+			for _, l := range c.logs {
+				name, args, err := decodeLog(l)
+				if err != nil {
+					b.Fatal(err)
+				}
+				evs = append(evs, store.Event{
+					BlockNumber: l.BlockNumber,
+					BlockHash:   strings.ToLower(l.BlockHash.Hex()),
+					LogIndex:    l.Index,
+					TxHash:      strings.ToLower(l.TxHash.Hex()),
+					Address:     lowerHex(l.Address),
+					Name:        name,
+					Args:        args,
+				})
+			}
+			got, err := db.ApplyEvents(ctx, c.cursor, evs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			applied += len(got)
+		}
+		elapsed += time.Since(t0)
+		b.StopTimer()
+		if applied != total {
+			b.Fatalf("applied %d events, want %d", applied, total)
+		}
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total*b.N)/elapsed.Seconds(), "logs/s")
+}
