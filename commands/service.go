@@ -86,6 +86,7 @@ func New(s Services) *Set {
 	for _, d := range []Definition{
 		h.walletDef(), h.reserveDef(), h.trustDef(), h.reupDef(), h.revokeDef(),
 		h.redeemDef(), h.balanceDef(), h.pendingDef(), h.setupDef(),
+		h.creditDef(),
 	} {
 		set.add(d)
 	}
