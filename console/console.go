@@ -12,6 +12,8 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -46,6 +48,9 @@ type Console struct {
 	Interactive bool
 	// Wait bounds how long /approve waits for confirmation.
 	Wait time.Duration
+	// Dir, when set, is where attachments (the /web picture) are written; the console prints
+	// their path. Empty: it only prints their name and size.
+	Dir string
 
 	GuildID, ChannelID string
 
@@ -186,10 +191,29 @@ func (c *Console) Exec(ctx context.Context, line string) (quit bool) {
 		c.lastLink[c.current] = reply.Link.URL
 		c.Printf("→ %s", reply.Link.URL)
 	}
-	if reply.Attachment != nil {
-		c.Printf("(attachment %s, %d bytes)", reply.Attachment.Name, len(reply.Attachment.Data))
+	if a := reply.Attachment; a != nil {
+		if c.Dir == "" {
+			c.Printf("(attachment %s, %d bytes)", a.Name, len(a.Data))
+		} else if path, err := c.writeAttachment(a); err != nil {
+			c.Printf("Could not write %s: %v", a.Name, err)
+		} else {
+			c.Printf("Wrote %s (%d bytes): %s", a.Name, len(a.Data), path)
+		}
 	}
 	return false
+}
+
+// writeAttachment writes an attachment into Dir under its own name (its base name only).
+func (c *Console) writeAttachment(a *commands.Attachment) (string, error) {
+	name := filepath.Base(filepath.Clean("/" + a.Name))
+	if name == "/" || name == "." {
+		name = "attachment"
+	}
+	path := filepath.Join(c.Dir, name)
+	if err := os.WriteFile(path, a.Data, 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 func (c *Console) names() string {
