@@ -109,6 +109,9 @@ func (h *handlers) sentence(ctx context.Context, tx []store.Event, i int) string
 		case from == zero:
 			return fmt.Sprintf("%s re-upped %s with %s.", issuer, who("to"), Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol))
 		case to == zero && next == "Revoked":
+			if line := h.revokedBacking(ctx, issuer, res, common.HexToAddress(from), mustBig(e.Args["amount"])); line != "" {
+				return line
+			}
 			cut, _ := new(big.Int).SetString(tx[i+1].Args["amount"], 10)
 			if cut == nil || cut.BitLen() == 256 {
 				return fmt.Sprintf("%s revoked all of %s's trust; %s of their tokens were burned.", issuer, who("from"), amount("amount", res.Decimals))
@@ -121,6 +124,66 @@ func (h *handlers) sentence(ctx context.Context, tx []store.Event, i int) string
 		}
 	}
 	return ""
+}
+
+// revokedBacking describes a revoke burn whose holder is another reserve (the revoked tokens
+// backed it), naming who holds tokens downstream of that reserve, or "" when the holder is not
+// a reserve: "@alice revoked 10 ALICE-tUSD backing @bob's reserve (backing now 0); @carol, @dave
+// hold tokens of @bob's reserve, which now has less backing."
+func (h *handlers) revokedBacking(ctx context.Context, issuer string, res chain.ReserveInfo, from common.Address, burned *big.Int) string {
+	layer, err := h.Chain.ReserveAt(ctx, from)
+	if err != nil || !layer.Exists || layer.Asset != res.Address {
+		return ""
+	}
+	owner := h.memberOf(ctx, layer.Issuer)
+	line := fmt.Sprintf("%s revoked %s %s backing %s's reserve (its backing is now %s)", issuer, FormatAmount(burned, res.Decimals), res.Symbol,
+		owner, FormatAmount(layer.Reserve, layer.Decimals))
+	names := h.downstream(ctx, layer.Address, map[common.Address]bool{})
+	if len(names) == 0 {
+		return line + "; nobody holds tokens of " + owner + "'s reserve."
+	}
+	verb := "hold"
+	if len(names) == 1 {
+		verb = "holds"
+	}
+	return fmt.Sprintf("%s; %s %s tokens of %s's reserve, which now has less backing.", line, strings.Join(names, ", "), verb, owner)
+}
+
+// downstream names the members holding a reserve's tokens and, through every reserve those
+// tokens back, the members holding that reserve's tokens (a layer is named by its issuer), from
+// indexed events and live balances, each once.
+func (h *handlers) downstream(ctx context.Context, reserve common.Address, seen map[common.Address]bool) []string {
+	if seen[reserve] {
+		return nil
+	}
+	seen[reserve] = true
+	hs, err := h.holders(ctx, reserve)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	add := func(n string) {
+		for _, x := range names {
+			if x == n {
+				return
+			}
+		}
+		names = append(names, n)
+	}
+	for _, x := range hs {
+		if x.balance.Sign() == 0 {
+			continue
+		}
+		if layer, err := h.Chain.ReserveAt(ctx, x.addr); err == nil && layer.Exists && layer.Asset == reserve {
+			add(h.memberOf(ctx, layer.Issuer))
+			for _, n := range h.downstream(ctx, layer.Address, seen) {
+				add(n)
+			}
+			continue
+		}
+		add(h.memberOf(ctx, x.addr))
+	}
+	return names
 }
 
 func mustBig(s string) *big.Int {

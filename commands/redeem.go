@@ -18,6 +18,7 @@ func (h *handlers) redeemDef() Definition {
 			{Name: "amount", Description: "how much, e.g. 20", Type: String, Required: true},
 			{Name: "from", Description: "whose tokens (needed when you hold several)", Type: User, Autocomplete: true},
 			{Name: "to", Description: "pay to this address (default: your wallet)", Type: String},
+			{Name: "layer", Description: "deep: unwind to the base asset (default); one: take the next layer's token", Type: String, Choices: []string{"deep", "one"}},
 		},
 	}
 }
@@ -119,20 +120,27 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 	}
 	call := chain.Redeem(res.Address, amount, to)
 	paid := t
-	if res.Layered {
+	deep := res.Layered && r.Option("layer") != "one"
+	if deep {
 		call = chain.RedeemDeep(res.Address, amount, to)
 		if base, err := h.baseToken(ctx, res); err == nil {
 			paid = base
 		}
 	}
 	explain := func(rev *chain.RevertError) error {
-		if rev.Name == "InsufficientReserve" && len(rev.Args) == 2 {
-			avail, _ := rev.Args[0].(*big.Int)
-			if avail != nil {
-				return Errorf(EInvalid, "%s's reserve holds %s; you can redeem at most %s now.", issuerName, Money(avail, t.Decimals, t.Symbol), FormatAmount(avail, t.Decimals))
+		if rev.Name != "InsufficientReserve" || len(rev.Args) != 2 {
+			return nil
+		}
+		if deep {
+			if e := h.shortLayer(ctx, res, amount); e != nil {
+				return e
 			}
 		}
-		return nil
+		avail, _ := rev.Args[0].(*big.Int)
+		if avail == nil {
+			return nil
+		}
+		return Errorf(EInvalid, "%s's reserve holds %s; you can redeem at most %s now.", issuerName, Money(avail, t.Decimals, t.Symbol), FormatAmount(avail, t.Decimals))
 	}
 	dest := "your wallet"
 	if to != holderAddr {
@@ -141,6 +149,11 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 	summary := fmt.Sprintf("%s redeems %s %s for %s.", r.User.Name, FormatAmount(amount, res.Decimals), res.Symbol, Money(amount, paid.Decimals, paid.Symbol))
 	text := fmt.Sprintf("Sign to redeem %s %s for %s, paid to %s (%s's reserve: %s).", FormatAmount(amount, res.Decimals), res.Symbol,
 		Money(amount, paid.Decimals, paid.Symbol), dest, issuerName, reserveLine(res))
+	if res.Layered && !deep {
+		text += fmt.Sprintf(" You are paid in %s, the token of the layer below, not in the base asset; without layer:one the redemption unwinds every layer.", paid.Symbol)
+	} else if deep {
+		text += fmt.Sprintf(" It unwinds every layer in one transaction and pays %s.", paid.Symbol)
+	}
 	return h.sign(ctx, r, holderAddr, "redeem", summary, text, []chain.Call{call}, explain)
 }
 
@@ -154,4 +167,44 @@ func (h *handlers) baseToken(ctx context.Context, res chain.ReserveInfo) (chain.
 		res = next
 	}
 	return res.AssetToken, nil
+}
+
+// shortLayer walks a layered reserve's path down to the base asset with live reads and, when a
+// layer holds less of the layer below (or of the base asset) than amount, names the one that
+// binds: "@bob's reserve holds 8 ALICE-tUSD; you can redeem at most 8 through it now." It
+// returns nil when no layer is short (the revert came from elsewhere).
+func (h *handlers) shortLayer(ctx context.Context, res chain.ReserveInfo, amount *big.Int) error {
+	var short *chain.ReserveInfo
+	var least *big.Int
+	for i := 0; i < 16; i++ {
+		held := res.Reserve
+		if res.Layered {
+			bal, _, err := h.Chain.Account(ctx, res.Asset, res.Address)
+			if err != nil {
+				return nil
+			}
+			held = bal
+		}
+		if held != nil && held.Cmp(amount) < 0 && (least == nil || held.Cmp(least) < 0) {
+			r := res
+			short, least = &r, held
+		}
+		if !res.Layered {
+			break
+		}
+		next, err := h.Chain.ReserveAt(ctx, res.Asset)
+		if err != nil {
+			return nil
+		}
+		res = next
+	}
+	if short == nil {
+		return nil
+	}
+	t := short.AssetToken
+	if short.Layered {
+		t.Decimals = short.Decimals
+	}
+	return Errorf(EInvalid, "%s's reserve holds %s; you can redeem at most %s through it now.", h.memberOf(ctx, short.Issuer),
+		Money(least, t.Decimals, t.Symbol), FormatAmount(least, t.Decimals))
 }

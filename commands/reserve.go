@@ -55,6 +55,10 @@ func (h *handlers) backing(ctx context.Context, r *Request) (chain.Token, error)
 		return chain.Token{}, err
 	}
 	if !up.Exists {
+		// A member whose only reserve is itself a layer (Bob backed by Alice): back with that.
+		if layer, lerr := h.ownReserveAny(ctx, addr, base); lerr == nil && layer.Exists {
+			return h.Chain.Token(ctx, layer.Address)
+		}
 		return chain.Token{}, Errorf(EInvalid, "%s has no %s reserve, so there is no trust token of theirs to back yours with.", by.Mention(), base.Symbol)
 	}
 	return h.Chain.Token(ctx, up.Address)

@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
 )
@@ -37,11 +41,24 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	if bal.Sign() == 0 && budget.Sign() == 0 {
+	// The member's own reserve backed by this one: the tokens they deposited as backing sit
+	// there, and a revoke burns them too, after the ones in their wallet.
+	layer, err := h.Chain.ReserveOf(ctx, holderAddr, res.Address)
+	if err != nil {
+		return nil, err
+	}
+	layerBal := new(big.Int)
+	if layer.Exists {
+		if layerBal, _, err = h.Chain.Account(ctx, res.Address, layer.Address); err != nil {
+			return nil, err
+		}
+	}
+	if bal.Sign() == 0 && budget.Sign() == 0 && layerBal.Sign() == 0 {
 		return nil, Errorf(EInvalid, "You never trusted %s (no budget and no tokens of yours): nothing to revoke.", m.Mention())
 	}
 	var amount *big.Int // nil: all
 	burn, newBudget := new(big.Int).Set(bal), new(big.Int)
+	layerBurn := new(big.Int).Set(layerBal)
 	if text := r.Option("amount"); text != "" {
 		if amount, err = ParseAmount(text, t.Decimals, t.Symbol); err != nil {
 			return nil, err
@@ -52,16 +69,161 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 		if amount.Cmp(budget) < 0 {
 			newBudget.Sub(budget, amount)
 		}
+		layerBurn = minBig(new(big.Int).Sub(amount, burn), layerBal)
 	}
-	after := new(big.Int).Sub(res.Outstanding, burn)
+	calls := []chain.Call{chain.Revoke(res.Address, holderAddr, amount)}
+	if layerBurn.Sign() > 0 {
+		calls = append(calls, chain.Revoke(res.Address, layer.Address, layerBurn))
+	}
+	total := new(big.Int).Add(burn, layerBurn)
+	after := new(big.Int).Sub(res.Outstanding, total)
 	what := "all trust"
 	if amount != nil {
 		what = Money(amount, t.Decimals, t.Symbol) + " of trust"
 	}
 	summary := fmt.Sprintf("%s revokes %s from %s: budget %s → %s, %s tokens burned.", r.User.Name, what, m.Name,
-		FormatAmount(budget, t.Decimals), FormatAmount(newBudget, t.Decimals), FormatAmount(burn, t.Decimals))
-	text := fmt.Sprintf("Sign to revoke %s from %s: their budget goes %s → %s and %s of their %s tokens are burned (outstanding %s → %s, %s).",
+		FormatAmount(budget, t.Decimals), FormatAmount(newBudget, t.Decimals), FormatAmount(total, t.Decimals))
+	text := fmt.Sprintf("Sign to revoke %s from %s: their budget goes %s → %s and %s of their %s tokens are burned",
 		what, m.Mention(), FormatAmount(budget, t.Decimals), FormatAmount(newBudget, t.Decimals), FormatAmount(burn, t.Decimals),
-		FormatAmount(bal, t.Decimals), FormatAmount(res.Outstanding, t.Decimals), FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
-	return h.sign(ctx, r, issuer, "revoke", summary, text, []chain.Call{chain.Revoke(res.Address, holderAddr, amount)}, nil)
+		FormatAmount(bal, t.Decimals))
+	if layerBurn.Sign() > 0 {
+		text += fmt.Sprintf(", and so are %s of the %s %s backing their reserve (%s → %s)", FormatAmount(layerBurn, t.Decimals),
+			FormatAmount(layerBal, t.Decimals), res.Symbol, FormatAmount(layerBal, t.Decimals), FormatAmount(new(big.Int).Sub(layerBal, layerBurn), t.Decimals))
+	}
+	text += fmt.Sprintf("; outstanding %s → %s, %s.", FormatAmount(res.Outstanding, t.Decimals), FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
+	burns := map[common.Address]*big.Int{holderAddr: burn}
+	if layer.Exists {
+		burns[layer.Address] = layerBurn
+	}
+	preview, err := h.revokePreview(ctx, res, holderAddr, burns)
+	if err != nil {
+		return nil, err
+	}
+	text += "\n" + preview
+	return h.sign(ctx, r, issuer, "revoke", summary, text, calls, nil)
+}
+
+// revokePreview says who downstream loses how much redeemable credit when burns[account] of
+// res's tokens are burned: ComputeCredit on the graph now and on the graph after the revoke,
+// one line per member (other than the revoked holder) whose credit in res's base asset changes.
+func (h *handlers) revokePreview(ctx context.Context, res chain.ReserveInfo, holderAddr common.Address, burns map[common.Address]*big.Int) (string, error) {
+	g, infos, err := h.creditGraph(ctx)
+	if err != nil {
+		return "", err
+	}
+	if _, ok := infos[res.Address]; !ok {
+		return "Nobody downstream loses credit.", nil
+	}
+	return revokePreviewText(g, infos, res.Address, holderAddr, burns, func(a common.Address) string { return h.memberOf(ctx, a) }), nil
+}
+
+// revokeAfter is g with burns[account] of reserve's tokens burned (each at most the balance).
+func revokeAfter(g CreditGraph, reserve common.Address, burns map[common.Address]*big.Int) CreditGraph {
+	after := CreditGraph{Reserves: g.Reserves, Balances: map[common.Address]map[common.Address]*big.Int{}}
+	for ra, bals := range g.Balances {
+		after.Balances[ra] = bals
+	}
+	bals := map[common.Address]*big.Int{}
+	for a, v := range g.Balances[reserve] {
+		bals[a] = v
+	}
+	for a, b := range burns {
+		cur := bals[a]
+		if cur == nil || b == nil || b.Sign() <= 0 {
+			continue
+		}
+		bals[a] = new(big.Int).Sub(cur, minBig(b, cur))
+	}
+	after.Balances[reserve] = bals
+	return after
+}
+
+// revokePreviewText compares every non-reserve account's credit in the revoked reserve's base
+// asset before and after: "@carol: 15 → 5 tUSD through @bob".
+func revokePreviewText(g CreditGraph, infos map[common.Address]chain.ReserveInfo, reserve, holderAddr common.Address,
+	burns map[common.Address]*big.Int, name func(common.Address) string) string {
+	ix := indexCredit(g)
+	_, base, ok := ix.path(reserve)
+	if !ok {
+		return "Nobody downstream loses credit."
+	}
+	baseTok := chain.Token{Address: base, Symbol: ShortAddress(base)}
+	for _, info := range infos {
+		if info.Asset == base {
+			baseTok = info.AssetToken
+			break
+		}
+	}
+	before, after := ComputeCredit(g), ComputeCredit(revokeAfter(g, reserve, burns))
+	accounts := map[common.Address]bool{}
+	for a := range before {
+		accounts[a] = true
+	}
+	for a := range after {
+		accounts[a] = true
+	}
+	var list []common.Address
+	for a := range accounts {
+		if _, isReserve := ix.byAddr[a]; !isReserve && a != holderAddr {
+			list = append(list, a)
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return strings.Compare(list[i].Hex(), list[j].Hex()) < 0 })
+	total := func(c *Credit) *big.Int {
+		if c == nil || c.Total[base] == nil {
+			return new(big.Int)
+		}
+		return c.Total[base]
+	}
+	type change struct{ name, line string }
+	var changes []change
+	for _, a := range list {
+		b, aft := total(before[a]), total(after[a])
+		if b.Cmp(aft) == 0 {
+			continue
+		}
+		// The layers above the revoked reserve on the lines that lose.
+		var through []string
+		seen := map[common.Address]bool{}
+		if c := before[a]; c != nil {
+			for _, l := range c.Lines {
+				if !containsAddr(l.Path, reserve) {
+					continue
+				}
+				for _, p := range l.Path {
+					if p == reserve {
+						break
+					}
+					if iss := ix.byAddr[p].Issuer; !seen[iss] {
+						seen[iss] = true
+						through = append(through, name(iss))
+					}
+				}
+			}
+		}
+		who := name(a)
+		line := fmt.Sprintf("%s: %s → %s", who, FormatAmount(b, baseTok.Decimals), Money(aft, baseTok.Decimals, baseTok.Symbol))
+		if len(through) > 0 {
+			line += " through " + strings.Join(through, " and ")
+		}
+		changes = append(changes, change{who, line})
+	}
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].name < changes[j].name })
+	var lines []string
+	for _, c := range changes {
+		lines = append(lines, c.line)
+	}
+	if len(lines) == 0 {
+		return "Nobody downstream loses credit."
+	}
+	return "Downstream, redeemable credit changes: " + strings.Join(lines, "; ") + "."
+}
+
+func containsAddr(list []common.Address, a common.Address) bool {
+	for _, x := range list {
+		if x == a {
+			return true
+		}
+	}
+	return false
 }

@@ -87,6 +87,7 @@ func New(s Services) *Set {
 		h.walletDef(), h.reserveDef(), h.trustDef(), h.reupDef(), h.revokeDef(),
 		h.redeemDef(), h.balanceDef(), h.pendingDef(), h.setupDef(),
 		h.creditDef(),
+		h.webDef(),
 	} {
 		set.add(d)
 	}

@@ -21,7 +21,7 @@ import (
 )
 
 // devMembers are the dev chain's members; each has a deterministic, public dev key.
-var devMembers = []string{"alice", "bob", "carol"}
+var devMembers = []string{"alice", "bob", "carol", "dave"}
 
 // Notifier is what an adapter (console, Discord) does with the results the watcher applies.
 type Notifier interface {

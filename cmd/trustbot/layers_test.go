@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"math/big"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// TestLayersStory is the three-layer story of the web of trust through the console: Alice's
+// tUSD reserve backs Bob, Bob's reserve of Alice-tokens backs Carol, Carol's reserve of
+// Bob-tokens backs Dave. Dave's /redeem unwinds all three layers and pays tUSD in one
+// transaction; once Alice revokes most of Bob's backing, the revoke preview and notice name
+// who downstream is affected, and Dave's pre-flight names Bob's reserve as the short layer.
+func TestLayersStory(t *testing.T) {
+	p, run := testPlayground(t)
+	ctx := context.Background()
+	dc := p.DevChain
+	addr := func(name string) common.Address { w, _ := dc.Member(name); return w.Address() }
+	usd := func(name string) *big.Int {
+		b, err := p.Chain.BalanceOf(ctx, dc.TestUSD(), addr(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	want := func(what string, got, want *big.Int) {
+		t.Helper()
+		if got.Cmp(want) != 0 {
+			t.Fatalf("%s: got %s, want %s", what, got, want)
+		}
+	}
+	for _, m := range []string{"alice", "bob", "carol", "dave"} {
+		run("/as " + m)
+		run("/wallet link")
+		mustContain(t, "/approve (link "+m+")", run("/approve"), "Linked "+addr(m).Hex()+" to @"+m)
+	}
+
+	run("/as alice")
+	run("/reserve create")
+	mustContain(t, "/approve (alice create)", run("/approve"), "created a tUSD reserve")
+	run("/reserve deposit 300")
+	mustContain(t, "/approve (alice deposit)", run("/approve"), "deposited 300 tUSD")
+	run("/trust @bob 100")
+	mustContain(t, "/approve (trust bob)", run("/approve"), "@alice extended @bob a budget of 100 tUSD")
+	resA, err := p.Chain.ReserveOf(ctx, addr("alice"), dc.TestUSD())
+	if err != nil || !resA.Exists {
+		t.Fatalf("alice's reserve: %+v, %v", resA, err)
+	}
+
+	run("/as bob")
+	mustContain(t, "/reserve create backed-by:@alice", run("/reserve create backed-by:@alice"), "backed by alice's trust token")
+	mustContain(t, "/approve (bob create)", run("/approve"), "@bob created a "+resA.Symbol+" reserve")
+	resB, err := p.Chain.ReserveOf(ctx, addr("bob"), resA.Address)
+	if err != nil || !resB.Exists || !resB.Layered {
+		t.Fatalf("bob's layered reserve: %+v, %v", resB, err)
+	}
+	run("/reserve deposit 100")
+	mustContain(t, "/approve (bob deposit)", run("/approve"), "@bob deposited 100 "+resA.Symbol)
+	run("/trust @carol 50")
+	mustContain(t, "/approve (trust carol)", run("/approve"), "@bob extended @carol a budget of 50 "+resA.Symbol)
+
+	run("/as carol")
+	mustContain(t, "/reserve create backed-by:@bob", run("/reserve create backed-by:@bob"), "backed by bob's trust token")
+	mustContain(t, "/approve (carol create)", run("/approve"), "@carol created a "+resB.Symbol+" reserve")
+	resC, err := p.Chain.ReserveOf(ctx, addr("carol"), resB.Address)
+	if err != nil || !resC.Exists || !resC.Layered {
+		t.Fatalf("carol's layered reserve: %+v, %v", resC, err)
+	}
+	run("/reserve deposit 40")
+	mustContain(t, "/approve (carol deposit)", run("/approve"), "@carol deposited 40 "+resB.Symbol)
+	run("/trust @dave 20")
+	mustContain(t, "/approve (trust dave)", run("/approve"), "@carol extended @dave a budget of 20 "+resB.Symbol)
+
+	// Deep redeem: three layers, one transaction, tUSD in dave's wallet.
+	run("/as dave")
+	daveUSD := usd("dave")
+	mustContain(t, "/redeem 10", run("/redeem 10"), "Sign to redeem 10 "+resC.Symbol+" for 10 tUSD", "unwinds every layer")
+	mustContain(t, "/approve (dave redeem)", run("/approve"), "Confirmed")
+	want("dave's tUSD after the deep redeem", usd("dave"), new(big.Int).Add(daveUSD, tokens(10)))
+	bal, _, _ := p.Chain.Account(ctx, resC.Address, addr("dave"))
+	want("dave's Carol-tokens after the deep redeem", bal, tokens(10))
+	bal, _, _ = p.Chain.Account(ctx, resA.Address, resB.Address)
+	want("Alice-tokens backing bob's reserve", bal, tokens(90))
+
+	// layer:one pays the next layer's token instead.
+	mustContain(t, "/redeem 1 layer:one", run("/redeem 1 layer:one"), "for 1 "+resB.Symbol, "You are paid in "+resB.Symbol)
+
+	// Alice revokes 82 of Bob's trust: Bob's wallet holds none, so 82 of the 90 Alice-tokens
+	// backing Bob's reserve burn. Carol (10 Bob-tokens in her wallet) and Dave (10 Carol-tokens)
+	// drop from 10 to 8 tUSD of credit.
+	run("/as alice")
+	got := run("/revoke @bob 82")
+	mustContain(t, "/revoke @bob 82", got, "Sign to revoke 82 tUSD of trust from @bob", "0 of their 0 tokens are burned, and so are 82 of the 90 "+resA.Symbol+" backing their reserve (90 → 8); outstanding 90 → 8",
+		"Downstream, redeemable credit changes: @carol: 10 → 8 tUSD through @bob; @dave: 10 → 8 tUSD through @carol and @bob.",
+		"@carol: 10 → 8 tUSD through @bob", "@dave: 10 → 8 tUSD through @carol and @bob")
+	got = run("/approve")
+	mustContain(t, "/approve (revoke bob)", got,
+		"@alice revoked 82 "+resA.Symbol+" backing @bob's reserve (its backing is now 8); @carol, @dave hold tokens of @bob's reserve, which now has less backing.")
+	bal, _, _ = p.Chain.Account(ctx, resA.Address, resB.Address)
+	want("Alice-tokens backing bob's reserve after the revoke", bal, tokens(8))
+
+	// Bob's reserve is now the short layer: the pre-flight names it, and no link is made.
+	run("/as dave")
+	got = run("/redeem 10")
+	mustContain(t, "/redeem 10 (short middle layer)", got, "@bob's reserve holds 8 "+resA.Symbol+"; you can redeem at most 8 through it now.")
+	if strings.Contains(got, "/s/") {
+		t.Fatalf("/redeem 10 through a short layer made a signing link: %s", got)
+	}
+	// A revoke that reaches nobody downstream says so.
+	run("/as bob")
+	mustContain(t, "/revoke @carol 1", run("/revoke @carol 1"), "Nobody downstream loses credit.")
+}
