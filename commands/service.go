@@ -26,6 +26,7 @@ type Store interface {
 	Reserves(ctx context.Context) ([]store.Reserve, error)
 	Events(ctx context.Context, f store.EventFilter) ([]store.Event, error)
 	RequestByTx(ctx context.Context, hash string) (store.Request, error)
+	Reserve(ctx context.Context, address string) (store.Reserve, error)
 	NoticeChannel(ctx context.Context, guildID string) (string, error)
 }
 
@@ -191,11 +192,17 @@ func (h *handlers) wallet(ctx context.Context, m Member, self bool) (common.Addr
 	return common.HexToAddress(link.Address), nil
 }
 
-// memberOf names the member linked to an address, or a short address.
+// memberOf names the member linked to an address, a known reserve as its issuer's reserve
+// (a layer redeeming from the layer below), or else a short address.
 func (h *handlers) memberOf(ctx context.Context, addr common.Address) string {
 	link, err := h.Store.UserByAddress(ctx, strings.ToLower(addr.Hex()))
 	if err == nil {
 		return Member{ID: link.UserID}.Mention()
+	}
+	if res, err := h.Store.Reserve(ctx, strings.ToLower(addr.Hex())); err == nil {
+		if issuer, err := h.Store.UserByAddress(ctx, res.Issuer); err == nil {
+			return Member{ID: issuer.UserID}.Mention() + "'s reserve"
+		}
 	}
 	return ShortAddress(addr)
 }
