@@ -46,3 +46,5 @@ fuzz:
 	go test ./commands/ -run '^$$' -fuzz '^FuzzParseAmount$$' -fuzztime $(FUZZTIME)
 	go test ./console/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	go test ./web/ -run '^$$' -fuzz '^FuzzParseSIWE$$' -fuzztime $(FUZZTIME)
+	go test ./bot/ -run '^$$' -fuzz '^FuzzInteraction$$' -fuzztime $(FUZZTIME)
+	go test ./web/ -run '^$$' -fuzz '^FuzzSigningTxJSON$$' -fuzztime $(FUZZTIME)
