@@ -1,0 +1,598 @@
+package chain_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"math/rand"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/store"
+)
+
+// deliveries counts what OnEvents was given, by (block hash, log index) — the watcher's own
+// contract — and by (tx hash, log index), the key of the store's notice outbox.
+type deliveries struct {
+	mu      sync.Mutex
+	byBlock map[string]int
+	byTx    map[string]int
+}
+
+func newDeliveries() *deliveries {
+	return &deliveries{byBlock: map[string]int{}, byTx: map[string]int{}}
+}
+
+func (d *deliveries) onEvents(_ context.Context, es []store.Event) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, e := range es {
+		d.byBlock[fmt.Sprintf("%s/%d", e.BlockHash, e.LogIndex)]++
+		d.byTx[fmt.Sprintf("%s/%d", e.TxHash, e.LogIndex)]++
+	}
+}
+
+// freshDigest is the digest of a new store indexed from scratch off c.
+func freshDigest(t *testing.T, c *chain.Client) string {
+	t.Helper()
+	db := tempDB(t)
+	if err := chain.NewWatcher(c, db, chain.WatcherOptions{}).Tick(context.Background()); err != nil {
+		t.Fatalf("fresh index: %v", err)
+	}
+	d := digest(t, db)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// drainPool seals blocks until the node's pool is empty (Fork refuses a dirty pending block).
+func drainPool(t *testing.T, dc *chain.DevChain) {
+	t.Helper()
+	ctx := context.Background()
+	for range 20 {
+		n, err := dc.Client().Eth().PendingTransactionCount(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		dc.Commit()
+	}
+	t.Fatalf("the pool does not drain")
+}
+
+func headNumber(t *testing.T, dc *chain.DevChain) uint64 {
+	t.Helper()
+	n, err := dc.Client().Eth().BlockNumber(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestRandomReorgs makes 100 randomized reorgs of depth 1–5 on a manual chain and checks after
+// each that the store equals a fresh index of the canonical chain, that no event was announced
+// twice (OnEvents per block hash and log index; the notice outbox per tx hash and log index)
+// and none missed, and that no signing request is confirmed for a transaction the canonical
+// chain does not hold.
+func TestRandomReorgs(t *testing.T) {
+	const (
+		reorgs   = 100
+		maxDepth = 5
+		// requestConf is the request watcher's confirmations: deeper than any reorg here, so a
+		// confirmed request can never be undone.
+		requestConf = maxDepth
+	)
+	ctx := context.Background()
+	start := time.Now()
+	dc := startDev(t, true)
+	c := dc.Client()
+	alice, bob, carol := member(t, dc, "alice"), member(t, dc, "bob"), member(t, dc, "carol")
+	sendOK(t, dc, true, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
+	r, err := c.Predict(ctx, alice.Address(), common.Address{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken, ether(100))...)
+	base := headNumber(t, dc)
+
+	// Events: a watcher applying the head block (0 confirmations), so every reorg touches it.
+	db := tempDB(t)
+	del := newDeliveries()
+	w := chain.NewWatcher(c, db, chain.WatcherOptions{OnEvents: del.onEvents})
+	// The notice outbox, drained after every pass as a notifier would.
+	notified := map[string]int{}
+	drainOutbox := func() {
+		t.Helper()
+		es, err := db.UnnotifiedEvents(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			notified[fmt.Sprintf("%s/%d", e.TxHash, e.LogIndex)]++
+		}
+		if err := db.MarkNotified(ctx, es); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Requests: a second store whose watcher settles with requestConf confirmations.
+	clk := &clock{now: time.Now()}
+	rdb := openDB(t, filepath.Join(t.TempDir(), "requests.db"), clk.Now)
+	rw := chain.NewWatcher(c, rdb, chain.WatcherOptions{Confirmations: requestConf})
+	var requests []string           // ids, each with one recorded tx
+	reorgedOut := map[string]bool{} // requests whose tx was off the canonical chain at a check
+	tick := func() {
+		t.Helper()
+		if err := w.Tick(ctx); err != nil {
+			t.Fatalf("Tick: %v", err)
+		}
+		drainOutbox()
+		if err := rw.Tick(ctx); err != nil {
+			t.Fatalf("request watcher Tick: %v", err)
+		}
+	}
+	holders := []common.Address{bob.Address(), carol.Address()}
+	rng := rand.New(rand.NewSource(7))
+	// trust sends a small trust from alice (sealing until it is in) and, sometimes, records it
+	// as a signing request's transaction.
+	trust := func() {
+		t.Helper()
+		call := chain.Trust(r, holders[rng.Intn(len(holders))], big.NewInt(1+rng.Int63n(1000)))
+		var req store.Request
+		asRequest := rng.Intn(2) == 0
+		if asRequest {
+			req = newRequest(t, rdb, fmt.Sprintf("request-reorg-%08d", len(requests)), alice.Address(), clk.Now().Add(24*time.Hour), call)
+		}
+		hash, err := alice.Send(ctx, c.Eth(), dc.ChainID(), call)
+		if err != nil {
+			t.Fatalf("send trust: %v", err)
+		}
+		if asRequest {
+			if _, err := rdb.RecordTx(ctx, req.ID, 0, strings.ToLower(hash.Hex())); err != nil {
+				t.Fatal(err)
+			}
+			requests = append(requests, req.ID)
+		}
+		for range 20 {
+			dc.Commit()
+			if _, err := c.Eth().TransactionReceipt(ctx, hash); err == nil {
+				return
+			}
+		}
+		t.Fatalf("trust %s not mined", hash.Hex())
+	}
+	// checkRequests fails the test for a request confirmed without its transaction being on the
+	// canonical chain in the recorded block; with final set, also for a request whose
+	// transaction is final but which is not confirmed.
+	checkRequests := func(final bool) (confirmed int) {
+		t.Helper()
+		head := headNumber(t, dc)
+		for _, id := range requests {
+			req, err := rdb.Request(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hash := common.HexToHash(req.Txs[0].Hash)
+			rcpt, rerr := c.Eth().TransactionReceipt(ctx, hash)
+			canonical := rerr == nil
+			if canonical {
+				h, err := c.Eth().HeaderByNumber(ctx, rcpt.BlockNumber)
+				canonical = err == nil && h.Hash() == rcpt.BlockHash
+			}
+			if !canonical {
+				reorgedOut[id] = true
+			}
+			switch {
+			case req.Status == store.StatusConfirmed:
+				confirmed++
+				if !canonical || rcpt.BlockNumber.Uint64() != req.Txs[0].BlockNumber {
+					t.Fatalf("request %s confirmed in block %d, but its tx %s is not canonical there (receipt err %v)",
+						id, req.Txs[0].BlockNumber, hash.Hex(), rerr)
+				}
+			case final && canonical && rcpt.BlockNumber.Uint64()+requestConf <= head:
+				t.Errorf("request %s: got %s, want confirmed (tx %s in block %d, head %d)",
+					id, req.Status, hash.Hex(), rcpt.BlockNumber, head)
+			}
+		}
+		return confirmed
+	}
+	checkDeliveries := func(i int) {
+		t.Helper()
+		events, err := db.Events(ctx, store.EventFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		del.mu.Lock()
+		defer del.mu.Unlock()
+		for k, n := range del.byBlock {
+			if n != 1 {
+				t.Fatalf("reorg %d: OnEvents for %s: got %d times, want once", i, k, n)
+			}
+		}
+		for k, n := range notified {
+			if n != 1 {
+				t.Fatalf("reorg %d: notice outbox gave %s %d times, want once", i, k, n)
+			}
+		}
+		for _, e := range events {
+			if del.byBlock[fmt.Sprintf("%s/%d", e.BlockHash, e.LogIndex)] == 0 {
+				t.Fatalf("reorg %d: stored event %s/%d (tx %s) never passed to OnEvents", i, e.BlockHash, e.LogIndex, e.TxHash)
+			}
+			if notified[fmt.Sprintf("%s/%d", e.TxHash, e.LogIndex)] == 0 {
+				t.Fatalf("reorg %d: stored event of tx %s log %d never left the notice outbox", i, e.TxHash, e.LogIndex)
+			}
+		}
+	}
+
+	trust()
+	trust()
+	tick()
+	depths := map[int]int{}
+	for i := range reorgs {
+		// A few new blocks with trusts, applied.
+		for range 1 + rng.Intn(3) {
+			trust()
+		}
+		if rng.Intn(2) == 0 {
+			dc.Commit() // an empty block too, sometimes
+		}
+		tick()
+		drainPool(t, dc)
+		old := headNumber(t, dc)
+		depth := 1 + rng.Intn(maxDepth)
+		if old-uint64(depth) < base {
+			depth = int(old - base)
+		}
+		depths[depth]++
+		parent, err := c.Eth().HeaderByNumber(ctx, new(big.Int).SetUint64(old-uint64(depth)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := dc.Backend().Fork(parent.Hash()); err != nil {
+			t.Fatalf("reorg %d: Fork at block %d: %v", i, parent.Number, err)
+		}
+		// A pass right after the fork, before the new branch has any block.
+		tick()
+		checkRequests(false)
+		// The new branch: sometimes a new trust, then blocks until it is longer than the old one
+		// (the abandoned transactions return to the pool and are mined again).
+		if rng.Intn(2) == 0 {
+			trust()
+		}
+		for headNumber(t, dc) <= old {
+			dc.Commit()
+			if rng.Intn(3) == 0 {
+				tick() // a pass while the branch is still short
+				checkRequests(false)
+			}
+		}
+		tick()
+		if got, want := digest(t, db), freshDigest(t, c); got != want {
+			t.Fatalf("reorg %d (depth %d at block %d): got database %s, want a fresh index %s", i, depth, parent.Number, got, want)
+		}
+		wantCursorAtHead(t, dc, db)
+		checkDeliveries(i)
+		checkRequests(false)
+		clk.Add(time.Second)
+	}
+
+	// Make everything final: every request whose tx is canonical ends confirmed.
+	drainPool(t, dc)
+	for range requestConf + 1 {
+		dc.Commit()
+	}
+	tick()
+	confirmed := checkRequests(true)
+	checkDeliveries(reorgs)
+
+	dupByTx := 0
+	for _, n := range del.byTx {
+		if n > 1 {
+			dupByTx++
+		}
+	}
+	t.Logf("%d reorgs (depths %v) in %v; %d notices, %d OnEvents keys, %d (tx, log index) keys passed to OnEvents more than once, %d/%d requests confirmed (%d of them had their tx reorged out for a while)",
+		reorgs, depths, time.Since(start).Round(time.Millisecond), len(notified), len(del.byBlock), dupByTx, confirmed, len(requests), len(reorgedOut))
+}
+
+// chaosProxy forwards JSON-RPC to upstream; while down it answers 503 and counts the requests.
+type chaosProxy struct {
+	*httptest.Server
+	down     atomic.Bool
+	downHits atomic.Int64
+	hits     atomic.Int64
+	// before, when set, runs before each forwarded request with its 1-based number.
+	before func(n int64)
+}
+
+func newChaosProxy(t *testing.T, upstream string) *chaosProxy {
+	t.Helper()
+	p := &chaosProxy{}
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if p.down.Load() {
+			p.downHits.Add(1)
+			http.Error(w, "node down", http.StatusServiceUnavailable)
+			return
+		}
+		n := p.hits.Add(1)
+		if p.before != nil {
+			p.before(n)
+		}
+		resp, err := http.Post(upstream, "application/json", bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+// TestOutageBackoffResume takes the node down in the middle of the story while Run is going,
+// first answering HTTP 503, then refusing connections: Run backs off rather than spinning, and
+// once the node is back it catches up to a database equal to an uninterrupted run's, each event
+// announced once.
+func TestOutageBackoffResume(t *testing.T) {
+	const outage = 3500 * time.Millisecond
+	ctx := context.Background()
+	dc := startDev(t, false)
+	alice, bob := member(t, dc, "alice"), member(t, dc, "bob")
+	usd := chain.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
+	r, err := dc.Client().Predict(ctx, alice.Address(), usd.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
+	sendOK(t, dc, false, alice, chain.Deposit(r, usd, units(300))...)
+
+	p := newChaosProxy(t, dc.URL())
+	pc, err := chain.Dial(ctx, p.URL, dc.Factory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	db := tempDB(t)
+	del := newDeliveries()
+	failures := &countHandler{msg: "watcher pass failed"}
+	w := chain.NewWatcher(pc, db, chain.WatcherOptions{Interval: 10 * time.Millisecond, OnEvents: del.onEvents,
+		Logger: slog.New(failures)})
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- w.Run(runCtx) }()
+	waitCursor(t, dc, db, 10*time.Second)
+
+	// Down: the rest of the story happens while the watcher cannot see it.
+	p.down.Store(true)
+	downAt := time.Now()
+	sendOK(t, dc, false, alice, chain.Trust(r, bob.Address(), units(100)))
+	sendOK(t, dc, false, bob, chain.Redeem(r, units(60), bob.Address()))
+	time.Sleep(outage - time.Since(downAt))
+	p.down.Store(false)
+	during := p.downHits.Load()
+	failed503 := failures.Load()
+	waitCursor(t, dc, db, 40*time.Second)
+
+	// Refused: nothing listens on the node's port for a while.
+	addr := p.Listener.Addr().String()
+	p.Listener.Close()
+	p.CloseClientConnections()
+	refusedAt := time.Now()
+	sendOK(t, dc, false, alice, chain.Reup(r, bob.Address(), units(1000)))
+	sendOK(t, dc, false, alice, chain.Revoke(r, bob.Address(), nil))
+	time.Sleep(outage - time.Since(refusedAt))
+	failedRefused := failures.Load() - failed503
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", addr, err)
+	}
+	back := httptest.NewUnstartedServer(p.Config.Handler)
+	back.Listener.Close()
+	back.Listener = l
+	back.Start()
+	defer back.Close()
+	upAt := time.Now()
+	waitCursor(t, dc, db, 40*time.Second)
+	caughtUp := time.Since(upAt)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run after cancel: got %v, want context.Canceled", err)
+	}
+
+	// With a 10 ms interval and no back-off, a 3.5 s outage would see ~350 passes; back-off
+	// (1 s, 2 s, …) allows a handful.
+	if during == 0 || during > 12 {
+		t.Errorf("requests during the %v 503 outage: got %d, want 1 to 12 (back-off, no tight loop)", outage, during)
+	}
+	if failed503 == 0 || failed503 > 8 {
+		t.Errorf("failed passes during the %v 503 outage: got %d, want 1 to 8", outage, failed503)
+	}
+	if failedRefused == 0 || failedRefused > 8 {
+		t.Errorf("failed passes during the %v refused outage: got %d, want 1 to 8", outage, failedRefused)
+	}
+	if got, want := digest(t, db), freshDigest(t, dc.Client()); got != want {
+		t.Errorf("after the outage: got database %s, want an uninterrupted index %s", got, want)
+	}
+	events, err := db.Events(ctx, store.EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 8 {
+		t.Errorf("events: got %d, want the story's 8", len(events))
+	}
+	del.mu.Lock()
+	defer del.mu.Unlock()
+	if len(del.byBlock) != len(events) {
+		t.Errorf("OnEvents: got %d distinct events, want %d", len(del.byBlock), len(events))
+	}
+	for k, n := range del.byBlock {
+		if n != 1 {
+			t.Errorf("OnEvents for %s: got %d times, want once", k, n)
+		}
+	}
+	t.Logf("503 for %v: %d requests, %d failed passes; connection refused for %v: %d failed passes; caught up %v after the node came back",
+		outage, during, failed503, outage, failedRefused, caughtUp.Round(time.Millisecond))
+}
+
+// countHandler counts the log records with message msg.
+type countHandler struct {
+	msg string
+	n   atomic.Int64
+}
+
+func (h *countHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *countHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.n.Add(1)
+	}
+	return nil
+}
+func (h *countHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *countHandler) WithGroup(string) slog.Handler      { return h }
+func (h *countHandler) Load() int64                        { return h.n.Load() }
+
+// waitCursor waits until db's cursor reaches dc's head.
+func waitCursor(t *testing.T, dc *chain.DevChain, db *store.DB, limit time.Duration) {
+	t.Helper()
+	head := headNumber(t, dc)
+	deadline := time.Now().Add(limit)
+	for {
+		cur, err := db.Cursor(context.Background())
+		if err == nil && cur.Number >= head {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cursor %+v did not reach block %d in %v", cur, head, limit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestRestartAtRandomPoints stops a watcher with one-block chunks at its k-th RPC call through
+// a proxy, for many k — by cancelling its context or by closing its database under it, as if
+// the process died there — reopens the database and runs a new watcher to the head: the database then equals an
+// uninterrupted run's, and the two watchers together announced each event exactly once.
+func TestRestartAtRandomPoints(t *testing.T) {
+	ctx := context.Background()
+	dc := startDev(t, false)
+	_, want := story(t, dc, false)
+	whole := freshDigest(t, dc.Client())
+
+	// How many calls an uninterrupted run makes.
+	p := newChaosProxy(t, dc.URL())
+	var stopK atomic.Int64
+	var cancelRun atomic.Pointer[context.CancelFunc]
+	p.before = func(n int64) {
+		if n == stopK.Load() {
+			if f := cancelRun.Load(); f != nil {
+				(*f)()
+			}
+		}
+	}
+	pc, err := chain.Dial(ctx, p.URL, dc.Factory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	opts := chain.WatcherOptions{Chunk: 1}
+	base := p.hits.Load()
+	if err := chain.NewWatcher(pc, tempDB(t), opts).Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	total := p.hits.Load() - base
+	if total < 20 {
+		t.Fatalf("an uninterrupted run made %d calls; want at least 20 stop points", total)
+	}
+
+	rng := rand.New(rand.NewSource(11))
+	points := rng.Perm(int(total))[:min(int(total), 30)]
+	stopped := 0
+	for _, k := range points {
+		k := int64(k + 1)
+		path := filepath.Join(t.TempDir(), "restart.db")
+		db, err := store.Open(ctx, path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		del := newDeliveries()
+		opts.OnEvents = del.onEvents
+		runCtx, cancel := context.WithCancel(ctx)
+		// Odd points cancel the run; even ones close its database under it.
+		closeDB := k%2 == 0
+		stop := context.CancelFunc(func() {
+			if closeDB {
+				db.Close()
+			} else {
+				cancel()
+			}
+		})
+		cancelRun.Store(&stop)
+		stopK.Store(p.hits.Load() + k)
+		err = chain.NewWatcher(pc, db, opts).Tick(runCtx)
+		cancelRun.Store(nil)
+		cancel()
+		switch {
+		case err == nil:
+			t.Fatalf("stop after %d calls: the run completed; want it interrupted", k)
+		case !closeDB && !errors.Is(err, context.Canceled):
+			t.Fatalf("stop after %d calls: got %v, want context.Canceled", k, err)
+		}
+		stopped++
+		if !closeDB {
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		db = openDB(t, path, nil)
+		if err := chain.NewWatcher(pc, db, opts).Tick(ctx); err != nil {
+			t.Fatalf("stop after %d calls: restarted Tick: %v", k, err)
+		}
+		wantEvents(t, db, want)
+		if got := digest(t, db); got != whole {
+			t.Fatalf("stop after %d calls: got database %s, want the uninterrupted one %s", k, got, whole)
+		}
+		del.mu.Lock()
+		if len(del.byBlock) != len(want) {
+			t.Errorf("stop after %d calls: OnEvents across both runs: got %d distinct events, want %d", k, len(del.byBlock), len(want))
+		}
+		for key, n := range del.byBlock {
+			if n != 1 {
+				t.Errorf("stop after %d calls: OnEvents for %s: got %d times, want once", k, key, n)
+			}
+		}
+		del.mu.Unlock()
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if stopped < 20 {
+		t.Errorf("interrupted runs: got %d, want at least 20", stopped)
+	}
+	t.Logf("%d calls in an uninterrupted run; %d stop points, %d interrupted mid-run", total, len(points), stopped)
+}
