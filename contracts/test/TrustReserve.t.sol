@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Test, Vm} from "./lib/Test.sol";
+import {Vm} from "./lib/Test.sol";
+import {ReserveFixtures} from "./lib/Fixtures.sol";
 import {PlainERC20} from "./lib/PlainERC20.sol";
 import {LibClone} from "solady/utils/LibClone.sol";
 import {TrustReserve} from "../src/TrustReserve.sol";
@@ -76,7 +77,7 @@ contract UnitNoReturnToken {
 }
 
 /// @notice Unit tests: every external function of TrustReserve and TrustReserveFactory and every revert path.
-contract TrustReserveTest is Test {
+contract TrustReserveTest is ReserveFixtures {
     event Transfer(address indexed from, address indexed to, uint256 amount);
     event Approval(address indexed owner, address indexed spender, uint256 amount);
     event Deposited(address indexed from, uint256 amount);
@@ -93,16 +94,13 @@ contract TrustReserveTest is Test {
 
     uint256 constant MAX128 = type(uint128).max;
 
-    TrustReserveFactory factory;
-    TestUSD usd;
     /// Alice's tUSD reserve, 300 tUSD of backing.
     TrustReserve r;
     /// Alice's native reserve, 10 ether of backing.
     TrustReserve n;
 
     function setUp() public {
-        factory = new TrustReserveFactory();
-        usd = new TestUSD();
+        _deployFactoryAndUSD();
         r = _reserve(ALICE, address(usd), 300e6);
         n = _reserve(ALICE, address(0), 10 ether);
     }
@@ -110,35 +108,6 @@ contract TrustReserveTest is Test {
     /*//////////////////////////////////////////////////////////////
                                  HELPERS
     //////////////////////////////////////////////////////////////*/
-
-    function _reserve(address issuer, address asset, uint256 backing) internal returns (TrustReserve res) {
-        vm.prank(issuer);
-        res = TrustReserve(factory.create(asset, "trust", "TRUST"));
-        if (backing == 0) return res;
-        if (asset == address(0)) {
-            vm.deal(issuer, issuer.balance + backing);
-            vm.prank(issuer);
-            res.deposit{value: backing}(backing);
-        } else {
-            TestUSD(asset).mint(issuer, backing);
-            vm.prank(issuer);
-            TestUSD(asset).approve(address(res), backing);
-            vm.prank(issuer);
-            res.deposit(backing);
-        }
-    }
-
-    /// `issuer` is trusted `backing` by `parent`'s issuer and puts it all into a reserve on parent's token.
-    function _layer(TrustReserve parent, address issuer, uint256 backing) internal returns (TrustReserve res) {
-        vm.prank(parent.issuer());
-        parent.trust(issuer, backing);
-        vm.prank(issuer);
-        res = TrustReserve(factory.create(address(parent), "layer", "LAYER"));
-        vm.prank(issuer);
-        parent.approve(address(res), backing);
-        vm.prank(issuer);
-        res.deposit(backing);
-    }
 
     function _trust(TrustReserve res, address holder, uint256 amount) internal {
         vm.prank(res.issuer());

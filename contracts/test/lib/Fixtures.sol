@@ -16,10 +16,11 @@ abstract contract ReserveFixtures is Test {
         usd = new TestUSD();
     }
 
-    /// `issuer`'s reserve of `asset` (address(0) = native coin), holding `backing`.
+    /// `issuer`'s reserve of `asset` (address(0) = native coin), holding `backing` (0: none).
     function _reserve(address issuer, address asset, uint256 backing) internal returns (TrustReserve r) {
         vm.prank(issuer);
         r = TrustReserve(factory.create(asset, "trust", "TRUST"));
+        if (backing == 0) return r;
         if (asset == address(0)) {
             vm.deal(issuer, issuer.balance + backing);
             vm.prank(issuer);
