@@ -102,20 +102,29 @@ func (b *syncBuffer) String() string {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, clk: &clock{t: start}, alice: key(t, "alice"), mallory: key(t, "mallory")}
+	e := buildEnv(t)
+	e.t = t
+	return e
+}
 
-	path := filepath.Join(t.TempDir(), "trustbot.db")
+// buildEnv makes the environment with tb; e.t is left for the caller (a fuzz target sets it to
+// each input's *testing.T).
+func buildEnv(tb testing.TB) *env {
+	tb.Helper()
+	e := &env{clk: &clock{t: start}, alice: key(tb, "alice"), mallory: key(tb, "mallory")}
+
+	path := filepath.Join(tb.TempDir(), "trustbot.db")
 	db, err := store.Open(context.Background(), path, e.clk.Now)
 	if err != nil {
-		t.Fatalf("store.Open: %v", err)
+		tb.Fatalf("store.Open: %v", err)
 	}
-	t.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() { db.Close() })
 	e.db = db
 	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { raw.Close() })
+	tb.Cleanup(func() { raw.Close() })
 	e.raw = raw
 
 	funds := new(big.Int).Mul(big.NewInt(1000), big.NewInt(params.Ether))
@@ -123,7 +132,7 @@ func newEnv(t *testing.T) *env {
 		addrOf(e.alice):   {Balance: funds},
 		addrOf(e.mallory): {Balance: funds},
 	})
-	t.Cleanup(func() { e.sim.Close() })
+	tb.Cleanup(func() { e.sim.Close() })
 	e.client = e.sim.Client()
 
 	e.ts = httptest.NewUnstartedServer(nil)
@@ -137,7 +146,7 @@ func newEnv(t *testing.T) *env {
 	}, db, e.client, e.clk.Now, log)
 	e.ts.Config.Handler = e.srv.Handler()
 	e.ts.Start()
-	t.Cleanup(e.ts.Close)
+	tb.Cleanup(e.ts.Close)
 	return e
 }
 

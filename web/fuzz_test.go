@@ -3,19 +3,14 @@ package web_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"database/sql"
 	"encoding/json"
-	"log/slog"
 	"math/big"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/ethclient/simulated"
 	"github.com/ethereum/go-ethereum/params"
 
 	"github.com/trustbot/trustbot/store"
@@ -27,38 +22,7 @@ import (
 // in a fuzzing process).
 func newFuzzEnv(tb testing.TB) *env {
 	tb.Helper()
-	e := &env{clk: &clock{t: start}, alice: key(tb, "alice"), mallory: key(tb, "mallory")}
-	path := filepath.Join(tb.TempDir(), "trustbot.db")
-	db, err := store.Open(context.Background(), path, e.clk.Now)
-	if err != nil {
-		tb.Fatalf("store.Open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	e.db = db
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { raw.Close() })
-	e.raw = raw
-	funds := new(big.Int).Mul(big.NewInt(1000), big.NewInt(params.Ether))
-	e.sim = simulated.NewBackend(types.GenesisAlloc{
-		addrOf(e.alice):   {Balance: funds},
-		addrOf(e.mallory): {Balance: funds},
-	})
-	tb.Cleanup(func() { e.sim.Close() })
-	e.client = e.sim.Client()
-	e.ts = httptest.NewUnstartedServer(nil)
-	e.logs = &syncBuffer{}
-	e.srv = web.New(web.Config{
-		PublicURL: "http://" + e.ts.Listener.Addr().String(),
-		ChainID:   chainID,
-		RPCURL:    "http://127.0.0.1:8545",
-	}, db, e.client, e.clk.Now, slog.New(slog.NewTextHandler(e.logs, nil)))
-	e.ts.Config.Handler = e.srv.Handler()
-	e.ts.Start()
-	tb.Cleanup(e.ts.Close)
-	return e
+	return buildEnv(tb)
 }
 
 // fuzzSend is env.send for the fuzz setup: k sends value to to with data, mined at once.
