@@ -34,7 +34,8 @@ const (
 	restTimeout = 15 * time.Second
 	// closeGrace is how long Close lets in-flight work finish before cancelling it.
 	closeGrace = 10 * time.Second
-	// MaxRestRetries bounds discordgo's retries of a REST call that failed with 502.
+	// MaxRestRetries bounds discordgo's retries of a REST call that failed with 502, for the
+	// calls that do not go through afterAck (registration, the interaction response itself).
 	MaxRestRetries = 2
 	// maxRateLimitRetries bounds how often one REST call is repeated after a 429.
 	maxRateLimitRetries = 2
@@ -158,12 +159,14 @@ func (b *Bot) Register(ctx context.Context) error {
 
 // rest runs one REST call through discordgo's rate limiter with a deadline. A 429 is waited out
 // as its Retry-After says (at least minRateLimitWait) and the call repeated at most
-// maxRateLimitRetries times; a wait that would outlast the deadline gives up instead.
-func (b *Bot) rest(ctx context.Context, call func(opts ...discordgo.RequestOption) error) error {
+// maxRateLimitRetries times; a wait that would outlast the deadline gives up instead. extra
+// options are applied after rest's own.
+func (b *Bot) rest(ctx context.Context, call func(opts ...discordgo.RequestOption) error, extra ...discordgo.RequestOption) error {
 	ctx, cancel := context.WithTimeout(ctx, restTimeout)
 	defer cancel()
+	opts := append([]discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(MaxRestRetries)}, extra...)
 	for attempt := 0; ; attempt++ {
-		err := call(discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(MaxRestRetries))
+		err := call(opts...)
 		var rl *discordgo.RateLimitError
 		if !errors.As(err, &rl) || rl.RateLimit == nil || rl.TooManyRequests == nil || attempt >= maxRateLimitRetries {
 			return err

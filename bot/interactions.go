@@ -56,6 +56,9 @@ func (b *Bot) dispatch(ctx context.Context, i *discordgo.Interaction) (first *ca
 		b.log.Warn("discord: interaction type not handled", "type", int(i.Type), "interaction", i.ID)
 		return nil, nil
 	}
+	// The token came with the interaction; Discord issued it at most its 3 s acknowledgement
+	// window before.
+	received := b.cfg.Now()
 	req, err := b.request(i)
 	if err != nil {
 		return b.messageCallback(&commands.Reply{Text: trustbot.ErrorMessage(err), Private: true}), nil
@@ -69,7 +72,7 @@ func (b *Bot) dispatch(ctx context.Context, i *discordgo.Interaction) (first *ca
 			hctx, cancel := context.WithTimeout(ctx, b.cfg.Timeout)
 			reply := b.set.Handle(hctx, req)
 			cancel()
-			if err := b.editOriginal(ctx, appID, req.Token, reply); err != nil {
+			if err := b.editOriginal(ctx, appID, req.Token, received, reply); err != nil {
 				b.log.Error("discord: editing the deferred response failed", "command", req.Command, "interaction", i.ID, "err", err)
 			}
 		}
@@ -80,7 +83,7 @@ func (b *Bot) dispatch(ctx context.Context, i *discordgo.Interaction) (first *ca
 	if reply.Attachment != nil && len(reply.Attachment.Data) <= maxFileSize {
 		// A file goes up with the edit that follows the acknowledgement, the same on both transports.
 		return deferred(reply.Private), func(ctx context.Context) {
-			if err := b.editOriginal(ctx, appID, req.Token, reply); err != nil {
+			if err := b.editOriginal(ctx, appID, req.Token, received, reply); err != nil {
 				b.log.Error("discord: uploading the reply's file failed", "command", req.Command, "interaction", i.ID, "err", err)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -23,12 +24,7 @@ func (b *Bot) Notice(ctx context.Context, n commands.Notice) {
 		if link != "" {
 			text = strings.TrimRight(text, "\n") + "\n" + link
 		}
-		msg := &discordgo.MessageSend{Content: fitContent(text), AllowedMentions: onlyUsers()}
-		err := b.rest(ctx, func(opts ...discordgo.RequestOption) error {
-			_, err := b.s.ChannelMessageSendComplex(n.ChannelID, msg, opts...)
-			return err
-		})
-		if err != nil {
+		if err := b.postMessage(ctx, n.ChannelID, noticeKey(n, text), text); err != nil {
 			b.log.Error("discord: posting a notice failed", "guild", n.GuildID, "channel", n.ChannelID, "tx", n.TxHash, "err", err)
 		}
 	}
@@ -65,9 +61,39 @@ func (b *Bot) RequestDone(ctx context.Context, r store.Request) {
 	b.editRequester(ctx, r, text)
 }
 
+// channelMessage is the body of Create Message for a notice. The nonce names the message, and
+// enforce_nonce makes Discord return the message an earlier request with the same nonce created
+// instead of creating a second one: a retry after a 5xx or a lost answer cannot post it twice.
+type channelMessage struct {
+	Content         string                            `json:"content"`
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions,omitempty"`
+	Nonce           string                            `json:"nonce"`
+	EnforceNonce    bool                              `json:"enforce_nonce"`
+}
+
+// postMessage posts text to a channel as one message named by key (see messageNonce), retried
+// as afterAck says.
+func (b *Bot) postMessage(ctx context.Context, channelID, key, text string) error {
+	msg := &channelMessage{Content: fitContent(text), AllowedMentions: onlyUsers(), Nonce: messageNonce(channelID, key), EnforceNonce: true}
+	endpoint := discordgo.EndpointChannelMessages(channelID)
+	return b.afterAck(ctx, "channel message", time.Time{}, func(opts ...discordgo.RequestOption) error {
+		_, err := b.s.RequestWithBucketID("POST", endpoint, msg, endpoint, opts...)
+		return err
+	})
+}
+
+// noticeKey names a notice: the watcher gives one notice per transaction, so its transaction
+// hash; a notice without one is named by its text.
+func noticeKey(n commands.Notice, text string) string {
+	if n.TxHash != "" {
+		return "notice tx " + n.TxHash
+	}
+	return "notice text " + text
+}
+
 // editRequester replaces a signing request's original response (and its now useless button).
 func (b *Bot) editRequester(ctx context.Context, r store.Request, text string) {
-	if err := b.editOriginal(ctx, b.appID(nil), r.InteractionToken, &commands.Reply{Text: text, Private: true}); err != nil {
+	if err := b.editOriginal(ctx, b.appID(nil), r.InteractionToken, r.CreatedAt, &commands.Reply{Text: text, Private: true}); err != nil {
 		b.log.Warn("discord: editing the requester's response failed", "request", shortID(r.ID), "err", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -156,9 +157,11 @@ func (b *Bot) edit(r *commands.Reply) *discordgo.WebhookEdit {
 	return e
 }
 
-// editOriginal replaces an interaction's original response with a reply.
-func (b *Bot) editOriginal(ctx context.Context, appID, token string, r *commands.Reply) error {
-	return b.rest(ctx, func(opts ...discordgo.RequestOption) error {
+// editOriginal replaces an interaction's original response with a reply. tokenBorn is when the
+// interaction token was issued, on the bot's clock; the edit is an idempotent PATCH, retried as
+// afterAck says while the token lives.
+func (b *Bot) editOriginal(ctx context.Context, appID, token string, tokenBorn time.Time, r *commands.Reply) error {
+	return b.afterAck(ctx, "edit original response", tokenBorn, func(opts ...discordgo.RequestOption) error {
 		// A fresh edit per attempt: a retried upload needs its file reader from the start.
 		_, err := b.s.WebhookMessageEdit(appID, token, "@original", b.edit(r), opts...)
 		return err

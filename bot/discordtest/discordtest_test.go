@@ -601,3 +601,85 @@ func TestValidateRequest_PartialCommandEdit(t *testing.T) {
 		t.Errorf("partial edit with a bad name: got nil, want an error")
 	}
 }
+
+// Script answers a route's requests step by step, in order, then serves them as usual: a
+// status, a status after acting, a dropped connection.
+func TestScript_StepsInOrder(t *testing.T) {
+	srv := discordtest.NewServer(t)
+	const channelID = "1100000000000000003"
+	srv.Script("POST", discordtest.TemplateChannelMessages,
+		discordtest.Fault{Status: http.StatusServiceUnavailable, Times: 2},
+		discordtest.Fault{Status: http.StatusInternalServerError, After: true},
+		discordtest.Fault{Drop: true},
+		discordtest.Fault{Drop: true, After: true},
+	)
+	dg := srv.Session()
+	for i, want := range []struct {
+		status  int // 0: no answer
+		created int // messages in the channel afterwards
+	}{
+		{http.StatusServiceUnavailable, 0},
+		{http.StatusServiceUnavailable, 0},
+		{http.StatusInternalServerError, 1},
+		{0, 1},
+		{0, 2},
+		{http.StatusOK, 3},
+	} {
+		_, err := dg.ChannelMessageSend(channelID, "hello", discordgo.WithRestRetries(0))
+		var rest *discordgo.RESTError
+		switch {
+		case want.status == http.StatusOK && err != nil:
+			t.Errorf("request %d: got %v, want success once the script is used up", i+1, err)
+		case want.status == 0 && (err == nil || errors.As(err, &rest)):
+			t.Errorf("request %d: got %v, want a transport error (no answer)", i+1, err)
+		case want.status != 0 && want.status != http.StatusOK && (!errors.As(err, &rest) || rest.Response.StatusCode != want.status):
+			t.Errorf("request %d: got %v, want a %d RESTError", i+1, err, want.status)
+		}
+		if got := len(srv.Messages(channelID)); got != want.created {
+			t.Errorf("request %d: got %d messages in the channel, want %d", i+1, got, want.created)
+		}
+	}
+	if got := len(srv.Find("POST", discordtest.TemplateChannelMessages)); got != 6 {
+		t.Errorf("got %d recorded requests, want 6", got)
+	}
+}
+
+// With enforce_nonce, a second Create Message with the same nonce returns the first message
+// and creates nothing; without it, or with another nonce, a message is created.
+func TestServer_EnforceNonce(t *testing.T) {
+	srv := discordtest.NewServer(t)
+	const channelID = "1100000000000000003"
+	post := func(body string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest("POST", "https://discord.com/api/v9/channels/"+channelID+"/messages", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var m map[string]any
+		if err := json.NewDecoder(res.Body).Decode(&m); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: got %d %v, want 200 and a message", body, res.StatusCode, err)
+		}
+		return m
+	}
+	first := post(`{"content":"one","nonce":"n1","enforce_nonce":true}`)
+	again := post(`{"content":"one","nonce":"n1","enforce_nonce":true}`)
+	if again["id"] != first["id"] || first["nonce"] != "n1" {
+		t.Errorf("same nonce: got ids %v and %v (nonce %v), want the first message returned", first["id"], again["id"], first["nonce"])
+	}
+	post(`{"content":"two","nonce":"n2","enforce_nonce":true}`)
+	post(`{"content":"three","nonce":"n1"}`)
+	post(`{"content":"four"}`)
+	var got []string
+	for _, m := range srv.Messages(channelID) {
+		got = append(got, m["content"].(string))
+	}
+	if strings.Join(got, ",") != "one,two,three,four" {
+		t.Errorf("got messages %v, want [one two three four]", got)
+	}
+	if errs := srv.SchemaErrors(); len(errs) != 0 {
+		t.Errorf("got schema errors %v, want none: Discord's schema has nonce and enforce_nonce", errs[0].Err)
+	}
+}

@@ -49,10 +49,27 @@ func (r Recorded) Map() map[string]any {
 
 type fault struct {
 	method, template string
-	status           int
-	retryAfter       time.Duration
-	times            int  // remaining; ignored when hang
-	hang             bool // never answer until Close
+	Fault
+	hang bool // never answer until Close
+}
+
+// Fault is one step of a route's scripted answers (see Script).
+type Fault struct {
+	// Status answers the request with this HTTP status and Discord's error
+	// JSON (for 429, Retry-After and the rate-limit headers as well). 0
+	// serves the request as usual.
+	Status int
+	// RetryAfter is a 429's Retry-After.
+	RetryAfter time.Duration
+	// Drop closes the connection without an answer.
+	Drop bool
+	// After serves the request first, so that what it does (a message
+	// created, a response edited) is kept, and only then answers with Status
+	// or drops the connection: Discord failing after it acted. Without
+	// Status or Drop it has no effect.
+	After bool
+	// Times is how many requests this step answers (at least 1).
+	Times int
 }
 
 // Server is a fake Discord REST API on 127.0.0.1. Every request is recorded
@@ -75,6 +92,8 @@ type Server struct {
 	changed     chan struct{} // closed and replaced on every new record
 	faults      []*fault
 	originals   map[string]map[string]any // webhook token → original response message
+	messages    []map[string]any          // channel messages created, in order
+	nonces      map[string]map[string]any // enforced nonce → the message it created
 	commands    map[string][]any          // "global" or guild id → registered commands
 	gatewayURL  string
 	allowErrors bool
@@ -110,6 +129,7 @@ func NewServer(t testing.TB) *Server {
 		t:          t,
 		changed:    make(chan struct{}),
 		originals:  map[string]map[string]any{},
+		nonces:     map[string]map[string]any{},
 		commands:   map[string][]any{},
 		gatewayURL: "wss://gateway.discord.gg",
 		closed:     make(chan struct{}),
@@ -220,9 +240,23 @@ func (rw *rewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 // discordgo reads and Discord's rate-limit JSON; other statuses get
 // Discord's error JSON.
 func (s *Server) Fail(method, template string, status int, retryAfter time.Duration, times int) {
+	if times <= 0 {
+		return
+	}
+	s.Script(method, template, Fault{Status: status, RetryAfter: retryAfter, Times: times})
+}
+
+// Script queues answers for the next requests matching method and template:
+// each step answers its Times requests, in order, after the steps queued
+// before it for the route; once all are used up, requests are served as
+// usual.
+func (s *Server) Script(method, template string, steps ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{method: strings.ToUpper(method), template: template, status: status, retryAfter: retryAfter, times: times})
+	for _, st := range steps {
+		st.Times = max(st.Times, 1)
+		s.faults = append(s.faults, &fault{method: strings.ToUpper(method), template: template, Fault: st})
+	}
 }
 
 // Hang makes every later request matching method and template wait without
@@ -231,6 +265,21 @@ func (s *Server) Hang(method, template string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &fault{method: strings.ToUpper(method), template: template, hang: true})
+}
+
+// Messages returns the messages created in a channel so far, in order, as
+// Discord returns them: what the channel shows, whatever number of requests
+// it took.
+func (s *Server) Messages(channelID string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, m := range s.messages {
+		if m["channel_id"] == channelID {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Requests returns a copy of every request received so far, in order.
@@ -313,8 +362,8 @@ func (s *Server) takeFault(method, template string) *fault {
 		if f.hang {
 			return f
 		}
-		if f.times > 0 {
-			f.times--
+		if f.Times > 0 {
+			f.Times--
 			return f
 		}
 	}
@@ -378,14 +427,38 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			}
 			return
 		}
-		writeFault(w, f)
-		return
+		if f.After && (f.Drop || f.Status != 0) {
+			s.serveValid(httptest.NewRecorder(), method, tmpl, r, rec.Err, body)
+		}
+		if f.Drop {
+			drop(w)
+			return
+		}
+		if f.Status != 0 {
+			writeFault(w, f)
+			return
+		}
 	}
-	if rec.Err != nil {
-		writeJSON(w, http.StatusBadRequest, invalidFormBody(rec.Err))
+	s.serveValid(w, method, tmpl, r, rec.Err, body)
+}
+
+// serveValid answers a request whose body Discord's schema accepts, and
+// refuses one it rejects (invalid) with Discord's 400.
+func (s *Server) serveValid(w http.ResponseWriter, method, tmpl string, r *http.Request, invalid error, body []byte) {
+	if invalid != nil {
+		writeJSON(w, http.StatusBadRequest, invalidFormBody(invalid))
 		return
 	}
 	s.respond(w, method, tmpl, r, body)
+}
+
+// drop closes the request's connection without writing an answer.
+func drop(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(fmt.Sprintf("discordtest: cannot drop the connection: %v", err))
+	}
+	conn.Close()
 }
 
 func needsBody(sch *Schema, method, tmpl string) bool {
@@ -403,21 +476,21 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeFault(w http.ResponseWriter, f *fault) {
-	secs := f.retryAfter.Seconds()
-	if f.status == http.StatusTooManyRequests {
+	secs := f.RetryAfter.Seconds()
+	if f.Status == http.StatusTooManyRequests {
 		h := w.Header()
 		h.Set("Retry-After", strconv.Itoa(int(math.Ceil(secs))))
 		h.Set("X-RateLimit-Limit", "5")
 		h.Set("X-RateLimit-Remaining", "0")
-		h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(time.Now().Add(f.retryAfter).UnixMilli())/1000, 'f', 3, 64))
+		h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(time.Now().Add(f.RetryAfter).UnixMilli())/1000, 'f', 3, 64))
 		h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(secs, 'f', 3, 64))
 		h.Set("X-RateLimit-Bucket", "discordtest-"+strings.ReplaceAll(f.template, "/", "-"))
 		h.Set("X-RateLimit-Scope", "user")
-		writeJSON(w, f.status, map[string]any{"message": "You are being rate limited.", "retry_after": secs, "global": false})
+		writeJSON(w, f.Status, map[string]any{"message": "You are being rate limited.", "retry_after": secs, "global": false})
 		return
 	}
-	msg := fmt.Sprintf("%d: %s", f.status, http.StatusText(f.status))
-	writeJSON(w, f.status, map[string]any{"message": msg, "code": 0})
+	msg := fmt.Sprintf("%d: %s", f.Status, http.StatusText(f.Status))
+	writeJSON(w, f.Status, map[string]any{"message": msg, "code": 0})
 }
 
 // invalidFormBody renders err in Discord's 400 shape. The errors object
@@ -512,7 +585,7 @@ func (s *Server) respond(w http.ResponseWriter, method, tmpl string, r *http.Req
 		}
 		writeJSON(w, http.StatusOK, msg)
 	case "POST " + TemplateChannelMessages:
-		writeJSON(w, http.StatusOK, s.message(params["channel_id"], obj, false))
+		writeJSON(w, http.StatusOK, s.createMessage(params["channel_id"], obj, body))
 	case "GET " + TemplateGatewayBot:
 		s.mu.Lock()
 		u := s.gatewayURL
@@ -536,6 +609,34 @@ func (s *Server) respond(w http.ResponseWriter, method, tmpl string, r *http.Req
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": "404: Not Found", "code": 0})
 	}
+}
+
+// createMessage creates a channel message, or, as Discord's Create Message
+// does when enforce_nonce is true, returns the message an earlier request
+// with the same nonce created and creates nothing. Discord checks the nonce
+// over the past few minutes; the fake remembers it for its whole life.
+func (s *Server) createMessage(channelID string, in map[string]any, body []byte) map[string]any {
+	var n struct {
+		Nonce        json.RawMessage `json:"nonce"`
+		EnforceNonce bool            `json:"enforce_nonce"`
+	}
+	_ = json.Unmarshal(body, &n)
+	key := string(n.Nonce)
+	enforce := n.EnforceNonce && key != "" && key != "null"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if prev, ok := s.nonces[key]; enforce && ok {
+		return prev
+	}
+	msg := s.message(channelID, in, false)
+	if v, ok := in["nonce"]; ok && v != nil {
+		msg["nonce"] = v
+	}
+	s.messages = append(s.messages, msg)
+	if enforce {
+		s.nonces[key] = msg
+	}
+	return msg
 }
 
 func scope(params map[string]string) string {
