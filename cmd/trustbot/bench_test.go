@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"log/slog"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -112,23 +109,7 @@ func tripStory(tb testing.TB, run func(string) string) {
 // peakRSS is the process's peak resident set size in MB (VmHWM from /proc/self/status).
 func peakRSS(tb testing.TB) float64 {
 	tb.Helper()
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		tb.Skipf("no /proc/self/status: %v", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				tb.Fatalf("VmHWM %q: %v", rest, err)
-			}
-			return kb / 1024
-		}
-	}
-	tb.Fatal("no VmHWM in /proc/self/status")
-	return 0
+	return procMemory(tb, 0)["VmHWM"]
 }
 
 // BenchmarkPlaygroundPeakRSS starts the playground, runs the trip story, and reports the test

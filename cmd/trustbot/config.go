@@ -28,6 +28,7 @@ type Config struct {
 	DiscordAppID     string `env:"DISCORD_APP_ID"`
 	DiscordGuildID   string `env:"DISCORD_GUILD_ID"`
 	DiscordPublicKey string `env:"DISCORD_PUBLIC_KEY"`
+	DiscordAPIURL    string `env:"DISCORD_API_URL"`
 	ShardID          int    `env:"SHARD_ID, default=0"`
 	ShardCount       int    `env:"SHARD_COUNT, default=1"`
 
@@ -138,6 +139,12 @@ func (c *Config) validate() error {
 	if c.DiscordPublicKey != "" {
 		if k, err := hex.DecodeString(strings.TrimPrefix(c.DiscordPublicKey, "0x")); err != nil || len(k) != ed25519.PublicKeySize {
 			bad("DISCORD_PUBLIC_KEY must be the application's public key from the Developer Portal: 64 hex digits (32 bytes), got %q", c.DiscordPublicKey)
+		}
+	}
+	if c.DiscordAPIURL != "" {
+		if u, err := url.Parse(c.DiscordAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil {
+			bad("DISCORD_API_URL must be the base URL of a Discord REST proxy, like http://127.0.0.1:8081 (no path), got %q", c.DiscordAPIURL)
 		}
 	}
 	if c.ShardCount < 0 {

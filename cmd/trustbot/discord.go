@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
+	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -20,6 +23,9 @@ func runDiscord(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("discord session: %w", err)
 	}
+	if cfg.DiscordAPIURL != "" {
+		s.Client = &http.Client{Timeout: s.Client.Timeout, Transport: viaProxy(cfg.DiscordAPIURL, http.DefaultTransport)}
+	}
 	discordgo.Logger = discordLogger(log)
 	d, err := startDiscord(ctx, cfg, s, os.Stdout, log)
 	if err != nil {
@@ -30,6 +36,26 @@ func runDiscord(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	log.Info("discord: shutting down")
 	return nil
 }
+
+// viaProxy sends requests for Discord's API hosts to a REST proxy at base (DISCORD_API_URL)
+// with the same path and query, as Discord REST proxies such as nirn-proxy expect; requests
+// for any other host go out unchanged.
+func viaProxy(base string, next http.RoundTripper) http.RoundTripper {
+	u, _ := url.Parse(base) // checked by Config.validate
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		h := strings.ToLower(r.URL.Hostname())
+		if h != "discord.com" && h != "discordapp.com" && !strings.HasSuffix(h, ".discord.com") {
+			return next.RoundTrip(r)
+		}
+		r = r.Clone(r.Context())
+		r.URL.Scheme, r.URL.Host, r.Host = u.Scheme, u.Host, ""
+		return next.RoundTrip(r)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // discordBot is the app with the Discord adapter, connected.
 type discordBot struct {
