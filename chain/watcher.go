@@ -37,7 +37,10 @@ type WatcherOptions struct {
 	Interval      time.Duration // between passes of Run; 0 means DefaultInterval
 	StartBlock    uint64        // first block to scan when the store has no cursor yet
 	// OnEvents gets each chunk's newly applied events, in chain order. An event is passed at
-	// most once per (block hash, log index) in the life of the Watcher.
+	// most once per (block hash, log index) in the life of the Watcher, except that when the
+	// Watcher confirms a signing request's transaction whose events are still in the store's
+	// notice outbox (the request reported it only after they were applied, so no notice could
+	// name the request then), those events are passed again.
 	OnEvents func(context.Context, []store.Event)
 	// OnRequest gets each signing request that became confirmed, failed or expired.
 	OnRequest func(context.Context, store.Request)
@@ -521,12 +524,41 @@ func (w *Watcher) settle(ctx context.Context, head uint64) error {
 		if err != nil {
 			return fmt.Errorf("chain: watcher: settle %s: %w", p.Hash, err)
 		}
+		if r.Status == types.ReceiptStatusSuccessful {
+			if err := w.announceLate(ctx, p.Hash); err != nil {
+				return err
+			}
+		}
 		if changed && req.Status.Final() {
 			w.log.Info("signing request settled", "request", shortID(req.ID), "status", req.Status)
 			if w.o.OnRequest != nil {
 				w.o.OnRequest(ctx, req)
 			}
 		}
+	}
+	return nil
+}
+
+// announceLate passes OnEvents the events of a confirmed request transaction that are still in
+// the notice outbox: they were applied before the request reported the transaction, and the
+// notice left out then (it needs the request) can be sent now.
+func (w *Watcher) announceLate(ctx context.Context, hash string) error {
+	if w.o.OnEvents == nil {
+		return nil
+	}
+	outbox, err := w.db.UnnotifiedEvents(ctx)
+	if err != nil {
+		return fmt.Errorf("chain: watcher: notice outbox: %w", err)
+	}
+	var late []store.Event
+	for _, e := range outbox {
+		if strings.EqualFold(e.TxHash, hash) {
+			late = append(late, e)
+		}
+	}
+	if len(late) > 0 {
+		w.log.Info("announcing events applied before their request reported them", "tx", hash, "events", len(late))
+		w.o.OnEvents(ctx, late)
 	}
 	return nil
 }

@@ -169,7 +169,9 @@ func (db *DB) MarkOpened(ctx context.Context, id string) (Request, error) {
 // Reporting the same hash for the same call again is a no-op. It fails with
 // EEXPIRED after expiry, ECONFLICT when the request was cancelled or
 // finished, when the call already has another transaction or when the hash
-// belongs to another call, and EINVALID for an index out of order.
+// belongs to another call, and EINVALID for an index out of order. Events of the
+// transaction applied before it was recorded go back into the notice outbox (their notice
+// needed the request).
 func (db *DB) RecordTx(ctx context.Context, id string, idx int, hash string) (Request, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -414,6 +416,12 @@ func recordTx(ctx context.Context, tx *tx, id string, idx int, hash string) (Req
 		return Request{}, Errorf(ECONFLICT, "Transaction %s was already reported for another call.", h)
 	} else if err != nil {
 		return Request{}, fmt.Errorf("store: record tx %s: %w", r.ID, err)
+	}
+	// Until now no request had this transaction (tx_hash is unique), so a notice the outbox
+	// marked sent for it was left out for want of a request: its events go back in the outbox,
+	// for the watcher to pass on again when it confirms the transaction.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM notified WHERE tx_hash = ?`, h); err != nil {
+		return Request{}, fmt.Errorf("store: record tx %s: notice outbox: %w", r.ID, err)
 	}
 	r.Txs = append(r.Txs, RequestTx{Index: idx, Hash: h, Status: TxPending})
 	if err := setStatus(ctx, tx, &r, StatusSubmitted, r.Error); err != nil {
