@@ -23,6 +23,7 @@ import (
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/bot/discordtest"
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/commands"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
@@ -102,7 +103,7 @@ func runAckLoad(b *testing.B) ([]time.Duration, time.Duration) {
 		{alice.ID, "0x000000000000000000000000000000000000a11c"},
 		{bob.ID, "0x0000000000000000000000000000000000000b0b"},
 	} {
-		if _, err := db.LinkWallet(ctx, store.WalletLink{UserID: u.id, Address: u.addr, ChainID: chain.DevChainID, Method: "dev"}); err != nil {
+		if _, err := db.LinkWallet(ctx, store.WalletLink{UserID: u.id, Address: u.addr, ChainID: devchain.ChainID, Method: "dev"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -112,11 +113,11 @@ func runAckLoad(b *testing.B) ([]time.Duration, time.Duration) {
 	}
 	b.Cleanup(rc.Close)
 	eth := ethclient.NewClient(rc)
-	client := chain.New(eth, big.NewInt(chain.DevChainID), common.HexToAddress("0x00000000000000000000000000000000000000f1"))
+	client := chain.New(eth, big.NewInt(devchain.ChainID), common.HexToAddress("0x00000000000000000000000000000000000000f1"))
 	mux := http.NewServeMux()
 	ws := httptest.NewServer(mux)
 	b.Cleanup(ws.Close)
-	signing := web.New(web.Config{PublicURL: ws.URL, ChainID: chain.DevChainID, RPCURL: rpcURL}, db, eth, time.Now, nil)
+	signing := web.New(web.Config{PublicURL: ws.URL, ChainID: devchain.ChainID, RPCURL: rpcURL}, db, eth, time.Now, nil)
 	mux.Handle("/", signing.Handler())
 	set := commands.New(commands.Services{
 		Store: db, Chain: client, Links: links{signing, ws.URL},

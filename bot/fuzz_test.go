@@ -22,6 +22,7 @@ import (
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/bot/discordtest"
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/commands"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
@@ -57,7 +58,7 @@ func newFuzzEndpoint(tb testing.TB) *fuzzEndpoint {
 		{alice.ID, "0x000000000000000000000000000000000000a11c"},
 		{bob.ID, "0x0000000000000000000000000000000000000b0b"},
 	} {
-		if _, err := db.LinkWallet(ctx, store.WalletLink{UserID: u.id, Address: u.addr, ChainID: chain.DevChainID, Method: "dev"}); err != nil {
+		if _, err := db.LinkWallet(ctx, store.WalletLink{UserID: u.id, Address: u.addr, ChainID: devchain.ChainID, Method: "dev"}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -72,11 +73,11 @@ func newFuzzEndpoint(tb testing.TB) *fuzzEndpoint {
 	}
 	tb.Cleanup(rc.Close)
 	eth := ethclient.NewClient(rc)
-	client := chain.New(eth, big.NewInt(chain.DevChainID), common.HexToAddress("0x00000000000000000000000000000000000000f1"))
+	client := chain.New(eth, big.NewInt(devchain.ChainID), common.HexToAddress("0x00000000000000000000000000000000000000f1"))
 	mux := http.NewServeMux()
 	ws := httptest.NewServer(mux)
 	tb.Cleanup(ws.Close)
-	signing := web.New(web.Config{PublicURL: ws.URL, ChainID: chain.DevChainID, RPCURL: rpcSrv.URL}, db, eth, time.Now, nil)
+	signing := web.New(web.Config{PublicURL: ws.URL, ChainID: devchain.ChainID, RPCURL: rpcSrv.URL}, db, eth, time.Now, nil)
 	mux.Handle("/", signing.Handler())
 	set := commands.New(commands.Services{
 		Store: db, Chain: client, Links: links{signing, ws.URL},

@@ -23,6 +23,7 @@ import (
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/bot/discordtest"
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/commands"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
@@ -145,13 +146,13 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	}
 	t.Cleanup(rc.Close)
 	eth := ethclient.NewClient(rc)
-	client := chain.New(eth, big.NewInt(chain.DevChainID), common.HexToAddress("0x00000000000000000000000000000000000000f1"))
+	client := chain.New(eth, big.NewInt(devchain.ChainID), common.HexToAddress("0x00000000000000000000000000000000000000f1"))
 
 	mux := http.NewServeMux()
 	ws := httptest.NewServer(mux)
 	t.Cleanup(ws.Close)
 	h.WebURL = ws.URL
-	signing := web.New(web.Config{PublicURL: ws.URL, ChainID: chain.DevChainID, RPCURL: h.rpc.URL}, h.db, eth, time.Now, nil)
+	signing := web.New(web.Config{PublicURL: ws.URL, ChainID: devchain.ChainID, RPCURL: h.rpc.URL}, h.db, eth, time.Now, nil)
 	mux.Handle("/", signing.Handler())
 	h.set = commands.New(commands.Services{
 		Store: h.db, Chain: client, Links: links{signing, ws.URL},
@@ -184,7 +185,7 @@ func (h *harness) clock() time.Time {
 // link binds a wallet to a user directly in the store.
 func (h *harness) link(u discordtest.User, addr string) {
 	h.t.Helper()
-	if _, err := h.db.LinkWallet(context.Background(), store.WalletLink{UserID: u.ID, Address: addr, ChainID: chain.DevChainID, Method: "dev"}); err != nil {
+	if _, err := h.db.LinkWallet(context.Background(), store.WalletLink{UserID: u.ID, Address: addr, ChainID: devchain.ChainID, Method: "dev"}); err != nil {
 		h.t.Fatalf("link wallet: %v", err)
 	}
 }

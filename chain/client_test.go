@@ -15,6 +15,7 @@ import (
 
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/devchain"
 )
 
 // TestSimulateWithoutSimulateV1 runs Simulate against a node that lacks eth_simulateV1.
@@ -129,7 +130,7 @@ func TestChainDown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := chain.New(ethclient.NewClient(rc), big.NewInt(chain.DevChainID), factory)
+		c := chain.New(ethclient.NewClient(rc), big.NewInt(devchain.ChainID), factory)
 		c.Timeout = 300 * time.Millisecond
 		// One RPC deadline, with room for a loaded machine.
 		limit := 3 * time.Second

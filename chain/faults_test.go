@@ -22,6 +22,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -61,7 +62,7 @@ func freshDigest(t *testing.T, c *chain.Client) string {
 }
 
 // drainPool seals blocks until the node's pool is empty (Fork refuses a dirty pending block).
-func drainPool(t *testing.T, dc *chain.DevChain) {
+func drainPool(t *testing.T, dc *devchain.Chain) {
 	t.Helper()
 	ctx := context.Background()
 	for range 20 {
@@ -77,7 +78,7 @@ func drainPool(t *testing.T, dc *chain.DevChain) {
 	t.Fatalf("the pool does not drain")
 }
 
-func headNumber(t *testing.T, dc *chain.DevChain) uint64 {
+func headNumber(t *testing.T, dc *devchain.Chain) uint64 {
 	t.Helper()
 	n, err := dc.Client().Eth().BlockNumber(context.Background())
 	if err != nil {
@@ -477,7 +478,7 @@ func (h *countHandler) WithGroup(string) slog.Handler      { return h }
 func (h *countHandler) Load() int64                        { return h.n.Load() }
 
 // waitCursor waits until db's cursor reaches dc's head.
-func waitCursor(t *testing.T, dc *chain.DevChain, db *store.DB, limit time.Duration) {
+func waitCursor(t *testing.T, dc *devchain.Chain, db *store.DB, limit time.Duration) {
 	t.Helper()
 	head := headNumber(t, dc)
 	deadline := time.Now().Add(limit)

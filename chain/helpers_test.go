@@ -23,15 +23,16 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
 )
 
 var members = []string{"alice", "bob", "carol"}
 
 // startDev starts a dev chain with alice, bob and carol, closed when the test ends.
-func startDev(t *testing.T, manual bool) *chain.DevChain {
+func startDev(t *testing.T, manual bool) *devchain.Chain {
 	t.Helper()
-	dc, err := chain.StartDevChain(context.Background(), chain.DevOptions{Members: members, Manual: manual})
+	dc, err := devchain.Start(context.Background(), devchain.Options{Members: members, Manual: manual})
 	if err != nil {
 		t.Fatalf("StartDevChain: %v", err)
 	}
@@ -39,7 +40,7 @@ func startDev(t *testing.T, manual bool) *chain.DevChain {
 	return dc
 }
 
-func member(t *testing.T, dc *chain.DevChain, name string) chain.Wallet {
+func member(t *testing.T, dc *devchain.Chain, name string) chain.Wallet {
 	t.Helper()
 	w, ok := dc.Member(name)
 	if !ok {
@@ -55,7 +56,7 @@ func units(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt
 func ether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e18)) }
 
 // send sends c from w on dc (sealing by hand on a Manual chain) and waits for the receipt.
-func send(t *testing.T, dc *chain.DevChain, manual bool, w chain.Wallet, c chain.Call) *types.Receipt {
+func send(t *testing.T, dc *devchain.Chain, manual bool, w chain.Wallet, c chain.Call) *types.Receipt {
 	t.Helper()
 	hash, err := w.Send(context.Background(), dc.Client().Eth(), dc.ChainID(), c)
 	if err != nil {
@@ -75,7 +76,7 @@ func send(t *testing.T, dc *chain.DevChain, manual bool, w chain.Wallet, c chain
 }
 
 // sendOK is send that fails the test when the transaction reverted.
-func sendOK(t *testing.T, dc *chain.DevChain, manual bool, w chain.Wallet, calls ...chain.Call) {
+func sendOK(t *testing.T, dc *devchain.Chain, manual bool, w chain.Wallet, calls ...chain.Call) {
 	t.Helper()
 	for _, c := range calls {
 		if r := send(t, dc, manual, w, c); r.Status != types.ReceiptStatusSuccessful {

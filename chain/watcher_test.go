@@ -18,6 +18,7 @@ import (
 
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/bindings"
+	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -32,7 +33,7 @@ var maxUint = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(
 
 // story runs create, deposit, trust, redeem, reup, revoke on dc and returns the reserve and
 // the events the watcher should index, in order.
-func story(t *testing.T, dc *chain.DevChain, manual bool) (common.Address, []eventView) {
+func story(t *testing.T, dc *devchain.Chain, manual bool) (common.Address, []eventView) {
 	t.Helper()
 	ctx := context.Background()
 	alice, bob := member(t, dc, "alice"), member(t, dc, "bob")
@@ -110,7 +111,7 @@ func wantEvents(t *testing.T, db *store.DB, want []eventView) []store.Event {
 	return events
 }
 
-func wantCursorAtHead(t *testing.T, dc *chain.DevChain, db *store.DB) {
+func wantCursorAtHead(t *testing.T, dc *devchain.Chain, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	head, err := dc.Client().Eth().HeaderByNumber(ctx, nil)
@@ -423,7 +424,7 @@ func newRequest(t *testing.T, db *store.DB, id string, signer common.Address, ex
 		sc[i] = c.Store()
 	}
 	r, err := db.CreateRequest(context.Background(), store.Request{
-		ID: id, UserID: "user-" + id, Signer: lower(signer), ChainID: chain.DevChainID,
+		ID: id, UserID: "user-" + id, Signer: lower(signer), ChainID: devchain.ChainID,
 		Kind: "test", Summary: "a test request", Calls: sc, ExpiresAt: expires,
 	})
 	if err != nil {

@@ -41,6 +41,7 @@ import (
 	"rsc.io/qr"
 
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
 )
@@ -65,7 +66,7 @@ func TestMain(m *testing.M) {
 }
 
 // devChainID is the dev chain's id as a big.Int.
-var devChainID = big.NewInt(chain.DevChainID)
+var devChainID = big.NewInt(devchain.ChainID)
 
 // tUSD amounts: 6 decimals.
 func usd(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1_000_000)) }
@@ -94,7 +95,7 @@ func (c *offsetClock) Advance(d time.Duration) { c.d.Add(int64(d)) }
 // browserEnv is the app without an adapter, as cmd/trustbot wires it: the
 // dev chain, the store, the signing server and the watcher; plus the browser.
 type browserEnv struct {
-	dc      *chain.DevChain
+	dc      *devchain.Chain
 	ec      *ethclient.Client
 	db      *store.DB
 	clk     *offsetClock
@@ -147,7 +148,7 @@ func startBrowserEnv(chromium string) (_ *browserEnv, err error) {
 	}()
 	log := slog.New(slog.NewTextHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	b.dc, err = chain.StartDevChain(ctx, chain.DevOptions{Members: []string{"alice", "bob", "carol"}, Addr: "127.0.0.1:0"})
+	b.dc, err = devchain.Start(ctx, devchain.Options{Members: []string{"alice", "bob", "carol"}, Addr: "127.0.0.1:0"})
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +177,7 @@ func startBrowserEnv(chromium string) (_ *browserEnv, err error) {
 	b.url = "http://" + ln.Addr().String()
 	b.srv = web.New(web.Config{
 		PublicURL:   b.url,
-		ChainID:     chain.DevChainID,
+		ChainID:     devchain.ChainID,
 		RPCURL:      b.dc.URL(),
 		ExplorerURL: "https://explorer.invalid",
 	}, b.db, b.ec, b.clk.Now, log)
@@ -370,7 +371,7 @@ type wallet struct {
 }
 
 func (b *browserEnv) newWallet(account chain.Wallet) *wallet {
-	return &wallet{b: b, account: account, chainID: chain.DevChainID, unknown: map[uint64]bool{}, reject: map[string]int{}}
+	return &wallet{b: b, account: account, chainID: devchain.ChainID, unknown: map[uint64]bool{}, reject: map[string]int{}}
 }
 
 func (w *wallet) set(f func(w *wallet)) {
@@ -494,7 +495,7 @@ func (w *wallet) answer(ctx context.Context, method string, raw []byte) (any, *w
 			return nil, &walletError{Code: -32602, Message: "want [{chainId, chainName, rpcUrls, …}]"}
 		}
 		id, err := hexutil.DecodeUint64(p.ChainID)
-		if err != nil || id != chain.DevChainID || p.RPCURLs[0] != w.b.dc.URL() {
+		if err != nil || id != devchain.ChainID || p.RPCURLs[0] != w.b.dc.URL() {
 			return nil, &walletError{Code: -32602, Message: "this wallet only adds the dev chain at its RPC URL"}
 		}
 		if w.rejected(method) {
@@ -518,7 +519,7 @@ func (w *wallet) answer(ctx context.Context, method string, raw []byte) (any, *w
 		if !strings.EqualFold(tx.From, account.Address().Hex()) {
 			return nil, &walletError{Code: 4100, Message: "The requested account has not been authorized by the user."}
 		}
-		if chainID != chain.DevChainID {
+		if chainID != devchain.ChainID {
 			return nil, &walletError{Code: -32603, Message: fmt.Sprintf("this wallet cannot send on chain %d", chainID)}
 		}
 		if w.rejected(method) {
@@ -826,7 +827,7 @@ func TestBrowserLinkWallet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no wallet linked: %v", err)
 	}
-	if link.Address != strings.ToLower(b.bob.Address().Hex()) || link.Method != "siwe" || link.ChainID != chain.DevChainID {
+	if link.Address != strings.ToLower(b.bob.Address().Hex()) || link.Method != "siwe" || link.ChainID != devchain.ChainID {
 		t.Errorf("linked %+v, want bob's address by siwe on the dev chain", link)
 	}
 	// The page shows the exact message that was signed: bob's checksummed address in it.
@@ -996,7 +997,7 @@ func TestBrowserWrongChainSwitched(t *testing.T) {
 	w := b.newWallet(b.alice)
 	w.set(func(w *wallet) {
 		w.chainID = 1
-		w.unknown[chain.DevChainID] = true
+		w.unknown[devchain.ChainID] = true
 		w.reject["wallet_switchEthereumChain"] = 1
 	})
 	tb := b.newTab(t, w, 1280, 900)
@@ -1333,7 +1334,7 @@ func TestBrowserRefusesUnsafeApproval(t *testing.T) {
 	approve := chain.Approve(b.tusd, b.carol.Address(), usd(1_000))
 	r, err := b.db.CreateRequest(context.Background(), store.Request{
 		ID: "unsafe-approval-request", UserID: "user-alice", Signer: strings.ToLower(b.alice.Address().Hex()),
-		ChainID: chain.DevChainID, Kind: "deposit", Summary: "Alice deposits 1000 tUSD.",
+		ChainID: devchain.ChainID, Kind: "deposit", Summary: "Alice deposits 1000 tUSD.",
 		Calls: []store.Call{approve.Store()}, ExpiresAt: b.clk.Now().Add(time.Hour),
 	})
 	if err != nil {

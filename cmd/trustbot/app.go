@@ -32,7 +32,7 @@ type Notifier interface {
 // app is the bot without an adapter: chain, database, signing server, commands and watcher.
 type app struct {
 	Chain     *chain.Client
-	DevChain  *chain.DevChain // nil with ETH_RPC_URL
+	DevChain  embeddedChain // nil with ETH_RPC_URL
 	DB        *store.DB
 	Web       *web.Server
 	Set       *commands.Set
@@ -73,7 +73,7 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 	a.confirmations, a.interval = cfg.Confirmations, cfg.PollInterval
 	dbPath := cfg.dbPath(dbName)
 	if cfg.EthRPCURL == "" {
-		dc, err := chain.StartDevChain(ctx, chain.DevOptions{Members: devMembers, Addr: cfg.DevRPCAddr, Logger: log})
+		dc, err := startEmbedded(ctx, cfg, log)
 		if err != nil {
 			return nil, fmt.Errorf("embedded chain: %w", err)
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/devchain"
 )
 
 // TestPlaygroundOnExternalChain: with ETH_RPC_URL, FACTORY_ADDRESS and ASSETS set, the playground
@@ -16,7 +16,7 @@ import (
 func TestPlaygroundOnExternalChain(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	node, err := chain.StartDevChain(ctx, chain.DevOptions{Members: devMembers, Addr: "127.0.0.1:0"})
+	node, err := devchain.Start(ctx, devchain.Options{Members: devMembers, Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ import (
 
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/bindings"
+	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -194,7 +195,7 @@ type killRecord struct {
 func runKillStory(t *testing.T, exe string, p killPoint) killResult {
 	t.Helper()
 	ctx := context.Background()
-	node, err := chain.StartDevChain(ctx, chain.DevOptions{Members: devMembers, Addr: "127.0.0.1:0"})
+	node, err := devchain.Start(ctx, devchain.Options{Members: devMembers, Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatalf("dev chain: %v", err)
 	}
@@ -362,7 +363,7 @@ func runKillStory(t *testing.T, exe string, p killPoint) killResult {
 type killStory struct {
 	t        *testing.T
 	exe      string
-	node     *chain.DevChain
+	node     *devchain.Chain
 	gate     *rpcGate
 	dir      string
 	env      []string
@@ -391,7 +392,7 @@ func (ks *killStory) childEnv(listen string) []string {
 	return append(env,
 		killChildEnv+"=1",
 		"ETH_RPC_URL="+ks.gate.URL,
-		fmt.Sprintf("CHAIN_ID=%d", chain.DevChainID),
+		fmt.Sprintf("CHAIN_ID=%d", devchain.ChainID),
 		"FACTORY_ADDRESS="+ks.node.Factory().Hex(),
 		"ASSETS=ETH=native,tUSD="+ks.node.TestUSD().Hex(),
 		"DATA_DIR="+ks.dir,

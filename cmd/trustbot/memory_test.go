@@ -20,25 +20,48 @@ import (
 	"time"
 
 	"github.com/trustbot/trustbot/bot/discordtest"
-	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/devchain"
 )
 
-// TestBinaryOnDiscord builds the trustbot binary as a user builds it and runs it on Discord (the
-// fake REST API and gateway of TestDiscordStory, reached through DISCORD_API_URL as through a
-// REST proxy) against a chain node at ETH_RPC_URL, as a deployment runs: the commands are
-// registered, the gateway identified, a slash command answered. Then the process idles 3 s and
-// its memory is logged from /proc/PID/status: the Discord transport idle figure of RELIABILITY.md.
-// With TRUSTBOT_RSS_LIMIT_MB set it fails when the peak is above that many MB. TRUSTBOT_BUILD_TAGS
-// builds with those tags.
+// deployTags are the build tags of a deployment (docs/discord.md): no embedded dev chain.
+const deployTags = "nodevchain"
+
+// TestBinaryOnDiscord builds the trustbot binary as docs/discord.md says to build it for a
+// deployment (-tags nodevchain), checks that it refuses to start without ETH_RPC_URL, and runs
+// it on Discord (the fake REST API and gateway of TestDiscordStory, reached through
+// DISCORD_API_URL as through a REST proxy) against a chain node at ETH_RPC_URL: the commands are
+// registered, the gateway identified, a slash command answered.
+// Then the process idles 3 s and its memory is logged from /proc/PID/status: the Discord
+// transport idle figure of RELIABILITY.md. With TRUSTBOT_RSS_LIMIT_MB set it fails when the peak
+// is above that many MB; with TRUSTBOT_FULL_BUILD=1 it measures the default build (with the dev
+// chain) instead.
 func TestBinaryOnDiscord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	bin := buildBinary(t, os.Getenv("TRUSTBOT_BUILD_TAGS"))
+	tags := deployTags
+	if os.Getenv("TRUSTBOT_FULL_BUILD") != "" {
+		tags = ""
+	}
+	bin := buildBinary(t, tags)
+	if tags == deployTags {
+		// Without ETH_RPC_URL the deployment build says at once that it has no embedded chain.
+		for _, args := range [][]string{{"playground"}, {}} {
+			cmd := exec.Command(bin, args...)
+			cmd.Dir = t.TempDir()
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + cmd.Dir, "DEV_RPC_ADDR=127.0.0.1:0", "LISTEN_ADDR=127.0.0.1:0"}
+			cmd.Stdin = strings.NewReader("/help\n")
+			out, err := cmd.CombinedOutput()
+			want := "this trustbot was built with -tags nodevchain and has no embedded chain: set ETH_RPC_URL"
+			if err == nil || !strings.Contains(string(out), want) {
+				t.Errorf("trustbot %v without ETH_RPC_URL: got %v\n%s\nwant an exit with %q", args, err, out, want)
+			}
+		}
+	}
 
-	dc, err := chain.StartDevChain(ctx, chain.DevOptions{Members: devMembers, Addr: "127.0.0.1:0"})
+	dc, err := devchain.Start(ctx, devchain.Options{Members: devMembers, Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +153,8 @@ func TestBinaryOnDiscord(t *testing.T) {
 
 	time.Sleep(3 * time.Second)
 	m := procMemory(t, cmd.Process.Pid)
-	t.Logf("discord transport idle (shipped binary, tags %q): peak RSS %.1f MB (VmHWM); now %.1f MB = %.1f MB anonymous + %.1f MB file-backed",
-		os.Getenv("TRUSTBOT_BUILD_TAGS"), m["VmHWM"], m["VmRSS"], m["RssAnon"], m["RssFile"])
+	t.Logf("discord transport idle (go build -tags %q): peak RSS %.1f MB (VmHWM); now %.1f MB = %.1f MB anonymous + %.1f MB file-backed",
+		tags, m["VmHWM"], m["VmRSS"], m["RssAnon"], m["RssFile"])
 	if limit, err := strconv.ParseFloat(os.Getenv("TRUSTBOT_RSS_LIMIT_MB"), 64); err == nil && m["VmHWM"] > limit {
 		t.Errorf("discord transport idle: peak RSS %.1f MB, want at most %.0f MB", m["VmHWM"], limit)
 	}

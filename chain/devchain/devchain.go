@@ -1,4 +1,7 @@
-package chain
+// Package devchain is the embedded development chain of the playground: a go-ethereum
+// simulated backend serving JSON-RPC, with the contracts deployed and funded dev members. It is
+// a package of its own so that a build without it (-tags nodevchain) carries none of the node.
+package devchain
 
 import (
 	"context"
@@ -22,11 +25,12 @@ import (
 	"github.com/ethereum/go-ethereum/log"
 	"github.com/ethereum/go-ethereum/node"
 
+	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/bindings"
 )
 
-// DevChainID is the embedded dev chain's chain id (the simulated backend's).
-const DevChainID = 1337
+// ChainID is the embedded dev chain's chain id (the simulated backend's).
+const ChainID = 1337
 
 // DeployerName is the dev-key name of the account that deploys the contracts on the dev chain.
 const DeployerName = "deployer"
@@ -39,8 +43,8 @@ var (
 	devUSD   = new(big.Int).Mul(big.NewInt(10_000), big.NewInt(1e6)) // 10,000 tUSD per member
 )
 
-// DevOptions configures StartDevChain.
-type DevOptions struct {
+// Options configures Start.
+type Options struct {
 	Members []string // dev members; each gets a DevKey with 1000 ETH and 10,000 tUSD
 	Addr    string   // JSON-RPC listen address; "" means 127.0.0.1:0 (a free port)
 	Logger  *slog.Logger
@@ -49,17 +53,17 @@ type DevOptions struct {
 	Manual bool
 }
 
-// DevChain is the embedded development chain: a go-ethereum simulated backend (chain id 1337)
+// Chain is the embedded development chain: a go-ethereum simulated backend (chain id 1337)
 // serving JSON-RPC over HTTP, with the factory and tUSD deployed and funded dev members. Unless
 // Manual, it seals a block as soon as a transaction is pending.
-type DevChain struct {
+type Chain struct {
 	sim      *simulated.Backend
 	url      string
-	client   *Client
+	client   *chain.Client
 	factory  common.Address
 	testUSD  common.Address
-	members  map[string]Wallet
-	deployer Wallet
+	members  map[string]chain.Wallet
+	deployer chain.Wallet
 	log      *slog.Logger
 
 	mu        sync.Mutex // serialises Commit
@@ -68,9 +72,9 @@ type DevChain struct {
 	closeOnce sync.Once
 }
 
-// StartDevChain starts the dev chain, deploys TrustReserveFactory and TestUSD, and mints tUSD to
+// Start starts the dev chain, deploys TrustReserveFactory and TestUSD, and mints tUSD to
 // every member. ctx bounds the start only; Close stops the chain.
-func StartDevChain(ctx context.Context, o DevOptions) (_ *DevChain, err error) {
+func Start(ctx context.Context, o Options) (_ *Chain, err error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -79,11 +83,11 @@ func StartDevChain(ctx context.Context, o DevOptions) (_ *DevChain, err error) {
 	}
 	host, portText, err := net.SplitHostPort(o.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("chain: dev chain address %q: %w", o.Addr, err)
+		return nil, fmt.Errorf("devchain: address %q: %w", o.Addr, err)
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil || port < 0 || port > 65535 {
-		return nil, fmt.Errorf("chain: dev chain address %q: bad port", o.Addr)
+		return nil, fmt.Errorf("devchain: address %q: bad port", o.Addr)
 	}
 	if host == "" {
 		host = "127.0.0.1"
@@ -92,21 +96,21 @@ func StartDevChain(ctx context.Context, o DevOptions) (_ *DevChain, err error) {
 		// A busy port makes the node panic half-started; find out first.
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, portText))
 		if err != nil {
-			return nil, fmt.Errorf("chain: dev chain on %s: %w", o.Addr, err)
+			return nil, fmt.Errorf("devchain: on %s: %w", o.Addr, err)
 		}
 		ln.Close()
 	}
 
-	dc := &DevChain{
-		members:  make(map[string]Wallet),
-		deployer: Wallet{Key: DevKey(DeployerName)},
+	dc := &Chain{
+		members:  make(map[string]chain.Wallet),
+		deployer: chain.Wallet{Key: chain.DevKey(DeployerName)},
 		log:      o.Logger,
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
 	alloc := types.GenesisAlloc{dc.deployer.Address(): {Balance: devEther}}
 	for _, name := range o.Members {
-		w := Wallet{Key: DevKey(name)}
+		w := chain.Wallet{Key: chain.DevKey(name)}
 		dc.members[name] = w
 		alloc[w.Address()] = types.Account{Balance: devEther}
 	}
@@ -121,7 +125,7 @@ func StartDevChain(ctx context.Context, o DevOptions) (_ *DevChain, err error) {
 		nc.Logger = log.NewLogger(endpoint)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("chain: dev chain on %s: %w", o.Addr, err)
+		return nil, fmt.Errorf("devchain: on %s: %w", o.Addr, err)
 	}
 	defer func() {
 		if err != nil {
@@ -130,29 +134,29 @@ func StartDevChain(ctx context.Context, o DevOptions) (_ *DevChain, err error) {
 	}()
 	addr := endpoint.get()
 	if addr == "" {
-		return nil, errors.New("chain: dev chain: the node did not report its HTTP endpoint")
+		return nil, errors.New("devchain: the node did not report its HTTP endpoint")
 	}
 	dc.url = "http://" + addr
 
 	if err := dc.deploy(ctx); err != nil {
 		return nil, err
 	}
-	if dc.client, err = Dial(ctx, dc.url, dc.factory); err != nil {
+	if dc.client, err = chain.Dial(ctx, dc.url, dc.factory); err != nil {
 		return nil, err
 	}
 	if o.Manual {
 		close(dc.done)
 	} else {
-		// The filter exists before StartDevChain returns, so no transaction sent after can be
+		// The filter exists before Start returns, so no transaction sent after can be
 		// missed.
 		var filter string
-		if err := dc.client.rpc.CallContext(ctx, &filter, "eth_newPendingTransactionFilter"); err != nil {
+		if err := dc.client.Eth().Client().CallContext(ctx, &filter, "eth_newPendingTransactionFilter"); err != nil {
 			dc.client.Close()
-			return nil, fmt.Errorf("chain: dev chain: pending transaction filter: %w", err)
+			return nil, fmt.Errorf("devchain: pending transaction filter: %w", err)
 		}
 		go dc.autoseal(filter)
 	}
-	o.Logger.Info("dev chain started", "url", dc.url, "chain_id", DevChainID,
+	o.Logger.Info("dev chain started", "url", dc.url, "chain_id", ChainID,
 		"factory", dc.factory.Hex(), "tusd", dc.testUSD.Hex(), "members", len(o.Members))
 	return dc, nil
 }
@@ -169,30 +173,31 @@ func newBackend(alloc types.GenesisAlloc, opt func(*node.Config, *ethconfig.Conf
 
 // deploy deploys the factory and tUSD and mints every member's tUSD, one transaction and one
 // block at a time.
-func (dc *DevChain) deploy(ctx context.Context) error {
+func (dc *Chain) deploy(ctx context.Context) error {
 	ec := dc.sim.Client()
-	opts := bind.NewKeyedTransactor(dc.deployer.Key, big.NewInt(DevChainID))
+	opts := bind.NewKeyedTransactor(dc.deployer.Key, big.NewInt(ChainID))
 	opts.Context = ctx
 	factory, tx, err := bind.DeployContract(opts, common.FromHex(bindings.TrustReserveFactoryMetaData.Bin), ec, nil)
 	if err != nil {
-		return fmt.Errorf("chain: dev chain: deploy factory: %w", err)
+		return fmt.Errorf("devchain: deploy factory: %w", err)
 	}
 	if err := dc.seal(ctx, tx); err != nil {
 		return err
 	}
 	usd, tx, err := bind.DeployContract(opts, common.FromHex(bindings.TestUSDMetaData.Bin), ec, nil)
 	if err != nil {
-		return fmt.Errorf("chain: dev chain: deploy tUSD: %w", err)
+		return fmt.Errorf("devchain: deploy tUSD: %w", err)
 	}
 	if err := dc.seal(ctx, tx); err != nil {
 		return err
 	}
 	dc.factory, dc.testUSD = factory, usd
-	token := erc20Bind.Instance(ec, usd)
+	tusd := bindings.NewTestUSD()
+	token := tusd.Instance(ec, usd)
 	for _, name := range slices.Sorted(maps.Keys(dc.members)) {
-		tx, err := bind.Transact(token, opts, erc20Bind.PackMint(dc.members[name].Address(), devUSD))
+		tx, err := bind.Transact(token, opts, tusd.PackMint(dc.members[name].Address(), devUSD))
 		if err != nil {
-			return fmt.Errorf("chain: dev chain: mint tUSD for %s: %w", name, err)
+			return fmt.Errorf("devchain: mint tUSD for %s: %w", name, err)
 		}
 		if err := dc.seal(ctx, tx); err != nil {
 			return err
@@ -203,7 +208,7 @@ func (dc *DevChain) deploy(ctx context.Context) error {
 
 // seal commits blocks until tx is in one (a block can be built before the pool has promoted a
 // transaction sent just before) and checks that it succeeded.
-func (dc *DevChain) seal(ctx context.Context, tx *types.Transaction) error {
+func (dc *Chain) seal(ctx context.Context, tx *types.Transaction) error {
 	ec := dc.sim.Client()
 	for range 20 {
 		dc.Commit()
@@ -211,19 +216,19 @@ func (dc *DevChain) seal(ctx context.Context, tx *types.Transaction) error {
 		if errors.Is(err, ethereum.NotFound) {
 			continue
 		} else if err != nil {
-			return fmt.Errorf("chain: dev chain: receipt of %s: %w", tx.Hash().Hex(), err)
+			return fmt.Errorf("devchain: receipt of %s: %w", tx.Hash().Hex(), err)
 		}
 		if r.Status != types.ReceiptStatusSuccessful {
-			return fmt.Errorf("chain: dev chain: set-up transaction %s failed", tx.Hash().Hex())
+			return fmt.Errorf("devchain: set-up transaction %s failed", tx.Hash().Hex())
 		}
 		return nil
 	}
-	return fmt.Errorf("chain: dev chain: set-up transaction %s was not included", tx.Hash().Hex())
+	return fmt.Errorf("devchain: set-up transaction %s was not included", tx.Hash().Hex())
 }
 
 // autoseal seals a block whenever a transaction becomes pending, until Close. It learns of
 // new transactions through a pending-transaction filter polled over the chain's own JSON-RPC.
-func (dc *DevChain) autoseal(filter string) {
+func (dc *Chain) autoseal(filter string) {
 	defer close(dc.done)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -234,7 +239,7 @@ func (dc *DevChain) autoseal(filter string) {
 		case <-ctx.Done():
 		}
 	}()
-	rc, ec := dc.client.rpc, dc.sim.Client()
+	rc, ec := dc.client.Eth().Client(), dc.sim.Client()
 	defer func() {
 		if filter != "" {
 			uctx, ucancel := context.WithTimeout(context.Background(), time.Second)
@@ -290,41 +295,41 @@ func (dc *DevChain) autoseal(filter string) {
 }
 
 // Commit seals a block with the pending transactions and returns its hash.
-func (dc *DevChain) Commit() common.Hash {
+func (dc *Chain) Commit() common.Hash {
 	dc.mu.Lock()
 	defer dc.mu.Unlock()
 	return dc.sim.Commit()
 }
 
 // URL is the JSON-RPC endpoint, e.g. http://127.0.0.1:8545.
-func (dc *DevChain) URL() string { return dc.url }
+func (dc *Chain) URL() string { return dc.url }
 
 // ChainID is 1337.
-func (dc *DevChain) ChainID() *big.Int { return big.NewInt(DevChainID) }
+func (dc *Chain) ChainID() *big.Int { return big.NewInt(ChainID) }
 
 // Factory is the deployed TrustReserveFactory.
-func (dc *DevChain) Factory() common.Address { return dc.factory }
+func (dc *Chain) Factory() common.Address { return dc.factory }
 
 // TestUSD is the deployed tUSD token (6 decimals, open mint).
-func (dc *DevChain) TestUSD() common.Address { return dc.testUSD }
+func (dc *Chain) TestUSD() common.Address { return dc.testUSD }
 
 // Member is the funded wallet of a dev member.
-func (dc *DevChain) Member(name string) (Wallet, bool) {
+func (dc *Chain) Member(name string) (chain.Wallet, bool) {
 	w, ok := dc.members[name]
 	return w, ok
 }
 
 // Deployer is the wallet that deployed the contracts; it holds 1000 ETH and no tUSD.
-func (dc *DevChain) Deployer() Wallet { return dc.deployer }
+func (dc *Chain) Deployer() chain.Wallet { return dc.deployer }
 
 // Backend is the simulated backend itself, for tests (Fork, Commit on a Manual chain).
-func (dc *DevChain) Backend() *simulated.Backend { return dc.sim }
+func (dc *Chain) Backend() *simulated.Backend { return dc.sim }
 
 // Client is a chain Client over the HTTP endpoint: the same path as an external node.
-func (dc *DevChain) Client() *Client { return dc.client }
+func (dc *Chain) Client() *chain.Client { return dc.client }
 
 // Close stops sealing, closes the client and shuts the chain down. It is safe to call twice.
-func (dc *DevChain) Close() {
+func (dc *Chain) Close() {
 	dc.closeOnce.Do(func() {
 		close(dc.stop)
 		<-dc.done

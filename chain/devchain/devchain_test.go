@@ -1,19 +1,18 @@
-package chain_test
+package devchain_test
 
 import (
-	"bytes"
 	"context"
+	"math/big"
 	"net"
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/devchain"
 )
 
 func TestDevChain(t *testing.T) {
@@ -103,7 +102,7 @@ func TestDevChainPortInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	dc, err := chain.StartDevChain(context.Background(), chain.DevOptions{Members: []string{"alice"}, Addr: ln.Addr().String()})
+	dc, err := devchain.Start(context.Background(), devchain.Options{Members: []string{"alice"}, Addr: ln.Addr().String()})
 	if err == nil {
 		dc.Close()
 		t.Fatalf("StartDevChain on a busy port %s: got no error, want one", ln.Addr())
@@ -117,7 +116,7 @@ func TestDevChainFixedPort(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	dc, err := chain.StartDevChain(context.Background(), chain.DevOptions{Members: []string{"alice"}, Addr: addr})
+	dc, err := devchain.Start(context.Background(), devchain.Options{Members: []string{"alice"}, Addr: addr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,35 +126,29 @@ func TestDevChainFixedPort(t *testing.T) {
 	}
 }
 
-func TestWallet(t *testing.T) {
-	a, b := chain.DevKey("alice"), chain.DevKey("alice")
-	if !a.Equal(b) {
-		t.Errorf("DevKey(alice) twice: got two keys, want the same")
-	}
-	if chain.DevKey("bob").Equal(a) {
-		t.Errorf("DevKey(bob): got alice's key, want another")
-	}
-	want := crypto.PubkeyToAddress(crypto.ToECDSAUnsafe(crypto.Keccak256([]byte("trustbot dev key alice"))).PublicKey)
-	w := chain.Wallet{Key: a}
-	if w.Address() != want {
-		t.Errorf("address: got %s, want %s", w.Address().Hex(), want.Hex())
-	}
+var members = []string{"alice", "bob", "carol"}
 
-	msg := []byte("example.org wants you to sign in")
-	sig := w.PersonalSign(msg)
-	if len(sig) != 65 {
-		t.Fatalf("signature length: got %d, want 65", len(sig))
-	}
-	if sig[64] != 27 && sig[64] != 28 {
-		t.Errorf("v: got %d, want 27 or 28", sig[64])
-	}
-	raw := bytes.Clone(sig)
-	raw[64] -= 27
-	pub, err := crypto.SigToPub(accounts.TextHash(msg), raw)
+func startDev(t *testing.T, manual bool) *devchain.Chain {
+	t.Helper()
+	dc, err := devchain.Start(context.Background(), devchain.Options{Members: members, Manual: manual})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("devchain.Start: %v", err)
 	}
-	if got := crypto.PubkeyToAddress(*pub); got != w.Address() {
-		t.Errorf("recovered signer: got %s, want %s", got.Hex(), w.Address().Hex())
-	}
+	t.Cleanup(dc.Close)
+	return dc
 }
+
+func member(t *testing.T, dc *devchain.Chain, name string) chain.Wallet {
+	t.Helper()
+	w, ok := dc.Member(name)
+	if !ok {
+		t.Fatalf("no dev member %s", name)
+	}
+	return w
+}
+
+// units is n whole tUSD (6 decimals).
+func units(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1_000_000)) }
+
+// ether is n whole ETH.
+func ether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e18)) }
