@@ -4,7 +4,7 @@ FORGE := contracts/node_modules/.bin/forge
 # Tests whose gas is recorded in contracts/.gas-snapshot: every deterministic test, as isolated transactions.
 SNAPSHOT_ARGS := --isolate --no-match-test '^(testFuzz|invariant)'
 
-.PHONY: test setup contracts-test go-test bindings-check artifacts gas snapshot fuzz
+.PHONY: test setup contracts-test go-test bindings-check artifacts gas snapshot fuzz memory
 
 test: setup contracts-test go-test
 
@@ -48,3 +48,10 @@ fuzz:
 	go test ./web/ -run '^$$' -fuzz '^FuzzParseSIWE$$' -fuzztime $(FUZZTIME)
 	go test ./bot/ -run '^$$' -fuzz '^FuzzInteraction$$' -fuzztime $(FUZZTIME)
 	go test ./web/ -run '^$$' -fuzz '^FuzzSigningTxJSON$$' -fuzztime $(FUZZTIME)
+
+# Memory figures of RELIABILITY.md: the Discord deployment build idle (fails above 60 MB), the dev
+# chain alone, and the playground after the trip story.
+memory:
+	TRUSTBOT_RSS_LIMIT_MB=60 go test -count=1 -run '^TestBinaryOnDiscord$$' -v ./cmd/trustbot/
+	go test -run '^$$' -bench BenchmarkDevChainPeakRSS -benchtime 1x ./chain/devchain/
+	./scripts/measure-rss.sh
