@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math/big"
 	"net/http"
@@ -25,6 +24,7 @@ import (
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
+	"github.com/trustbot/trustbot/store/storetest"
 )
 
 var members = []string{"alice", "bob", "carol"}
@@ -107,6 +107,7 @@ func openDB(t *testing.T, path string, now func() time.Time) *store.DB {
 		t.Fatalf("store.Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	dbPaths.Store(db, path)
 	return db
 }
 
@@ -115,33 +116,25 @@ func tempDB(t *testing.T) *store.DB {
 	return openDB(t, filepath.Join(t.TempDir(), "trustbot.db"), nil)
 }
 
-// digest is a hash of every stored event (without the time it was applied) and the cursor.
-func digest(t *testing.T, db *store.DB) string {
+// digest is a hash of storetest.Digest of db's file: every table (or only tables), times as
+// set/NULL, block hashes as stored.
+func digest(t *testing.T, db *store.DB, tables ...string) string {
 	t.Helper()
-	events, err := db.Events(context.Background(), store.EventFilter{})
-	if err != nil {
-		t.Fatal(err)
+	path, ok := dbPaths.Load(db)
+	if !ok {
+		t.Fatal("digest: a database not opened by openDB")
 	}
-	cur, err := db.Cursor(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := sha256.New()
-	for _, e := range events {
-		keys := make([]string, 0, len(e.Args))
-		for k := range e.Args {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		fmt.Fprintf(h, "%d %s %d %s %s %s", e.BlockNumber, e.BlockHash, e.LogIndex, e.TxHash, e.Address, e.Name)
-		for _, k := range keys {
-			fmt.Fprintf(h, " %s=%s", k, e.Args[k])
-		}
-		fmt.Fprintln(h)
-	}
-	fmt.Fprintf(h, "cursor %d %s\n", cur.Number, cur.Hash)
-	return hex.EncodeToString(h.Sum(nil))
+	ro := storetest.OpenReadOnly(t, path.(string))
+	defer ro.Close()
+	sum := sha256.Sum256([]byte(storetest.Digest(t, ro, nil, tables...)))
+	return hex.EncodeToString(sum[:])
 }
+
+// indexTables are the chain index: what a fresh index of the same chain must reproduce.
+var indexTables = []string{"events", "watcher_cursor"}
+
+// dbPaths are the files of the databases openDB opened.
+var dbPaths sync.Map
 
 // rpcProxy forwards JSON-RPC to upstream, except single requests that intercept answers with an
 // error (code, message).

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,7 +19,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +34,7 @@ import (
 	"github.com/trustbot/trustbot/chain/bindings"
 	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
+	"github.com/trustbot/trustbot/store/storetest"
 )
 
 // killChildEnv set to 1 makes TestKillHelperProcess run the playground.
@@ -101,7 +100,7 @@ func (p killPoint) String() string {
 // reported again (never sent twice), a while later when its report had failed; one it had not
 // sent is sent now, whether the playground is up or not.
 //
-// Each run's database (every table, normalized by killNormalize) must equal an uninterrupted
+// Each run's database (every table, normalized by storetest.Normalize) must equal an uninterrupted
 // run's; the chain must hold exactly one transaction from alice and one Trusted event for the
 // story; the request ends confirmed and its notice is printed at least once, at most once per
 // process.
@@ -160,7 +159,7 @@ func TestKillDuringSigning(t *testing.T) {
 		t.Logf("kill point %v: killed at %s; %s; notice printed %v times per process", p, r.kill.at, r.kill.phase, r.notices)
 		if r.digest != base.digest {
 			t.Errorf("kill point %v (%s): got database\n%s\nwant the uninterrupted run's\n%s\ndiffering lines:\n%s",
-				p, r.kill.phase, r.digest, base.digest, lineDiff(r.digest, base.digest))
+				p, r.kill.phase, r.digest, base.digest, storetest.LineDiff(r.digest, base.digest))
 		}
 	}
 	if killed < 20 {
@@ -340,7 +339,7 @@ func runKillStory(t *testing.T, exe string, p killPoint) killResult {
 	}
 
 	// The database: the request confirmed with the one transaction; the digest of every table.
-	db := openReadOnly(t, filepath.Join(ks.dir, "playground.db"))
+	db := storetest.OpenReadOnly(t, filepath.Join(ks.dir, "playground.db"))
 	defer db.Close()
 	var status, txHash string
 	if err := db.QueryRow(`SELECT r.status, t.tx_hash FROM signing_requests r JOIN signing_txs t ON t.request_id = r.id
@@ -348,7 +347,7 @@ func runKillStory(t *testing.T, exe string, p killPoint) killResult {
 		txHash != strings.ToLower(w.hash.Hex()) {
 		t.Errorf("kill point %v: request: got status %q with tx %s (err %v), want confirmed with %s", p, status, txHash, err, w.hash.Hex())
 	}
-	res.digest = dbDigest(t, db, func(n uint64) common.Hash {
+	res.digest = storetest.Digest(t, db, func(n uint64) common.Hash {
 		h, err := node.Client().Eth().HeaderByNumber(ctx, new(big.Int).SetUint64(n))
 		if err != nil {
 			return common.Hash{}
@@ -486,7 +485,7 @@ func (ks *killStory) settle() {
 			ks.t.Fatal(err)
 		}
 		var cursor uint64
-		db := openReadOnly(ks.t, filepath.Join(ks.dir, "playground.db"))
+		db := storetest.OpenReadOnly(ks.t, filepath.Join(ks.dir, "playground.db"))
 		err = db.QueryRow("SELECT block_number FROM watcher_cursor").Scan(&cursor)
 		db.Close()
 		if err == nil && pending == 0 && cursor >= head {
@@ -511,7 +510,7 @@ func (ks *killStory) stop() {
 // event and its notice in the database, and what the wallet had done.
 func (ks *killStory) phase(id string, sent bool) string {
 	ks.t.Helper()
-	db := openReadOnly(ks.t, filepath.Join(ks.dir, "playground.db"))
+	db := storetest.OpenReadOnly(ks.t, filepath.Join(ks.dir, "playground.db"))
 	defer db.Close()
 	var status string
 	var txs, events, notified int
@@ -914,201 +913,6 @@ func (l *lineLog) text() string {
 		fmt.Fprintf(&b, "[%d] %s\n", line.child, line.text)
 	}
 	return b.String()
-}
-
-// normRule is how the digest writes a column whose value legitimately differs between two runs
-// of the same story.
-type normRule int
-
-const (
-	// clock: a wall-clock time, written as "time" (or NULL).
-	clock normRule = iota + 1
-	// randomID: a random id (signing request id, SIWE nonce), written as its table and its
-	// rank by insertion, e.g. "signing_requests#4", wherever it appears.
-	randomID
-	// opaque: a random id nothing refers to (a console interaction id), written as "random".
-	opaque
-	// blockHash: a block hash (a block's timestamp is the wall clock), written as "canonical"
-	// when the run's chain has that hash at the row's block_number.
-	blockHash
-)
-
-// killNormalize lists every column the digest normalizes; every other column of every table is
-// written as stored.
-var killNormalize = map[string]map[string]normRule{
-	"wallet_links":           {"proven_at": clock},
-	"siwe_nonces":            {"nonce": randomID, "issued_at": clock, "expires_at": clock, "used_at": clock},
-	"signing_requests":       {"id": randomID, "created_at": clock, "expires_at": clock, "updated_at": clock},
-	"signing_calls":          {"request_id": randomID},
-	"signing_txs":            {"request_id": randomID},
-	"events":                 {"block_hash": blockHash, "applied_at": clock},
-	"watcher_cursor":         {"block_hash": blockHash, "updated_at": clock},
-	"notified":               {"notified_at": clock},
-	"processed_interactions": {"id": opaque, "seen_at": clock},
-	"guild_settings":         {"updated_at": clock},
-}
-
-// idSources are the tables whose random ids randomID numbers, by insertion (rowid) order.
-var idSources = []struct{ table, column string }{{"signing_requests", "id"}, {"siwe_nonces", "nonce"}}
-
-// dbDigest writes the schema version and every table listed in sqlite_master, each row as
-// column=value with the columns of killNormalize normalized, a table's rows sorted. canonical
-// is the run's chain's block hash at a height.
-func dbDigest(t *testing.T, db *sql.DB, canonical func(uint64) common.Hash) string {
-	t.Helper()
-	var b strings.Builder
-	var version int
-	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(&b, "user_version %d\n", version)
-
-	ids := map[string]string{}
-	for _, src := range idSources {
-		vals := queryStrings(t, db, fmt.Sprintf("SELECT %q FROM %q ORDER BY rowid", src.column, src.table))
-		for i, v := range vals {
-			ids[v] = fmt.Sprintf("%s#%d", src.table, i+1)
-		}
-	}
-
-	for _, table := range queryStrings(t, db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") {
-		rules := killNormalize[table]
-		rows, err := db.Query(fmt.Sprintf("SELECT * FROM %q", table))
-		if err != nil {
-			t.Fatalf("digest %s: %v", table, err)
-		}
-		cols, err := rows.Columns()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for c := range rules {
-			if !slices.Contains(cols, c) {
-				t.Fatalf("digest: killNormalize names %s.%s, which does not exist (columns %v)", table, c, cols)
-			}
-		}
-		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			raw := make(map[string]string, len(cols))
-			for i, c := range cols {
-				raw[c] = sqlText(vals[i])
-			}
-			parts := make([]string, len(cols))
-			for i, c := range cols {
-				v := raw[c]
-				if v != "NULL" {
-					switch rules[c] {
-					case clock:
-						v = "time"
-					case randomID:
-						if id, ok := ids[v]; ok {
-							v = id
-						} else {
-							v = "unknown id " + v
-						}
-					case opaque:
-						v = "random"
-					case blockHash:
-						var n uint64
-						if _, err := fmt.Sscan(raw["block_number"], &n); err == nil && strings.EqualFold(canonical(n).Hex(), v) {
-							v = "canonical"
-						}
-					}
-				}
-				parts[i] = c + "=" + v
-			}
-			lines = append(lines, strings.Join(parts, " "))
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
-		sort.Strings(lines)
-		fmt.Fprintf(&b, "table %s: %d rows\n", table, len(lines))
-		for _, l := range lines {
-			fmt.Fprintf(&b, "  %s\n", l)
-		}
-	}
-	return b.String()
-}
-
-func queryStrings(t *testing.T, db *sql.DB, q string) []string {
-	t.Helper()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// sqlText writes a scanned SQLite value.
-func sqlText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case []byte:
-		return fmt.Sprintf("x'%x'", x)
-	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
-	default:
-		return fmt.Sprint(x)
-	}
-}
-
-// openReadOnly opens the playground's database file read-only.
-func openReadOnly(t *testing.T, path string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Ping(); err != nil {
-		t.Fatalf("open %s read-only: %v", path, err)
-	}
-	return db
-}
-
-// lineDiff lists the lines one text has more often than the other.
-func lineDiff(got, want string) string {
-	count := func(s string) map[string]int {
-		m := map[string]int{}
-		for _, l := range strings.Split(s, "\n") {
-			m[l]++
-		}
-		return m
-	}
-	g, w := count(got), count(want)
-	var out []string
-	for _, l := range slices.Sorted(maps.Keys(g)) {
-		if g[l] > w[l] {
-			out = append(out, "got:  "+l)
-		}
-	}
-	for _, l := range slices.Sorted(maps.Keys(w)) {
-		if w[l] > g[l] {
-			out = append(out, "want: "+l)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 // freeAddr is a loopback address with a port nothing listens on.

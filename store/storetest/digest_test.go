@@ -1,0 +1,65 @@
+package storetest_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustbot/trustbot/store"
+	"github.com/trustbot/trustbot/store/storetest"
+)
+
+// run stores the same story in a new database: a signing request (with this id) whose one call
+// was sent as tx, on a clock shifted by shift; edit changes the request first.
+func run(t *testing.T, id string, shift time.Duration, edit func(*store.Request)) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "trustbot.db")
+	now := func() time.Time { return time.Now().Add(shift) }
+	db, err := store.Open(ctx, path, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := store.Request{
+		ID: id, GuildID: "guild", ChannelID: "channel", UserID: "alice", InteractionToken: "token",
+		Signer: "0x" + strings.Repeat("11", 20), ChainID: 1337, Kind: "trust", Summary: "Trust @bob with 1 ETH.",
+		Calls:     []store.Call{{To: "0x" + strings.Repeat("22", 20), Data: "0x01", Value: "0"}},
+		ExpiresAt: now().Add(15 * time.Minute),
+	}
+	if edit != nil {
+		edit(&r)
+	}
+	if _, err := db.CreateRequest(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordTx(ctx, id, 0, "0x"+strings.Repeat("ab", 32)); err != nil {
+		t.Fatal(err)
+	}
+	ro := storetest.OpenReadOnly(t, path)
+	defer ro.Close()
+	return storetest.Digest(t, ro, nil)
+}
+
+func TestDigest(t *testing.T) {
+	base := run(t, "request-id-aaaaaaaaaaaa", 0, nil)
+	if !strings.Contains(base, "table signing_requests: 1 rows") || !strings.Contains(base, "id=signing_requests#1") {
+		t.Fatalf("digest: got\n%s\nwant the request, its id numbered", base)
+	}
+	// Another random id and another clock: the same story.
+	if got := run(t, "request-id-bbbbbbbbbbbb", time.Hour, nil); got != base {
+		t.Errorf("same story, other id and clock: got a different digest\n%s", storetest.LineDiff(got, base))
+	}
+	// Any other difference shows.
+	for name, edit := range map[string]func(*store.Request){
+		"summary": func(r *store.Request) { r.Summary = "Trust @bob with 2 ETH." },
+		"call":    func(r *store.Request) { r.Calls[0].Data = "0x02" },
+		"user":    func(r *store.Request) { r.UserID = "carol" },
+	} {
+		if got := run(t, "request-id-cccccccccccc", 0, edit); got == base {
+			t.Errorf("%s changed: got the same digest, want a different one", name)
+		}
+	}
+}
