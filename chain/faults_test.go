@@ -1,7 +1,6 @@
 package chain_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +21,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
 )
@@ -341,15 +341,7 @@ func newChaosProxy(t *testing.T, upstream string) *chaosProxy {
 		if p.before != nil {
 			p.before(n)
 		}
-		resp, err := http.Post(upstream, "application/json", bytes.NewReader(body))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		chaintest.Forward(w, nil, upstream, body)
 	}))
 	t.Cleanup(p.Close)
 	return p

@@ -22,6 +22,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/store/storetest"
@@ -173,15 +174,7 @@ func newProxy(t *testing.T, upstream string, intercept func(rpcRequest) (int, st
 				return
 			}
 		}
-		resp, err := http.Post(upstream, "application/json", bytes.NewReader(body))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		chaintest.Forward(w, nil, upstream, body)
 	}))
 	t.Cleanup(p.Close)
 	return p

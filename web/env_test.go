@@ -6,9 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -27,6 +25,7 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 
 	"github.com/trustbot/trustbot/store"
+	"github.com/trustbot/trustbot/store/storetest"
 	"github.com/trustbot/trustbot/web"
 )
 
@@ -196,37 +195,10 @@ func (e *env) send(k *ecdsa.PrivateKey, to common.Address, data []byte, value *b
 	return signed.Hash()
 }
 
-// digest hashes the content of tables, to show that nothing was written.
+// digest writes the content of tables as stored, to show that nothing was written.
 func (e *env) digest(tables ...string) string {
 	e.t.Helper()
-	h := sha256.New()
-	for _, table := range tables {
-		rows, err := e.raw.Query("SELECT * FROM " + table + " ORDER BY 1, 2")
-		if err != nil {
-			e.t.Fatalf("digest %s: %v", table, err)
-		}
-		cols, err := rows.Columns()
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		fmt.Fprintf(h, "table %s\n", table)
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				e.t.Fatal(err)
-			}
-			fmt.Fprintf(h, "%q\n", vals)
-		}
-		if err := rows.Err(); err != nil {
-			e.t.Fatal(err)
-		}
-		rows.Close()
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	return storetest.Raw(e.t, e.raw, tables...)
 }
 
 // response is an HTTP answer.

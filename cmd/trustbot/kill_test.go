@@ -32,6 +32,7 @@ import (
 
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/bindings"
+	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/store/storetest"
@@ -728,15 +729,7 @@ func newRPCGate(t *testing.T, upstream string) *rpcGate {
 			}
 		}
 		g.mu.Unlock()
-		resp, err := hc.Post(upstream, "application/json", bytes.NewReader(body))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		chaintest.Forward(w, hc, upstream, body)
 	}))
 	return g
 }

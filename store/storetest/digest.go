@@ -57,6 +57,19 @@ var idSources = []struct{ table, column string }{{"signing_requests", "id"}, {"s
 // of one chain). Given tables, it writes only those.
 func Digest(t testing.TB, db *sql.DB, canonical func(uint64) common.Hash, tables ...string) string {
 	t.Helper()
+	return write(t, db, canonical, Normalize, tables)
+}
+
+// Raw writes tables (every table when none are given) as Digest does, but every value as stored:
+// for showing that nothing at all was written to a database.
+func Raw(t testing.TB, db *sql.DB, tables ...string) string {
+	t.Helper()
+	return write(t, db, nil, nil, tables)
+}
+
+// write is Digest with the normalization rules norm.
+func write(t testing.TB, db *sql.DB, canonical func(uint64) common.Hash, norm map[string]map[string]Rule, tables []string) string {
+	t.Helper()
 	var b strings.Builder
 	var version int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
@@ -82,7 +95,7 @@ func Digest(t testing.TB, db *sql.DB, canonical func(uint64) common.Hash, tables
 		tables = all
 	}
 	for _, table := range tables {
-		rules := Normalize[table]
+		rules := norm[table]
 		rows, err := db.Query(fmt.Sprintf("SELECT * FROM %q", table))
 		if err != nil {
 			t.Fatalf("digest %s: %v", table, err)

@@ -1,8 +1,7 @@
-package devchain_test
+package chain_test
 
 import (
 	"context"
-	"math/big"
 	"net"
 	"testing"
 	"time"
@@ -125,30 +124,3 @@ func TestDevChainFixedPort(t *testing.T) {
 		t.Errorf("URL: got %s, want %s", got, want)
 	}
 }
-
-var members = []string{"alice", "bob", "carol"}
-
-func startDev(t *testing.T, manual bool) *devchain.Chain {
-	t.Helper()
-	dc, err := devchain.Start(context.Background(), devchain.Options{Members: members, Manual: manual})
-	if err != nil {
-		t.Fatalf("devchain.Start: %v", err)
-	}
-	t.Cleanup(dc.Close)
-	return dc
-}
-
-func member(t *testing.T, dc *devchain.Chain, name string) chain.Wallet {
-	t.Helper()
-	w, ok := dc.Member(name)
-	if !ok {
-		t.Fatalf("no dev member %s", name)
-	}
-	return w
-}
-
-// units is n whole tUSD (6 decimals).
-func units(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1_000_000)) }
-
-// ether is n whole ETH.
-func ether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e18)) }
