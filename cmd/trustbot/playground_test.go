@@ -64,7 +64,8 @@ func testPlayground(t *testing.T) (*playground, func(line string) string) {
 // tokens converts whole tUSD to units.
 func tokens(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1_000_000)) }
 
-func mustContain(t *testing.T, line, got string, wants ...string) {
+// mustContain fails unless got, what line printed, contains every one of wants.
+func mustContain(t testing.TB, line, got string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
 		if !strings.Contains(got, w) {
