@@ -110,7 +110,7 @@ func (b *Bot) request(i *discordgo.Interaction) (*commands.Request, error) {
 	}
 	req := &commands.Request{
 		InteractionID: i.ID, GuildID: i.GuildID, ChannelID: i.ChannelID, Token: i.Token,
-		User: commands.Member{ID: user.ID, Name: displayName(user)}, Command: data.Name,
+		User: trustbot.Member{ID: user.ID, Name: displayName(user)}, Command: data.Name,
 		Options: map[string]commands.Value{},
 	}
 	opts := data.Options
@@ -174,7 +174,7 @@ func optionValue(req *commands.Request, o *discordgo.ApplicationCommandInteracti
 		if !ok || strings.TrimSpace(id) == "" {
 			return commands.Value{}, unreadable
 		}
-		m := commands.Member{ID: id, Name: id}
+		m := trustbot.Member{ID: id, Name: id}
 		if res != nil {
 			if u := res.Users[id]; u != nil {
 				m.Name = displayName(u)
@@ -224,7 +224,7 @@ func (b *Bot) suggestedMember(req *commands.Request, name string, v commands.Val
 		if id == "" || strings.Trim(id, "0123456789") != "" {
 			return v, trustbot.Errorf(trustbot.EInvalid, "Pick %s from the suggestions of /%s (the members whose tokens you hold).", name, fullName(req))
 		}
-		return commands.Value{Type: commands.User, Member: &commands.Member{ID: id, Name: id}}, nil
+		return commands.Value{Type: commands.User, Member: &trustbot.Member{ID: id, Name: id}}, nil
 	}
 	return v, nil
 }
@@ -241,7 +241,7 @@ func (b *Bot) autocomplete(i *discordgo.Interaction) *callback {
 	}
 	if ok && focused != nil && user != nil {
 		typed, _ := focused.Value.(string)
-		req := &commands.Request{GuildID: i.GuildID, ChannelID: i.ChannelID, User: commands.Member{ID: user.ID, Name: displayName(user)}, Command: data.Name}
+		req := &commands.Request{GuildID: i.GuildID, ChannelID: i.ChannelID, User: trustbot.Member{ID: user.ID, Name: displayName(user)}, Command: data.Name}
 		ctx, cancel := context.WithTimeout(b.ctx, quickTimeout)
 		defer cancel()
 		for _, c := range b.set.Suggest(ctx, req, focused.Name, typed) {

@@ -403,7 +403,7 @@ func (w *Watcher) addReserve(ctx context.Context, reserve, issuer, asset common.
 // cursor is the stored cursor; ok is false before the first chunk.
 func (w *Watcher) cursor(ctx context.Context) (store.Cursor, bool, error) {
 	cur, err := w.db.Cursor(ctx)
-	if store.ErrorCode(err) == store.ENOTFOUND {
+	if trustbot.ErrorCode(err) == trustbot.ENotFound {
 		return store.Cursor{}, false, nil
 	} else if err != nil {
 		return store.Cursor{}, false, fmt.Errorf("chain: watcher: cursor: %w", err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	"github.com/trustbot/trustbot"
 )
 
 func (h *handlers) balanceDef() Definition {
@@ -28,7 +30,7 @@ func (h *handlers) balance(ctx context.Context, r *Request) (*Reply, error) {
 		return nil, err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s):", m.Mention(), ShortAddress(addr))
+	fmt.Fprintf(&b, "%s (%s):", m.Mention(), trustbot.ShortAddress(addr))
 	if len(hs) == 0 {
 		b.WriteString("\nHolds no trust tokens.")
 	}
@@ -38,8 +40,8 @@ func (h *handlers) balance(ctx context.Context, r *Request) (*Reply, error) {
 			redeemable.Set(x.res.Reserve)
 		}
 		fmt.Fprintf(&b, "\n• %s from %s: holds %s of a %s budget; redeemable now %s.",
-			x.res.Symbol, h.memberOf(ctx, x.res.Issuer), FormatAmount(x.balance, x.res.Decimals),
-			FormatAmount(x.budget, x.res.Decimals), Money(redeemable, x.res.AssetToken.Decimals, x.res.AssetToken.Symbol))
+			x.res.Symbol, h.memberOf(ctx, x.res.Issuer), trustbot.FormatAmount(x.balance, x.res.Decimals),
+			trustbot.FormatAmount(x.budget, x.res.Decimals), trustbot.Money(redeemable, x.res.AssetToken.Decimals, x.res.AssetToken.Symbol))
 	}
 	known, err := h.Store.Reserves(ctx)
 	if err != nil {
@@ -61,7 +63,7 @@ func (h *handlers) balance(ctx context.Context, r *Request) (*Reply, error) {
 		for _, x := range holders {
 			budgets.Add(budgets, x.budget)
 		}
-		fmt.Fprintf(&b, "\n• Issues %s: budgets of %s given to %s; %s.", res.Symbol, FormatAmount(budgets, res.Decimals),
+		fmt.Fprintf(&b, "\n• Issues %s: budgets of %s given to %s; %s.", res.Symbol, trustbot.FormatAmount(budgets, res.Decimals),
 			plural(len(holders), "holder"), reserveLine(res))
 	}
 	return &Reply{Text: b.String(), Private: true}, nil

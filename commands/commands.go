@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+
+	"github.com/trustbot/trustbot"
 )
 
 // OptionType is the kind of value an option takes.
@@ -49,21 +51,11 @@ type Definition struct {
 	handler func(context.Context, *Request) (*Reply, error)
 }
 
-// Member is a person in the guild: a Discord user, or a dev member in the playground.
-type Member struct {
-	ID   string
-	Name string
-}
-
-// Mention names a member in replies and notices the way Discord does, <@ID>; the console
-// shows it as @name.
-func (m Member) Mention() string { return "<@" + m.ID + ">" }
-
 // Value is an option's value as the user gave it.
 type Value struct {
 	Type    OptionType
 	String  string
-	Member  *Member
+	Member  *trustbot.Member
 	Channel string
 }
 
@@ -73,7 +65,7 @@ type Request struct {
 	InteractionID string
 	GuildID       string
 	ChannelID     string
-	User          Member
+	User          trustbot.Member
 	// Token lets the adapter edit its reply later (Discord's interaction token); may be empty.
 	Token string
 	// Command and Subcommand name what was invoked ("wallet", "link").
@@ -88,7 +80,7 @@ func (r *Request) Option(name string) string {
 }
 
 // MemberOption returns a user option's member, or nil.
-func (r *Request) MemberOption(name string) *Member {
+func (r *Request) MemberOption(name string) *trustbot.Member {
 	return r.Options[name].Member
 }
 
@@ -160,7 +152,7 @@ func errUnknown(r *Request) error {
 	if r.Subcommand != "" {
 		name += " " + r.Subcommand
 	}
-	return Errorf(EInvalid, "There is no command %s. Try /help.", name)
+	return trustbot.Errorf(trustbot.EInvalid, "There is no command %s. Try /help.", name)
 }
 
 // validate checks a request's options against the definition before any handler runs.
@@ -172,21 +164,21 @@ func (d *Definition) validate(r *Request) error {
 	for name, v := range r.Options {
 		o, ok := known[name]
 		if !ok {
-			return Errorf(EInvalid, "/%s has no option %q.", fullName(r), name)
+			return trustbot.Errorf(trustbot.EInvalid, "/%s has no option %q.", fullName(r), name)
 		}
 		if v.Type != o.Type {
-			return Errorf(EInvalid, "Option %s of /%s takes %s.", name, fullName(r), typeWord(o.Type))
+			return trustbot.Errorf(trustbot.EInvalid, "Option %s of /%s takes %s.", name, fullName(r), typeWord(o.Type))
 		}
 		if o.Type == User && v.Member == nil {
-			return Errorf(EInvalid, "Option %s of /%s must name a member, like @bob.", name, fullName(r))
+			return trustbot.Errorf(trustbot.EInvalid, "Option %s of /%s must name a member, like @bob.", name, fullName(r))
 		}
 		if len(o.Choices) > 0 && !contains(o.Choices, v.String) {
-			return Errorf(EInvalid, "Option %s of /%s is one of: %s.", name, fullName(r), strings.Join(o.Choices, ", "))
+			return trustbot.Errorf(trustbot.EInvalid, "Option %s of /%s is one of: %s.", name, fullName(r), strings.Join(o.Choices, ", "))
 		}
 	}
 	for _, o := range d.Options {
 		if _, ok := r.Options[o.Name]; o.Required && !ok {
-			return Errorf(EInvalid, "/%s needs %s (%s).", fullName(r), o.Name, o.Description)
+			return trustbot.Errorf(trustbot.EInvalid, "/%s needs %s (%s).", fullName(r), o.Name, o.Description)
 		}
 	}
 	return nil

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
@@ -352,7 +354,7 @@ func (h *handlers) credit(ctx context.Context, r *Request) (*Reply, error) {
 		if t, ok := bases[a]; ok {
 			return t
 		}
-		t := chain.Token{Address: a, Symbol: ShortAddress(a)}
+		t := chain.Token{Address: a, Symbol: trustbot.ShortAddress(a)}
 		for _, info := range infos {
 			if info.Asset == a {
 				t = info.AssetToken
@@ -409,7 +411,7 @@ func creditText(who string, self bool, c *Credit, exposures []creditExposure, in
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s can redeem %s now", who, Money(total, t.Decimals, t.Symbol))
+		fmt.Fprintf(&b, "%s can redeem %s now", who, trustbot.Money(total, t.Decimals, t.Symbol))
 		var parts []string
 		sum := new(big.Int)
 		for _, l := range lines {
@@ -418,7 +420,7 @@ func creditText(who string, self bool, c *Credit, exposures []creditExposure, in
 			}
 			sum.Add(sum, l.Amount)
 			issuer := name(infos[l.Reserve].Issuer)
-			p := FormatAmount(l.Amount, t.Decimals)
+			p := trustbot.FormatAmount(l.Amount, t.Decimals)
 			if len(l.Path) == 1 {
 				p += " from " + issuer + " directly"
 			} else {
@@ -434,7 +436,7 @@ func creditText(who string, self bool, c *Credit, exposures []creditExposure, in
 		}
 		b.WriteString(".")
 		if sum.Cmp(total) > 0 {
-			fmt.Fprintf(&b, " Those paths share a layer, so redeeming them all pays at most %s.", Money(total, t.Decimals, t.Symbol))
+			fmt.Fprintf(&b, " Those paths share a layer, so redeeming them all pays at most %s.", trustbot.Money(total, t.Decimals, t.Symbol))
 		}
 	}
 	if len(lines) > 0 {
@@ -453,7 +455,7 @@ func creditText(who string, self bool, c *Credit, exposures []creditExposure, in
 			} else {
 				layers += " → " + base(l.Base).Symbol
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", info.Symbol, FormatAmount(l.Held, info.Decimals), FormatAmount(l.Amount, info.Decimals), layers)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", info.Symbol, trustbot.FormatAmount(l.Held, info.Decimals), trustbot.FormatAmount(l.Amount, info.Decimals), layers)
 		}
 		w.Flush()
 		b.WriteString("\n```\n" + strings.TrimRight(tb.String(), "\n") + "\n```")
@@ -469,7 +471,7 @@ func creditText(who string, self bool, c *Credit, exposures []creditExposure, in
 		}
 		t := e.Reserve.AssetToken
 		fmt.Fprintf(&b, "\n%s exposure: %s if everyone downstream redeemed (backing %s).", owner,
-			Money(e.Exposure, t.Decimals, t.Symbol), FormatAmount(e.Backing, t.Decimals))
+			trustbot.Money(e.Exposure, t.Decimals, t.Symbol), trustbot.FormatAmount(e.Backing, t.Decimals))
 	}
 	return b.String()
 }
@@ -478,7 +480,7 @@ func creditText(who string, self bool, c *Credit, exposures []creditExposure, in
 func limitText(limit common.Address, infos map[common.Address]chain.ReserveInfo, name func(common.Address) string, baseTok chain.Token) string {
 	info := infos[limit]
 	if below, ok := infos[info.Asset]; ok {
-		return fmt.Sprintf("%s's %s %s-tokens", name(info.Issuer), FormatAmount(info.Reserve, info.Decimals), name(below.Issuer))
+		return fmt.Sprintf("%s's %s %s-tokens", name(info.Issuer), trustbot.FormatAmount(info.Reserve, info.Decimals), name(below.Issuer))
 	}
-	return fmt.Sprintf("%s's %s", name(info.Issuer), Money(info.Reserve, baseTok.Decimals, baseTok.Symbol))
+	return fmt.Sprintf("%s's %s", name(info.Issuer), trustbot.Money(info.Reserve, baseTok.Decimals, baseTok.Symbol))
 }

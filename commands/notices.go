@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
@@ -73,7 +75,7 @@ func (h *handlers) sentence(ctx context.Context, tx []store.Event, i int) string
 	}
 	amount := func(key string, decimals uint8) string {
 		v, _ := new(big.Int).SetString(e.Args[key], 10)
-		return FormatAmount(v, decimals)
+		return trustbot.FormatAmount(v, decimals)
 	}
 	who := func(key string) string { return h.memberOf(ctx, common.HexToAddress(e.Args[key])) }
 	if e.Name == "ReserveCreated" {
@@ -96,18 +98,18 @@ func (h *handlers) sentence(ctx context.Context, tx []store.Event, i int) string
 		if common.HexToAddress(e.Args["from"]) == res.Issuer {
 			whose = "their"
 		}
-		return fmt.Sprintf("%s deposited %s into %s reserve (backing now %s).", who("from"), Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol), whose, FormatAmount(res.Reserve, asset.Decimals))
+		return fmt.Sprintf("%s deposited %s into %s reserve (backing now %s).", who("from"), trustbot.Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol), whose, trustbot.FormatAmount(res.Reserve, asset.Decimals))
 	case "Withdrawn":
-		return fmt.Sprintf("%s withdrew %s from their reserve (backing now %s).", issuer, Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol), FormatAmount(res.Reserve, asset.Decimals))
+		return fmt.Sprintf("%s withdrew %s from their reserve (backing now %s).", issuer, trustbot.Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol), trustbot.FormatAmount(res.Reserve, asset.Decimals))
 	case "Trusted", "Revoked":
 		return "" // said with the Transfer before it
 	case "Transfer":
 		from, to := e.Args["from"], e.Args["to"]
 		switch {
 		case from == zero && next == "Trusted":
-			return fmt.Sprintf("%s extended %s a budget of %s.", issuer, who("to"), Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol))
+			return fmt.Sprintf("%s extended %s a budget of %s.", issuer, who("to"), trustbot.Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol))
 		case from == zero:
-			return fmt.Sprintf("%s re-upped %s with %s.", issuer, who("to"), Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol))
+			return fmt.Sprintf("%s re-upped %s with %s.", issuer, who("to"), trustbot.Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol))
 		case to == zero && next == "Revoked":
 			if line := h.revokedBacking(ctx, issuer, res, common.HexToAddress(from), mustBig(e.Args["amount"])); line != "" {
 				return line
@@ -116,9 +118,9 @@ func (h *handlers) sentence(ctx context.Context, tx []store.Event, i int) string
 			if cut == nil || cut.BitLen() == 256 {
 				return fmt.Sprintf("%s revoked all of %s's trust; %s of their tokens were burned.", issuer, who("from"), amount("amount", res.Decimals))
 			}
-			return fmt.Sprintf("%s cut %s's budget by %s; %s of their tokens were burned.", issuer, who("from"), Money(cut, asset.Decimals, asset.Symbol), amount("amount", res.Decimals))
+			return fmt.Sprintf("%s cut %s's budget by %s; %s of their tokens were burned.", issuer, who("from"), trustbot.Money(cut, asset.Decimals, asset.Symbol), amount("amount", res.Decimals))
 		case to == zero:
-			return fmt.Sprintf("%s redeemed %s from %s's reserve.", who("from"), Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol), issuer)
+			return fmt.Sprintf("%s redeemed %s from %s's reserve.", who("from"), trustbot.Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol), issuer)
 		default:
 			return fmt.Sprintf("%s sent %s %s to %s.", who("from"), amount("amount", res.Decimals), res.Symbol, who("to"))
 		}
@@ -136,8 +138,8 @@ func (h *handlers) revokedBacking(ctx context.Context, issuer string, res chain.
 		return ""
 	}
 	owner := h.memberOf(ctx, layer.Issuer)
-	line := fmt.Sprintf("%s revoked %s %s backing %s's reserve (its backing is now %s)", issuer, FormatAmount(burned, res.Decimals), res.Symbol,
-		owner, FormatAmount(layer.Reserve, layer.Decimals))
+	line := fmt.Sprintf("%s revoked %s %s backing %s's reserve (its backing is now %s)", issuer, trustbot.FormatAmount(burned, res.Decimals), res.Symbol,
+		owner, trustbot.FormatAmount(layer.Reserve, layer.Decimals))
 	names := h.downstream(ctx, layer.Address, map[common.Address]bool{})
 	if len(names) == 0 {
 		return line + "; nobody holds tokens of " + owner + "'s reserve."

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/store"
@@ -30,9 +32,9 @@ func (h *handlers) pending(ctx context.Context, r *Request) (*Reply, error) {
 		n, err := strconv.Atoi(strings.TrimPrefix(pick, "#"))
 		if err != nil || n < 1 || n > len(reqs) {
 			if len(reqs) == 0 {
-				return nil, Errorf(EInvalid, "You have no open signing requests to cancel.")
+				return nil, trustbot.Errorf(trustbot.EInvalid, "You have no open signing requests to cancel.")
 			}
-			return nil, Errorf(EInvalid, "%q is not one of your open requests: give a number from 1 to %d (see /pending).", pick, len(reqs))
+			return nil, trustbot.Errorf(trustbot.EInvalid, "%q is not one of your open requests: give a number from 1 to %d (see /pending).", pick, len(reqs))
 		}
 		req, err := h.Store.CancelRequest(ctx, reqs[n-1].ID, r.User.ID)
 		if err != nil {

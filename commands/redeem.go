@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
@@ -62,11 +64,11 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 	to := holderAddr
 	if text := r.Option("to"); text != "" {
 		if !common.IsHexAddress(text) {
-			return nil, Errorf(EInvalid, "%q is not an address: give 0x followed by 40 hex digits.", text)
+			return nil, trustbot.Errorf(trustbot.EInvalid, "%q is not an address: give 0x followed by 40 hex digits.", text)
 		}
 		to = common.HexToAddress(text)
 		if to == (common.Address{}) {
-			return nil, Errorf(EInvalid, "Paying to the zero address would burn the money; give your own address.")
+			return nil, trustbot.Errorf(trustbot.EInvalid, "Paying to the zero address would burn the money; give your own address.")
 		}
 	}
 	hs, err := h.holdings(ctx, holderAddr)
@@ -92,12 +94,12 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 			}
 		}
 		if from == nil {
-			return nil, Errorf(EInvalid, "You hold no trust tokens from %s.", m.Mention())
+			return nil, trustbot.Errorf(trustbot.EInvalid, "You hold no trust tokens from %s.", m.Mention())
 		}
 	} else {
 		switch len(held) {
 		case 0:
-			return nil, Errorf(EInvalid, "You hold no trust tokens to redeem.")
+			return nil, trustbot.Errorf(trustbot.EInvalid, "You hold no trust tokens to redeem.")
 		case 1:
 			from = &held[0]
 		default:
@@ -105,18 +107,18 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 			for _, x := range held {
 				names = append(names, h.memberOf(ctx, x.res.Issuer))
 			}
-			return nil, Errorf(EInvalid, "You hold tokens from %s: say whose with from:.", strings.Join(names, " and "))
+			return nil, trustbot.Errorf(trustbot.EInvalid, "You hold tokens from %s: say whose with from:.", strings.Join(names, " and "))
 		}
 	}
 	res := from.res
 	t := res.AssetToken
-	amount, err := ParseAmount(r.Option("amount"), res.Decimals, res.Symbol)
+	amount, err := trustbot.ParseAmount(r.Option("amount"), res.Decimals, res.Symbol)
 	if err != nil {
 		return nil, err
 	}
 	issuerName := h.memberOf(ctx, res.Issuer)
 	if from.balance.Cmp(amount) < 0 {
-		return nil, Errorf(EInvalid, "You hold %s of %s's tokens; you can redeem at most %s.", FormatAmount(from.balance, res.Decimals), issuerName, FormatAmount(from.balance, res.Decimals))
+		return nil, trustbot.Errorf(trustbot.EInvalid, "You hold %s of %s's tokens; you can redeem at most %s.", trustbot.FormatAmount(from.balance, res.Decimals), issuerName, trustbot.FormatAmount(from.balance, res.Decimals))
 	}
 	call := chain.Redeem(res.Address, amount, to)
 	paid := t
@@ -140,15 +142,15 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 		if avail == nil {
 			return nil
 		}
-		return Errorf(EInvalid, "%s's reserve holds %s; you can redeem at most %s now.", issuerName, Money(avail, t.Decimals, t.Symbol), FormatAmount(avail, t.Decimals))
+		return trustbot.Errorf(trustbot.EInvalid, "%s's reserve holds %s; you can redeem at most %s now.", issuerName, trustbot.Money(avail, t.Decimals, t.Symbol), trustbot.FormatAmount(avail, t.Decimals))
 	}
 	dest := "your wallet"
 	if to != holderAddr {
 		dest = to.Hex()
 	}
-	summary := fmt.Sprintf("%s redeems %s %s for %s.", r.User.Name, FormatAmount(amount, res.Decimals), res.Symbol, Money(amount, paid.Decimals, paid.Symbol))
-	text := fmt.Sprintf("Sign to redeem %s %s for %s, paid to %s (%s's reserve: %s).", FormatAmount(amount, res.Decimals), res.Symbol,
-		Money(amount, paid.Decimals, paid.Symbol), dest, issuerName, reserveLine(res))
+	summary := fmt.Sprintf("%s redeems %s %s for %s.", r.User.Name, trustbot.FormatAmount(amount, res.Decimals), res.Symbol, trustbot.Money(amount, paid.Decimals, paid.Symbol))
+	text := fmt.Sprintf("Sign to redeem %s %s for %s, paid to %s (%s's reserve: %s).", trustbot.FormatAmount(amount, res.Decimals), res.Symbol,
+		trustbot.Money(amount, paid.Decimals, paid.Symbol), dest, issuerName, reserveLine(res))
 	if res.Layered && !deep {
 		text += fmt.Sprintf(" You are paid in %s, the token of the layer below, not in the base asset; without layer:one the redemption unwinds every layer.", paid.Symbol)
 	} else if deep {
@@ -205,6 +207,6 @@ func (h *handlers) shortLayer(ctx context.Context, res chain.ReserveInfo, amount
 	if short.Layered {
 		t.Decimals = short.Decimals
 	}
-	return Errorf(EInvalid, "%s's reserve holds %s; you can redeem at most %s through it now.", h.memberOf(ctx, short.Issuer),
-		Money(least, t.Decimals, t.Symbol), FormatAmount(least, t.Decimals))
+	return trustbot.Errorf(trustbot.EInvalid, "%s's reserve holds %s; you can redeem at most %s through it now.", h.memberOf(ctx, short.Issuer),
+		trustbot.Money(least, t.Decimals, t.Symbol), trustbot.FormatAmount(least, t.Decimals))
 }

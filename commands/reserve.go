@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
@@ -44,7 +46,7 @@ func (h *handlers) backing(ctx context.Context, r *Request) (chain.Token, error)
 		return base, nil
 	}
 	if by.ID == r.User.ID {
-		return chain.Token{}, Errorf(EInvalid, "A reserve cannot be backed by your own trust token.")
+		return chain.Token{}, trustbot.Errorf(trustbot.EInvalid, "A reserve cannot be backed by your own trust token.")
 	}
 	addr, err := h.wallet(ctx, *by, false)
 	if err != nil {
@@ -59,7 +61,7 @@ func (h *handlers) backing(ctx context.Context, r *Request) (chain.Token, error)
 		if layer, lerr := h.ownReserveAny(ctx, addr, base); lerr == nil && layer.Exists {
 			return h.Chain.Token(ctx, layer.Address)
 		}
-		return chain.Token{}, Errorf(EInvalid, "%s has no %s reserve, so there is no trust token of theirs to back yours with.", by.Mention(), base.Symbol)
+		return chain.Token{}, trustbot.Errorf(trustbot.EInvalid, "%s has no %s reserve, so there is no trust token of theirs to back yours with.", by.Mention(), base.Symbol)
 	}
 	return h.Chain.Token(ctx, up.Address)
 }
@@ -71,7 +73,7 @@ func (h *handlers) ownReserve(ctx context.Context, issuer common.Address, asset 
 		return res, err
 	}
 	if !res.Exists {
-		return res, Errorf(EInvalid, "You have no %s reserve yet — run /reserve create first.", asset.Symbol)
+		return res, trustbot.Errorf(trustbot.EInvalid, "You have no %s reserve yet — run /reserve create first.", asset.Symbol)
 	}
 	return res, nil
 }
@@ -79,8 +81,8 @@ func (h *handlers) ownReserve(ctx context.Context, issuer common.Address, asset 
 // reserveLine sums up a reserve: "300 tUSD backing, 180 outstanding, coverage 166%".
 func reserveLine(res chain.ReserveInfo) string {
 	t := res.AssetToken
-	return fmt.Sprintf("%s backing, %s outstanding, %s", Money(res.Reserve, t.Decimals, t.Symbol),
-		FormatAmount(res.Outstanding, t.Decimals), coverage(res.Reserve, res.Outstanding))
+	return fmt.Sprintf("%s backing, %s outstanding, %s", trustbot.Money(res.Reserve, t.Decimals, t.Symbol),
+		trustbot.FormatAmount(res.Outstanding, t.Decimals), coverage(res.Reserve, res.Outstanding))
 }
 
 // coverage is backing / outstanding as a whole percentage (rounded down).
@@ -122,7 +124,7 @@ func (h *handlers) reserveCreate(ctx context.Context, r *Request) (*Reply, error
 		return nil, err
 	}
 	if existing.Exists {
-		return nil, Errorf(EConflict, "You already have a %s reserve at %s (%s).", asset.Symbol, existing.Address.Hex(), reserveLine(existing))
+		return nil, trustbot.Errorf(trustbot.EConflict, "You already have a %s reserve at %s (%s).", asset.Symbol, existing.Address.Hex(), reserveLine(existing))
 	}
 	name := fmt.Sprintf("%s's trust (%s)", r.User.Name, asset.Symbol)
 	symbol := symbolFor(r.User.Name, asset.Symbol)
@@ -143,7 +145,7 @@ func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, erro
 		return nil, err
 	}
 	t := res.AssetToken
-	amount, err := ParseAmount(r.Option("amount"), t.Decimals, t.Symbol)
+	amount, err := trustbot.ParseAmount(r.Option("amount"), t.Decimals, t.Symbol)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +154,7 @@ func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, erro
 		return nil, err
 	}
 	if held.Cmp(amount) < 0 {
-		return nil, Errorf(EInvalid, "Your wallet holds %s; you can deposit at most %s.", Money(held, t.Decimals, t.Symbol), FormatAmount(held, t.Decimals))
+		return nil, trustbot.Errorf(trustbot.EInvalid, "Your wallet holds %s; you can deposit at most %s.", trustbot.Money(held, t.Decimals, t.Symbol), trustbot.FormatAmount(held, t.Decimals))
 	}
 	after := new(big.Int).Add(res.Reserve, amount)
 	calls := chain.Deposit(res.Address, t, amount)
@@ -160,9 +162,9 @@ func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, erro
 	if len(calls) == 2 {
 		steps = " Your wallet will ask twice: first to let the reserve take the tokens, then to deposit them."
 	}
-	summary := fmt.Sprintf("%s deposits %s into their reserve.", r.User.Name, Money(amount, t.Decimals, t.Symbol))
+	summary := fmt.Sprintf("%s deposits %s into their reserve.", r.User.Name, trustbot.Money(amount, t.Decimals, t.Symbol))
 	text := fmt.Sprintf("Sign to deposit %s into your reserve (backing %s → %s, %s).%s",
-		Money(amount, t.Decimals, t.Symbol), FormatAmount(res.Reserve, t.Decimals), FormatAmount(after, t.Decimals),
+		trustbot.Money(amount, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Reserve, t.Decimals), trustbot.FormatAmount(after, t.Decimals),
 		coverage(after, res.Outstanding), steps)
 	return h.sign(ctx, r, issuer, "deposit", summary, text, calls, nil)
 }
@@ -212,17 +214,17 @@ func (h *handlers) reserveWithdraw(ctx context.Context, r *Request) (*Reply, err
 		return nil, err
 	}
 	t := res.AssetToken
-	amount, err := ParseAmount(r.Option("amount"), t.Decimals, t.Symbol)
+	amount, err := trustbot.ParseAmount(r.Option("amount"), t.Decimals, t.Symbol)
 	if err != nil {
 		return nil, err
 	}
 	if res.Reserve.Cmp(amount) < 0 {
-		return nil, Errorf(EInvalid, "Your reserve holds %s; you can withdraw at most %s.", Money(res.Reserve, t.Decimals, t.Symbol), FormatAmount(res.Reserve, t.Decimals))
+		return nil, trustbot.Errorf(trustbot.EInvalid, "Your reserve holds %s; you can withdraw at most %s.", trustbot.Money(res.Reserve, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Reserve, t.Decimals))
 	}
 	after := new(big.Int).Sub(res.Reserve, amount)
-	summary := fmt.Sprintf("%s withdraws %s from their reserve.", r.User.Name, Money(amount, t.Decimals, t.Symbol))
+	summary := fmt.Sprintf("%s withdraws %s from their reserve.", r.User.Name, trustbot.Money(amount, t.Decimals, t.Symbol))
 	text := fmt.Sprintf("Sign to withdraw %s from your reserve to your wallet (backing %s → %s, %s).",
-		Money(amount, t.Decimals, t.Symbol), FormatAmount(res.Reserve, t.Decimals), FormatAmount(after, t.Decimals), coverage(after, res.Outstanding))
+		trustbot.Money(amount, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Reserve, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(after, res.Outstanding))
 	return h.sign(ctx, r, issuer, "withdraw", summary, text, []chain.Call{chain.Withdraw(res.Address, amount, issuer)}, nil)
 }
 
@@ -296,7 +298,7 @@ func (h *handlers) reserveShow(ctx context.Context, r *Request) (*Reply, error) 
 		b.WriteString("\nNo one holds or has been trusted with its tokens yet.")
 	}
 	for _, x := range hs {
-		fmt.Fprintf(&b, "\n• %s: budget %s, holds %s", h.memberOf(ctx, x.addr), FormatAmount(x.budget, t.Decimals), FormatAmount(x.balance, t.Decimals))
+		fmt.Fprintf(&b, "\n• %s: budget %s, holds %s", h.memberOf(ctx, x.addr), trustbot.FormatAmount(x.budget, t.Decimals), trustbot.FormatAmount(x.balance, t.Decimals))
 	}
 	return &Reply{Text: b.String(), Private: true}, nil
 }

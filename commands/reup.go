@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
@@ -44,10 +46,10 @@ func (h *handlers) reup(ctx context.Context, r *Request) (*Reply, error) {
 			return nil, err
 		}
 		if budget.Sign() == 0 {
-			return nil, Errorf(EInvalid, "You haven't trusted %s, so there is no budget to restore — use /trust.", m.Mention())
+			return nil, trustbot.Errorf(trustbot.EInvalid, "You haven't trusted %s, so there is no budget to restore — use /trust.", m.Mention())
 		}
 		if bal.Cmp(budget) >= 0 {
-			return nil, Errorf(EInvalid, "%s holds %s of a %s budget: nothing to re-up.", m.Mention(), FormatAmount(bal, t.Decimals), Money(budget, t.Decimals, t.Symbol))
+			return nil, trustbot.Errorf(trustbot.EInvalid, "%s holds %s of a %s budget: nothing to re-up.", m.Mention(), trustbot.FormatAmount(bal, t.Decimals), trustbot.Money(budget, t.Decimals, t.Symbol))
 		}
 		gaps = append(gaps, gap{m.Mention(), m.Name, addr, new(big.Int).Sub(budget, bal)})
 	} else {
@@ -57,19 +59,19 @@ func (h *handlers) reup(ctx context.Context, r *Request) (*Reply, error) {
 		}
 		for _, x := range hs {
 			if x.balance.Cmp(x.budget) < 0 {
-				gaps = append(gaps, gap{h.memberOf(ctx, x.addr), ShortAddress(x.addr), x.addr, new(big.Int).Sub(x.budget, x.balance)})
+				gaps = append(gaps, gap{h.memberOf(ctx, x.addr), trustbot.ShortAddress(x.addr), x.addr, new(big.Int).Sub(x.budget, x.balance)})
 			}
 		}
 		if len(gaps) == 0 {
-			return nil, Errorf(EInvalid, "Everyone you trust holds their full budget: nothing to re-up.")
+			return nil, trustbot.Errorf(trustbot.EInvalid, "Everyone you trust holds their full budget: nothing to re-up.")
 		}
 	}
 	total := new(big.Int)
 	var parts, named []string
 	for _, g := range gaps {
 		total.Add(total, g.mint)
-		parts = append(parts, fmt.Sprintf("%s +%s", g.who, FormatAmount(g.mint, t.Decimals)))
-		named = append(named, fmt.Sprintf("%s +%s", g.name, FormatAmount(g.mint, t.Decimals)))
+		parts = append(parts, fmt.Sprintf("%s +%s", g.who, trustbot.FormatAmount(g.mint, t.Decimals)))
+		named = append(named, fmt.Sprintf("%s +%s", g.name, trustbot.FormatAmount(g.mint, t.Decimals)))
 	}
 	var call chain.Call
 	if len(gaps) == 1 {
@@ -83,9 +85,9 @@ func (h *handlers) reup(ctx context.Context, r *Request) (*Reply, error) {
 		call = chain.ReupMany(res.Address, addrs, mints)
 	}
 	after := new(big.Int).Add(res.Outstanding, total)
-	summary := fmt.Sprintf("%s re-ups %s (%s in all).", r.User.Name, strings.Join(named, ", "), Money(total, t.Decimals, t.Symbol))
+	summary := fmt.Sprintf("%s re-ups %s (%s in all).", r.User.Name, strings.Join(named, ", "), trustbot.Money(total, t.Decimals, t.Symbol))
 	text := fmt.Sprintf("Sign to re-up %s: %s in all (your reserve: %s backing, %s outstanding → %s, %s). Each mint is capped at the amount shown, so nobody gets more if balances move meanwhile.",
-		strings.Join(parts, ", "), Money(total, t.Decimals, t.Symbol), Money(res.Reserve, t.Decimals, t.Symbol),
-		FormatAmount(res.Outstanding, t.Decimals), FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
+		strings.Join(parts, ", "), trustbot.Money(total, t.Decimals, t.Symbol), trustbot.Money(res.Reserve, t.Decimals, t.Symbol),
+		trustbot.FormatAmount(res.Outstanding, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
 	return h.sign(ctx, r, issuer, "reup", summary, text, []chain.Call{call}, nil)
 }

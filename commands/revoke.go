@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
@@ -26,7 +28,7 @@ func (h *handlers) revokeDef() Definition {
 func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 	m := r.MemberOption("member")
 	if m.ID == r.User.ID {
-		return nil, Errorf(EInvalid, "You can't revoke yourself; to take backing out, use /reserve withdraw.")
+		return nil, trustbot.Errorf(trustbot.EInvalid, "You can't revoke yourself; to take backing out, use /reserve withdraw.")
 	}
 	issuer, res, err := h.myReserve(ctx, r)
 	if err != nil {
@@ -54,13 +56,13 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 		}
 	}
 	if bal.Sign() == 0 && budget.Sign() == 0 && layerBal.Sign() == 0 {
-		return nil, Errorf(EInvalid, "You never trusted %s (no budget and no tokens of yours): nothing to revoke.", m.Mention())
+		return nil, trustbot.Errorf(trustbot.EInvalid, "You never trusted %s (no budget and no tokens of yours): nothing to revoke.", m.Mention())
 	}
 	var amount *big.Int // nil: all
 	burn, newBudget := new(big.Int).Set(bal), new(big.Int)
 	layerBurn := new(big.Int).Set(layerBal)
 	if text := r.Option("amount"); text != "" {
-		if amount, err = ParseAmount(text, t.Decimals, t.Symbol); err != nil {
+		if amount, err = trustbot.ParseAmount(text, t.Decimals, t.Symbol); err != nil {
 			return nil, err
 		}
 		if amount.Cmp(bal) < 0 {
@@ -79,18 +81,18 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 	after := new(big.Int).Sub(res.Outstanding, total)
 	what := "all trust"
 	if amount != nil {
-		what = Money(amount, t.Decimals, t.Symbol) + " of trust"
+		what = trustbot.Money(amount, t.Decimals, t.Symbol) + " of trust"
 	}
 	summary := fmt.Sprintf("%s revokes %s from %s: budget %s → %s, %s tokens burned.", r.User.Name, what, m.Name,
-		FormatAmount(budget, t.Decimals), FormatAmount(newBudget, t.Decimals), FormatAmount(total, t.Decimals))
+		trustbot.FormatAmount(budget, t.Decimals), trustbot.FormatAmount(newBudget, t.Decimals), trustbot.FormatAmount(total, t.Decimals))
 	text := fmt.Sprintf("Sign to revoke %s from %s: their budget goes %s → %s and %s of their %s tokens are burned",
-		what, m.Mention(), FormatAmount(budget, t.Decimals), FormatAmount(newBudget, t.Decimals), FormatAmount(burn, t.Decimals),
-		FormatAmount(bal, t.Decimals))
+		what, m.Mention(), trustbot.FormatAmount(budget, t.Decimals), trustbot.FormatAmount(newBudget, t.Decimals), trustbot.FormatAmount(burn, t.Decimals),
+		trustbot.FormatAmount(bal, t.Decimals))
 	if layerBurn.Sign() > 0 {
-		text += fmt.Sprintf(", and so are %s of the %s %s backing their reserve (%s → %s)", FormatAmount(layerBurn, t.Decimals),
-			FormatAmount(layerBal, t.Decimals), res.Symbol, FormatAmount(layerBal, t.Decimals), FormatAmount(new(big.Int).Sub(layerBal, layerBurn), t.Decimals))
+		text += fmt.Sprintf(", and so are %s of the %s %s backing their reserve (%s → %s)", trustbot.FormatAmount(layerBurn, t.Decimals),
+			trustbot.FormatAmount(layerBal, t.Decimals), res.Symbol, trustbot.FormatAmount(layerBal, t.Decimals), trustbot.FormatAmount(new(big.Int).Sub(layerBal, layerBurn), t.Decimals))
 	}
-	text += fmt.Sprintf("; outstanding %s → %s, %s.", FormatAmount(res.Outstanding, t.Decimals), FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
+	text += fmt.Sprintf("; outstanding %s → %s, %s.", trustbot.FormatAmount(res.Outstanding, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
 	burns := map[common.Address]*big.Int{holderAddr: burn}
 	if layer.Exists {
 		burns[layer.Address] = layerBurn
@@ -147,7 +149,7 @@ func revokePreviewText(g CreditGraph, infos map[common.Address]chain.ReserveInfo
 	if !ok {
 		return "Nobody downstream loses credit."
 	}
-	baseTok := chain.Token{Address: base, Symbol: ShortAddress(base)}
+	baseTok := chain.Token{Address: base, Symbol: trustbot.ShortAddress(base)}
 	for _, info := range infos {
 		if info.Asset == base {
 			baseTok = info.AssetToken
@@ -202,7 +204,7 @@ func revokePreviewText(g CreditGraph, infos map[common.Address]chain.ReserveInfo
 			}
 		}
 		who := name(a)
-		line := fmt.Sprintf("%s: %s → %s", who, FormatAmount(b, baseTok.Decimals), Money(aft, baseTok.Decimals, baseTok.Symbol))
+		line := fmt.Sprintf("%s: %s → %s", who, trustbot.FormatAmount(b, baseTok.Decimals), trustbot.Money(aft, baseTok.Decimals, baseTok.Symbol))
 		if len(through) > 0 {
 			line += " through " + strings.Join(through, " and ")
 		}

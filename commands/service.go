@@ -120,7 +120,7 @@ func (s *Set) Handle(ctx context.Context, r *Request) *Reply {
 			return errorReply(err)
 		}
 		if !first {
-			return errorReply(Errorf(EConflict, "This command was already handled; nothing more was done."))
+			return errorReply(trustbot.Errorf(trustbot.EConflict, "This command was already handled; nothing more was done."))
 		}
 	}
 	reply, err := d.handler(ctx, r)
@@ -158,7 +158,7 @@ func (h *handlers) asset(ctx context.Context, text string) (chain.Token, error) 
 	text = strings.TrimSpace(text)
 	if text == "" {
 		if len(h.Assets) == 0 {
-			return chain.Token{}, Errorf(EInvalid, "No backing asset is configured (ASSETS).")
+			return chain.Token{}, trustbot.Errorf(trustbot.EInvalid, "No backing asset is configured (ASSETS).")
 		}
 		return h.Chain.Token(ctx, h.Assets[0].Address)
 	}
@@ -174,17 +174,17 @@ func (h *handlers) asset(ctx context.Context, text string) (chain.Token, error) 
 	for _, a := range h.Assets {
 		names = append(names, a.Symbol)
 	}
-	return chain.Token{}, Errorf(EInvalid, "%q is not an asset I know; try one of %s, or a token address.", text, strings.Join(names, ", "))
+	return chain.Token{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an asset I know; try one of %s, or a token address.", text, strings.Join(names, ", "))
 }
 
 // wallet returns a member's linked address, or a sentence telling them how to link one.
-func (h *handlers) wallet(ctx context.Context, m Member, self bool) (common.Address, error) {
+func (h *handlers) wallet(ctx context.Context, m trustbot.Member, self bool) (common.Address, error) {
 	link, err := h.Store.WalletByUser(ctx, m.ID)
-	if store.ErrorCode(err) == store.ENOTFOUND {
+	if trustbot.ErrorCode(err) == trustbot.ENotFound {
 		if self {
-			return common.Address{}, Errorf(EInvalid, "You haven't linked a wallet yet — run /wallet link first.")
+			return common.Address{}, trustbot.Errorf(trustbot.EInvalid, "You haven't linked a wallet yet — run /wallet link first.")
 		}
-		return common.Address{}, Errorf(EInvalid, "%s hasn't linked a wallet yet — they can run /wallet link.", m.Mention())
+		return common.Address{}, trustbot.Errorf(trustbot.EInvalid, "%s hasn't linked a wallet yet — they can run /wallet link.", m.Mention())
 	}
 	if err != nil {
 		return common.Address{}, err
@@ -197,21 +197,16 @@ func (h *handlers) wallet(ctx context.Context, m Member, self bool) (common.Addr
 func (h *handlers) memberOf(ctx context.Context, addr common.Address) string {
 	link, err := h.Store.UserByAddress(ctx, strings.ToLower(addr.Hex()))
 	if err == nil {
-		return Member{ID: link.UserID}.Mention()
+		return trustbot.Member{ID: link.UserID}.Mention()
 	}
 	if res, err := h.Store.Reserve(ctx, strings.ToLower(addr.Hex())); err == nil {
 		if issuer, err := h.Store.UserByAddress(ctx, res.Issuer); err == nil {
-			return Member{ID: issuer.UserID}.Mention() + "'s reserve"
+			return trustbot.Member{ID: issuer.UserID}.Mention() + "'s reserve"
 		}
 	}
-	return ShortAddress(addr)
+	return trustbot.ShortAddress(addr)
 }
 
-// ShortAddress writes 0xAbCd…1234.
-func ShortAddress(a common.Address) string {
-	h := a.Hex()
-	return h[:6] + "…" + h[len(h)-4:]
-}
 
 // sign pre-flights calls from the signer and, when they would succeed, makes the signing link.
 func (h *handlers) sign(ctx context.Context, r *Request, signer common.Address, kind, summary, text string, calls []chain.Call, explain func(*chain.RevertError) error) (*Reply, error) {
@@ -222,7 +217,7 @@ func (h *handlers) sign(ctx context.Context, r *Request, signer common.Address, 
 					return nil, e
 				}
 			}
-			return nil, Errorf(EReverted, "The chain would refuse this (%s); nothing was sent.", describeRevert(rev))
+			return nil, trustbot.Errorf(trustbot.EReverted, "The chain would refuse this (%s); nothing was sent.", describeRevert(rev))
 		}
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"fmt"
+
+	"github.com/trustbot/trustbot"
 )
 
 func (h *handlers) setupDef() Definition {
@@ -14,11 +16,11 @@ func (h *handlers) setupDef() Definition {
 
 func (h *handlers) setup(ctx context.Context, r *Request) (*Reply, error) {
 	if r.GuildID == "" {
-		return nil, Errorf(EInvalid, "/setup works in a server, not in a direct message.")
+		return nil, trustbot.Errorf(trustbot.EInvalid, "/setup works in a server, not in a direct message.")
 	}
 	ch := r.Options["channel"].Channel
 	if ch == "" {
-		return nil, Errorf(EInvalid, "Name a channel, like #trust.")
+		return nil, trustbot.Errorf(trustbot.EInvalid, "Name a channel, like #trust.")
 	}
 	if err := h.Store.SetNoticeChannel(ctx, r.GuildID, ch); err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/trustbot/trustbot"
 )
 
 // Choice is a value offered while a user types an option (Discord's autocomplete).
@@ -49,7 +51,7 @@ func (s *Set) Suggest(ctx context.Context, r *Request, option, typed string) []C
 			if err != nil {
 				continue // an issuer with no linked member cannot be named here
 			}
-			add(Choice{Name: fmt.Sprintf("%s — you hold %s", x.res.Symbol, FormatAmount(x.balance, x.res.Decimals)), Value: issuer.UserID})
+			add(Choice{Name: fmt.Sprintf("%s — you hold %s", x.res.Symbol, trustbot.FormatAmount(x.balance, x.res.Decimals)), Value: issuer.UserID})
 		}
 	}
 	return out

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/trustbot/trustbot/chain"
 )
 
@@ -22,7 +24,7 @@ func (h *handlers) trustDef() Definition {
 func (h *handlers) trust(ctx context.Context, r *Request) (*Reply, error) {
 	m := r.MemberOption("member")
 	if m.ID == r.User.ID {
-		return nil, Errorf(EInvalid, "You can't trust yourself: your reserve is already yours to withdraw.")
+		return nil, trustbot.Errorf(trustbot.EInvalid, "You can't trust yourself: your reserve is already yours to withdraw.")
 	}
 	issuer, res, err := h.myReserve(ctx, r)
 	if err != nil {
@@ -33,17 +35,17 @@ func (h *handlers) trust(ctx context.Context, r *Request) (*Reply, error) {
 		return nil, err
 	}
 	t := res.AssetToken
-	amount, err := ParseAmount(r.Option("amount"), t.Decimals, t.Symbol)
+	amount, err := trustbot.ParseAmount(r.Option("amount"), t.Decimals, t.Symbol)
 	if err != nil {
 		return nil, err
 	}
 	if to == issuer {
-		return nil, Errorf(EInvalid, "%s's wallet is your own wallet; trust someone else.", m.Mention())
+		return nil, trustbot.Errorf(trustbot.EInvalid, "%s's wallet is your own wallet; trust someone else.", m.Mention())
 	}
 	after := new(big.Int).Add(res.Outstanding, amount)
-	summary := fmt.Sprintf("%s extends %s a budget of %s.", r.User.Name, m.Name, Money(amount, t.Decimals, t.Symbol))
+	summary := fmt.Sprintf("%s extends %s a budget of %s.", r.User.Name, m.Name, trustbot.Money(amount, t.Decimals, t.Symbol))
 	text := fmt.Sprintf("Sign to extend %s a budget of %s (your reserve: %s backing, %s outstanding → %s, %s).",
-		m.Mention(), Money(amount, t.Decimals, t.Symbol), Money(res.Reserve, t.Decimals, t.Symbol),
-		FormatAmount(res.Outstanding, t.Decimals), FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
+		m.Mention(), trustbot.Money(amount, t.Decimals, t.Symbol), trustbot.Money(res.Reserve, t.Decimals, t.Symbol),
+		trustbot.FormatAmount(res.Outstanding, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
 	return h.sign(ctx, r, issuer, "trust", summary, text, []chain.Call{chain.Trust(res.Address, to, amount)}, nil)
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/trustbot/trustbot/store"
+	"github.com/trustbot/trustbot"
 )
 
 func (h *handlers) walletDef() Definition {
@@ -39,7 +39,7 @@ func (h *handlers) walletShow(ctx context.Context, r *Request) (*Reply, error) {
 		m = *o
 	}
 	link, err := h.Store.WalletByUser(ctx, m.ID)
-	if store.ErrorCode(err) == store.ENOTFOUND {
+	if trustbot.ErrorCode(err) == trustbot.ENotFound {
 		if m.ID == r.User.ID {
 			return &Reply{Text: "You haven't linked a wallet yet — run /wallet link.", Private: true}, nil
 		}
@@ -58,8 +58,8 @@ func (h *handlers) walletShow(ctx context.Context, r *Request) (*Reply, error) {
 
 func (h *handlers) walletUnlink(ctx context.Context, r *Request) (*Reply, error) {
 	link, err := h.Store.WalletByUser(ctx, r.User.ID)
-	if store.ErrorCode(err) == store.ENOTFOUND {
-		return nil, Errorf(EInvalid, "You have no linked wallet to unlink.")
+	if trustbot.ErrorCode(err) == trustbot.ENotFound {
+		return nil, trustbot.Errorf(trustbot.EInvalid, "You have no linked wallet to unlink.")
 	}
 	if err != nil {
 		return nil, err

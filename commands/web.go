@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/goccy/go-graphviz"
 	"github.com/goccy/go-graphviz/cgraph"
@@ -75,7 +77,7 @@ func TrustGraph(in WebInput) Graph {
 		if n := in.Names[a]; n != "" {
 			return n
 		}
-		return ShortAddress(a)
+		return trustbot.ShortAddress(a)
 	}
 	lines := map[common.Address][]string{}
 	accounts := map[common.Address]bool{}
@@ -93,7 +95,7 @@ func TrustGraph(in WebInput) Graph {
 		if outstanding.Sign() > 0 {
 			cov = new(big.Int).Div(new(big.Int).Mul(backing, big.NewInt(100)), outstanding).String() + "%"
 		}
-		lines[r.Issuer] = append(lines[r.Issuer], fmt.Sprintf("%s backing · %s", Money(backing, r.Decimals, r.AssetSymbol), cov))
+		lines[r.Issuer] = append(lines[r.Issuer], fmt.Sprintf("%s backing · %s", trustbot.Money(backing, r.Decimals, r.AssetSymbol), cov))
 		if below, ok := byAddr[r.Asset]; ok {
 			accounts[below.Issuer] = true
 			edges = append(edges, Edge{From: below.Issuer.Hex(), To: r.Issuer.Hex(), Style: "dashed",
@@ -108,9 +110,9 @@ func TrustGraph(in WebInput) Graph {
 				continue
 			}
 			accounts[x.Addr] = true
-			label := fmt.Sprintf("budget %s · holds %s %s", FormatAmount(budget, r.Decimals), FormatAmount(bal, r.Decimals), r.Symbol)
+			label := fmt.Sprintf("budget %s · holds %s %s", trustbot.FormatAmount(budget, r.Decimals), trustbot.FormatAmount(bal, r.Decimals), r.Symbol)
 			if budget.Sign() == 0 {
-				label = fmt.Sprintf("holds %s %s", FormatAmount(bal, r.Decimals), r.Symbol)
+				label = fmt.Sprintf("holds %s %s", trustbot.FormatAmount(bal, r.Decimals), r.Symbol)
 			}
 			edges = append(edges, Edge{From: r.Issuer.Hex(), To: x.Addr.Hex(), Style: "solid", Label: label})
 		}
@@ -326,9 +328,9 @@ func holderAddrs(hs []WebHolder) []common.Address {
 func (h *handlers) webName(ctx context.Context, r *Request, a common.Address) string {
 	link, err := h.Store.UserByAddress(ctx, strings.ToLower(a.Hex()))
 	if err != nil {
-		return ShortAddress(a)
+		return trustbot.ShortAddress(a)
 	}
-	known := []Member{r.User}
+	known := []trustbot.Member{r.User}
 	for _, v := range r.Options {
 		if v.Member != nil {
 			known = append(known, *v.Member)
@@ -342,7 +344,7 @@ func (h *handlers) webName(ctx context.Context, r *Request, a common.Address) st
 	if n, ok := strings.CutPrefix(link.UserID, "dev-"); ok && n != "" {
 		return "@" + n
 	}
-	return ShortAddress(a)
+	return trustbot.ShortAddress(a)
 }
 
 func (h *handlers) web(ctx context.Context, r *Request) (*Reply, error) {

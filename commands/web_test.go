@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/commands"
@@ -89,7 +91,7 @@ func TestTrustGraphShape(t *testing.T) {
 	for _, n := range g.Nodes {
 		labels[n.ID] = n.Label
 	}
-	for a, name := range map[common.Address]string{alice: "@alice", bob: "@bob", carol: "@carol", dave: "@dave", erin: commands.ShortAddress(erin)} {
+	for a, name := range map[common.Address]string{alice: "@alice", bob: "@bob", carol: "@carol", dave: "@dave", erin: trustbot.ShortAddress(erin)} {
 		if !strings.HasPrefix(labels[a.Hex()], name) {
 			t.Errorf("node %s: label %q, want it to start with %q", a.Hex(), labels[a.Hex()], name)
 		}

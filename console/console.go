@@ -34,7 +34,7 @@ import (
 
 // DevMember is a playground member with a dev key that /approve signs with.
 type DevMember struct {
-	Member commands.Member
+	Member trustbot.Member
 	Wallet chain.Wallet
 }
 
@@ -173,7 +173,7 @@ func (c *Console) Exec(ctx context.Context, line string) (quit bool) {
 		}
 		return false
 	}
-	l, err := Parse(c.Set, line, func(name string) (commands.Member, bool) {
+	l, err := Parse(c.Set, line, func(name string) (trustbot.Member, bool) {
 		m, ok := c.member(name)
 		return m.Member, ok
 	})

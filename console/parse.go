@@ -50,7 +50,7 @@ func tokenize(s string) ([]string, error) {
 // Parse reads "/trust @bob 50" or "/trust member:@bob amount:50" against the command set.
 // Positional words fill the options in their defined order; name:value sets one by name.
 // members resolves "@name" to a member.
-func Parse(set *commands.Set, text string, members func(name string) (commands.Member, bool)) (*Line, error) {
+func Parse(set *commands.Set, text string, members func(name string) (trustbot.Member, bool)) (*Line, error) {
 	words, err := tokenize(strings.TrimSpace(text))
 	if err != nil {
 		return nil, err
@@ -112,7 +112,7 @@ func Parse(set *commands.Set, text string, members func(name string) (commands.M
 	return l, nil
 }
 
-func value(o commands.OptionDef, raw string, members func(string) (commands.Member, bool)) (commands.Value, error) {
+func value(o commands.OptionDef, raw string, members func(string) (trustbot.Member, bool)) (commands.Value, error) {
 	switch o.Type {
 	case commands.User:
 		name := strings.TrimPrefix(raw, "@")

@@ -12,11 +12,11 @@ import (
 
 func TestParse(t *testing.T) {
 	set := commands.New(commands.Services{})
-	members := func(name string) (commands.Member, bool) {
+	members := func(name string) (trustbot.Member, bool) {
 		if name == "bob" || name == "alice" {
-			return commands.Member{ID: "dev-" + name, Name: name}, true
+			return trustbot.Member{ID: "dev-" + name, Name: name}, true
 		}
-		return commands.Member{}, false
+		return trustbot.Member{}, false
 	}
 	for _, tc := range []struct {
 		line string
@@ -79,8 +79,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	set := commands.New(commands.Services{})
-	members := func(name string) (commands.Member, bool) {
-		return commands.Member{ID: "dev-" + name, Name: name}, name == "bob" || name == "alice"
+	members := func(name string) (trustbot.Member, bool) {
+		return trustbot.Member{ID: "dev-" + name, Name: name}, name == "bob" || name == "alice"
 	}
 	f.Fuzz(func(t *testing.T, line string) {
 		l, err := console.Parse(set, line, members)

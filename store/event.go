@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trustbot/trustbot"
 )
 
 // Event is one contract log the chain watcher applied, identified by
@@ -48,7 +50,7 @@ type EventFilter struct {
 // applying the same logs twice is a no-op; applied holds only the events
 // inserted now, in input order, with AppliedAt set. Every event must be at
 // or below cursor. The cursor may not move backwards, nor change hash at
-// the same height: that is RollbackTo's job (ECONFLICT).
+// the same height: that is RollbackTo's job (trustbot.EConflict).
 func (db *DB) ApplyEvents(ctx context.Context, cursor Cursor, events []Event) (applied []Event, err error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -65,7 +67,7 @@ func (db *DB) ApplyEvents(ctx context.Context, cursor Cursor, events []Event) (a
 	return applied, nil
 }
 
-// Cursor returns the watcher's cursor, or ENOTFOUND before the first
+// Cursor returns the watcher's cursor, or trustbot.ENotFound before the first
 // ApplyEvents or RollbackTo.
 func (db *DB) Cursor(ctx context.Context) (Cursor, error) {
 	tx, err := db.beginRead(ctx)
@@ -77,7 +79,7 @@ func (db *DB) Cursor(ctx context.Context) (Cursor, error) {
 	if err != nil {
 		return Cursor{}, err
 	} else if !ok {
-		return Cursor{}, Errorf(ENOTFOUND, "The chain watcher has not started yet.")
+		return Cursor{}, trustbot.Errorf(trustbot.ENotFound, "The chain watcher has not started yet.")
 	}
 	return c, nil
 }
@@ -85,7 +87,7 @@ func (db *DB) Cursor(ctx context.Context) (Cursor, error) {
 // RollbackTo undoes a reorg: it deletes the events above block number and
 // sets the cursor to (number, hash), the common ancestor, in one
 // transaction. It returns the deleted events in chain order. number may not
-// be above the current cursor (EINVALID).
+// be above the current cursor (trustbot.EInvalid).
 func (db *DB) RollbackTo(ctx context.Context, number uint64, hash string) (removed []Event, err error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -112,7 +114,7 @@ func (db *DB) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	if f.Address != "" {
 		a, ok := normAddress(f.Address)
 		if !ok {
-			return nil, Errorf(EINVALID, "%q is not an address.", f.Address)
+			return nil, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", f.Address)
 		}
 		where, args = append(where, "address = ?"), append(args, a)
 	}
@@ -122,12 +124,12 @@ func (db *DB) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	if f.TxHash != "" {
 		h, ok := normHash(f.TxHash)
 		if !ok {
-			return nil, Errorf(EINVALID, "%q is not a transaction hash.", f.TxHash)
+			return nil, trustbot.Errorf(trustbot.EInvalid, "%q is not a transaction hash.", f.TxHash)
 		}
 		where, args = append(where, "tx_hash = ?"), append(args, h)
 	}
 	if !fitsInt64(f.FromBlock) || !fitsInt64(f.ToBlock) {
-		return nil, Errorf(EINVALID, "Block numbers are out of range.")
+		return nil, trustbot.Errorf(trustbot.EInvalid, "Block numbers are out of range.")
 	}
 	if f.FromBlock > 0 {
 		where, args = append(where, "block_number >= ?"), append(args, int64(f.FromBlock))
@@ -136,7 +138,7 @@ func (db *DB) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		where, args = append(where, "block_number <= ?"), append(args, int64(f.ToBlock))
 	}
 	if f.Limit < 0 {
-		return nil, Errorf(EINVALID, "The limit cannot be negative.")
+		return nil, trustbot.Errorf(trustbot.EInvalid, "The limit cannot be negative.")
 	}
 	q := ""
 	if len(where) > 0 {
@@ -166,13 +168,13 @@ func normEvent(e Event, cursor Cursor) (Event, error) {
 	}
 	switch {
 	case !ok[0] || !ok[1] || !ok[2]:
-		return Event{}, Errorf(EINVALID, "An event needs a block hash, a transaction hash and an emitter address.")
+		return Event{}, trustbot.Errorf(trustbot.EInvalid, "An event needs a block hash, a transaction hash and an emitter address.")
 	case e.Name == "":
-		return Event{}, Errorf(EINVALID, "An event needs a name.")
+		return Event{}, trustbot.Errorf(trustbot.EInvalid, "An event needs a name.")
 	case e.BlockNumber > cursor.Number:
-		return Event{}, Errorf(EINVALID, "Event in block %d is past the cursor (block %d).", e.BlockNumber, cursor.Number)
+		return Event{}, trustbot.Errorf(trustbot.EInvalid, "Event in block %d is past the cursor (block %d).", e.BlockNumber, cursor.Number)
 	case !fitsInt64(uint64(e.LogIndex)):
-		return Event{}, Errorf(EINVALID, "Log index %d is out of range.", e.LogIndex)
+		return Event{}, trustbot.Errorf(trustbot.EInvalid, "Log index %d is out of range.", e.LogIndex)
 	}
 	return e, nil
 }
@@ -180,10 +182,10 @@ func normEvent(e Event, cursor Cursor) (Event, error) {
 func applyEvents(ctx context.Context, tx *tx, cursor Cursor, events []Event) ([]Event, error) {
 	h, ok := normHash(cursor.Hash)
 	if !ok {
-		return nil, Errorf(EINVALID, "The cursor needs a block hash.")
+		return nil, trustbot.Errorf(trustbot.EInvalid, "The cursor needs a block hash.")
 	}
 	if !fitsInt64(cursor.Number) {
-		return nil, Errorf(EINVALID, "Block number %d is out of range.", cursor.Number)
+		return nil, trustbot.Errorf(trustbot.EInvalid, "Block number %d is out of range.", cursor.Number)
 	}
 	cursor.Hash = h
 	cur, found, err := findCursor(ctx, tx)
@@ -191,7 +193,7 @@ func applyEvents(ctx context.Context, tx *tx, cursor Cursor, events []Event) ([]
 		return nil, err
 	}
 	if found && (cursor.Number < cur.Number || cursor.Number == cur.Number && cursor.Hash != cur.Hash) {
-		return nil, Errorf(ECONFLICT, "The cursor is at block %d (%s); moving it to block %d (%s) needs a rollback first.",
+		return nil, trustbot.Errorf(trustbot.EConflict, "The cursor is at block %d (%s); moving it to block %d (%s) needs a rollback first.",
 			cur.Number, cur.Hash, cursor.Number, cursor.Hash)
 	}
 
@@ -320,17 +322,17 @@ func encodeArgs(args map[string]string) (string, error) {
 func rollbackTo(ctx context.Context, tx *tx, number uint64, hash string) ([]Event, error) {
 	h, ok := normHash(hash)
 	if !ok {
-		return nil, Errorf(EINVALID, "The cursor needs a block hash.")
+		return nil, trustbot.Errorf(trustbot.EInvalid, "The cursor needs a block hash.")
 	}
 	if !fitsInt64(number) {
-		return nil, Errorf(EINVALID, "Block number %d is out of range.", number)
+		return nil, trustbot.Errorf(trustbot.EInvalid, "Block number %d is out of range.", number)
 	}
 	cur, found, err := findCursor(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
 	if found && number > cur.Number {
-		return nil, Errorf(EINVALID, "Cannot roll back to block %d: the cursor is at block %d.", number, cur.Number)
+		return nil, trustbot.Errorf(trustbot.EInvalid, "Cannot roll back to block %d: the cursor is at block %d.", number, cur.Number)
 	}
 	removed, err := findEvents(ctx, tx, `WHERE block_number > ? ORDER BY block_number, log_index`, int64(number))
 	if err != nil {

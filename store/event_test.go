@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -42,7 +44,7 @@ func TestApplyEvents_Idempotent(t *testing.T) {
 	ctx := t.Context()
 	db, clk, _ := newDB(t)
 	_, err := db.Cursor(ctx)
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 
 	evs := append(logsIn(0, 10, 2), logsIn(0, 11, 1)...)
 	cursor := store.Cursor{Number: 12, Hash: blockHash(0, 12)}
@@ -109,14 +111,14 @@ func TestApplyEvents_OneTransaction(t *testing.T) {
 	}{
 		{"bad event last", store.Cursor{Number: 9, Hash: blockHash(0, 9)},
 			append(logsIn(0, 8, 2), store.Event{BlockNumber: 8, BlockHash: blockHash(0, 8), LogIndex: 5, TxHash: hash(1), Address: "0xnope", Name: "Trusted"}),
-			store.EINVALID},
+			trustbot.EInvalid},
 		{"event past the cursor", store.Cursor{Number: 9, Hash: blockHash(0, 9)},
-			append(logsIn(0, 8, 2), logsIn(0, 10, 1)...), store.EINVALID},
+			append(logsIn(0, 8, 2), logsIn(0, 10, 1)...), trustbot.EInvalid},
 		{"event without a name", store.Cursor{Number: 9, Hash: blockHash(0, 9)},
-			[]store.Event{{BlockNumber: 8, BlockHash: blockHash(0, 8), TxHash: hash(1), Address: addr(10)}}, store.EINVALID},
-		{"cursor without a hash", store.Cursor{Number: 9}, logsIn(0, 8, 1), store.EINVALID},
-		{"cursor backwards", store.Cursor{Number: 4, Hash: blockHash(0, 4)}, logsIn(0, 4, 1), store.ECONFLICT},
-		{"cursor forked at the same height", store.Cursor{Number: 5, Hash: blockHash(1, 5)}, logsIn(1, 5, 1), store.ECONFLICT},
+			[]store.Event{{BlockNumber: 8, BlockHash: blockHash(0, 8), TxHash: hash(1), Address: addr(10)}}, trustbot.EInvalid},
+		{"cursor without a hash", store.Cursor{Number: 9}, logsIn(0, 8, 1), trustbot.EInvalid},
+		{"cursor backwards", store.Cursor{Number: 4, Hash: blockHash(0, 4)}, logsIn(0, 4, 1), trustbot.EConflict},
+		{"cursor forked at the same height", store.Cursor{Number: 5, Hash: blockHash(1, 5)}, logsIn(1, 5, 1), trustbot.EConflict},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			applied, err := db.ApplyEvents(t.Context(), c.cursor, c.events)
@@ -146,9 +148,9 @@ func TestRollbackTo(t *testing.T) {
 	}
 
 	_, err := db.RollbackTo(ctx, 14, blockHash(0, 14))
-	wantCode(t, err, store.EINVALID)
+	wantCode(t, err, trustbot.EInvalid)
 	_, err = db.RollbackTo(ctx, 11, "0x11")
-	wantCode(t, err, store.EINVALID)
+	wantCode(t, err, trustbot.EInvalid)
 
 	removed, err := db.RollbackTo(ctx, 11, blockHash(0, 11))
 	if err != nil {
@@ -228,7 +230,7 @@ func TestEvents_Filter(t *testing.T) {
 	}
 	for _, f := range []store.EventFilter{{Address: "x"}, {TxHash: "x"}, {Limit: -1}, {ToBlock: 1 << 63}} {
 		_, err := db.Events(ctx, f)
-		wantCode(t, err, store.EINVALID)
+		wantCode(t, err, trustbot.EInvalid)
 	}
 }
 

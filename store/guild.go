@@ -5,13 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/trustbot/trustbot"
 )
 
 // SetNoticeChannel sets the channel where the bot posts on-chain notices
 // for the guild, replacing any earlier choice.
 func (db *DB) SetNoticeChannel(ctx context.Context, guildID, channelID string) error {
 	if guildID == "" || channelID == "" {
-		return Errorf(EINVALID, "A notice channel needs a server and a channel.")
+		return trustbot.Errorf(trustbot.EInvalid, "A notice channel needs a server and a channel.")
 	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -32,7 +34,7 @@ func (db *DB) SetNoticeChannel(ctx context.Context, guildID, channelID string) e
 	return nil
 }
 
-// NoticeChannel returns the guild's notice channel, or ENOTFOUND when none
+// NoticeChannel returns the guild's notice channel, or trustbot.ENotFound when none
 // was set.
 func (db *DB) NoticeChannel(ctx context.Context, guildID string) (string, error) {
 	tx, err := db.beginRead(ctx)
@@ -44,7 +46,7 @@ func (db *DB) NoticeChannel(ctx context.Context, guildID string) (string, error)
 	err = tx.QueryRowContext(ctx, `SELECT notice_channel_id FROM guild_settings WHERE guild_id = ?`, guildID).
 		Scan(&channelID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", Errorf(ENOTFOUND, "No notice channel is set. Run /setup channel.")
+		return "", trustbot.Errorf(trustbot.ENotFound, "No notice channel is set. Run /setup channel.")
 	} else if err != nil {
 		return "", fmt.Errorf("store: notice channel for %s: %w", guildID, err)
 	}
@@ -55,7 +57,7 @@ func (db *DB) NoticeChannel(ctx context.Context, guildID string) (string, error)
 // is the first time it is seen, so a command delivered twice acts once.
 func (db *DB) MarkInteraction(ctx context.Context, id string) (first bool, err error) {
 	if id == "" {
-		return false, Errorf(EINVALID, "An interaction needs an id.")
+		return false, trustbot.Errorf(trustbot.EInvalid, "An interaction needs an id.")
 	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {

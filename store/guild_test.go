@@ -3,14 +3,14 @@ package store_test
 import (
 	"testing"
 
-	"github.com/trustbot/trustbot/store"
+	"github.com/trustbot/trustbot"
 )
 
 func TestNoticeChannel(t *testing.T) {
 	ctx := t.Context()
 	db, _, _ := newDB(t)
 	_, err := db.NoticeChannel(ctx, "g1")
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 	for _, c := range []struct{ guild, channel string }{
 		{"g1", "c1"},
 		{"g2", "c9"},
@@ -25,8 +25,8 @@ func TestNoticeChannel(t *testing.T) {
 			t.Errorf("NoticeChannel(%s): got %q, %v, want %q", guild, got, err, want)
 		}
 	}
-	wantCode(t, db.SetNoticeChannel(ctx, "g1", ""), store.EINVALID)
-	wantCode(t, db.SetNoticeChannel(ctx, "", "c1"), store.EINVALID)
+	wantCode(t, db.SetNoticeChannel(ctx, "g1", ""), trustbot.EInvalid)
+	wantCode(t, db.SetNoticeChannel(ctx, "", "c1"), trustbot.EInvalid)
 }
 
 func TestMarkInteraction(t *testing.T) {
@@ -47,5 +47,5 @@ func TestMarkInteraction(t *testing.T) {
 		}
 	}
 	_, err := db.MarkInteraction(ctx, "")
-	wantCode(t, err, store.EINVALID)
+	wantCode(t, err, trustbot.EInvalid)
 }

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/trustbot/trustbot"
 )
 
 // Nonce returns a sign-in nonce as issued, used or not, expired or not: the sign-in page shows
-// its message, and says "used" or "expired" rather than "not valid". ENOTFOUND when unknown.
+// its message, and says "used" or "expired" rather than "not valid". trustbot.ENotFound when unknown.
 func (db *DB) Nonce(ctx context.Context, nonce string) (Nonce, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -23,7 +25,7 @@ func (db *DB) Nonce(ctx context.Context, nonce string) (Nonce, error) {
 	err = tx.QueryRowContext(ctx, `SELECT nonce, user_id, user_name, address, issued_at, expires_at, used_at
 		FROM siwe_nonces WHERE nonce = ?`, nonce).Scan(&n.Nonce, &n.UserID, &n.UserName, &addr, &issued, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Nonce{}, Errorf(ENOTFOUND, "This sign-in link is not valid. Run /wallet link again.")
+		return Nonce{}, trustbot.Errorf(trustbot.ENotFound, "This sign-in link is not valid. Run /wallet link again.")
 	} else if err != nil {
 		return Nonce{}, fmt.Errorf("store: nonce: %w", err)
 	}

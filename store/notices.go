@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/trustbot/trustbot"
 )
 
 // UnnotifiedEvents returns the applied events whose notice was not sent yet, in chain order:
@@ -29,7 +31,7 @@ func (db *DB) MarkNotified(ctx context.Context, events []Event) error {
 	for _, e := range events {
 		h, ok := normHash(e.TxHash)
 		if !ok {
-			return Errorf(EINVALID, "%q is not a transaction hash.", e.TxHash)
+			return trustbot.Errorf(trustbot.EInvalid, "%q is not a transaction hash.", e.TxHash)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notified (tx_hash, log_index, notified_at)
 			VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, h, int64(e.LogIndex), formatTime(tx.now)); err != nil {

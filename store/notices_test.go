@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -59,7 +61,7 @@ func TestNoticeOutbox(t *testing.T) {
 	if err != nil || len(pending) != 1 || pending[0].TxHash != outboxHash(1003) {
 		t.Fatalf("after reorg: %+v, %v; want only the new tx %s", pending, err, outboxHash(1003))
 	}
-	if err := db.MarkNotified(ctx, []store.Event{{TxHash: "nope"}}); store.ErrorCode(err) != store.EINVALID {
+	if err := db.MarkNotified(ctx, []store.Event{{TxHash: "nope"}}); trustbot.ErrorCode(err) != trustbot.EInvalid {
 		t.Fatalf("MarkNotified(bad hash) = %v, want invalid", err)
 	}
 }

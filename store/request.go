@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trustbot/trustbot"
 )
 
 // RequestStatus is the state of a signing request:
@@ -115,7 +117,7 @@ func (db *DB) CreateRequest(ctx context.Context, r Request) (Request, error) {
 	return r, nil
 }
 
-// Request returns the request with its calls and transactions, or ENOTFOUND.
+// Request returns the request with its calls and transactions, or trustbot.ENotFound.
 func (db *DB) Request(ctx context.Context, id string) (Request, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -126,11 +128,11 @@ func (db *DB) Request(ctx context.Context, id string) (Request, error) {
 }
 
 // RequestByTx returns the request that reported the transaction hash, or
-// ENOTFOUND.
+// trustbot.ENotFound.
 func (db *DB) RequestByTx(ctx context.Context, hash string) (Request, error) {
 	h, ok := normHash(hash)
 	if !ok {
-		return Request{}, Errorf(EINVALID, "%q is not a transaction hash.", hash)
+		return Request{}, trustbot.Errorf(trustbot.EInvalid, "%q is not a transaction hash.", hash)
 	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -146,8 +148,8 @@ func (db *DB) RequestByTx(ctx context.Context, hash string) (Request, error) {
 
 // MarkOpened records that the signing page was opened: created becomes
 // opened. A request that is opened, submitted, confirmed or failed is
-// returned unchanged. It fails with EEXPIRED when the link expired and with
-// ECONFLICT when it was cancelled.
+// returned unchanged. It fails with trustbot.EExpired when the link expired and with
+// trustbot.EConflict when it was cancelled.
 func (db *DB) MarkOpened(ctx context.Context, id string) (Request, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -167,9 +169,9 @@ func (db *DB) MarkOpened(ctx context.Context, id string) (Request, error) {
 // RecordTx records hash as the transaction of call idx and moves the request
 // to submitted. Calls are recorded in order: idx must be the next call.
 // Reporting the same hash for the same call again is a no-op. It fails with
-// EEXPIRED after expiry, ECONFLICT when the request was cancelled or
+// trustbot.EExpired after expiry, trustbot.EConflict when the request was cancelled or
 // finished, when the call already has another transaction or when the hash
-// belongs to another call, and EINVALID for an index out of order. Events of the
+// belongs to another call, and trustbot.EInvalid for an index out of order. Events of the
 // transaction applied before it was recorded go back into the notice outbox (their notice
 // needed the request).
 func (db *DB) RecordTx(ctx context.Context, id string, idx int, hash string) (Request, error) {
@@ -192,22 +194,22 @@ func (db *DB) RecordTx(ctx context.Context, id string, idx int, hash string) (Re
 // confirmed once every call's transaction is confirmed; changed reports
 // whether this call moved the request's status. Confirming again is a no-op
 // (a later block number, after a reorg, replaces the earlier one). An
-// unknown hash fails with ENOTFOUND.
+// unknown hash fails with trustbot.ENotFound.
 func (db *DB) ConfirmTx(ctx context.Context, hash string, block uint64) (r Request, changed bool, err error) {
 	return db.settleTx(ctx, hash, TxConfirmed, block, "")
 }
 
 // FailTx marks the transaction failed (reverted or dropped) and the request,
 // if still submitted, failed with reason as its error. changed reports
-// whether the request's status moved. An unknown hash fails with ENOTFOUND.
+// whether the request's status moved. An unknown hash fails with trustbot.ENotFound.
 func (db *DB) FailTx(ctx context.Context, hash, reason string) (r Request, changed bool, err error) {
 	return db.settleTx(ctx, hash, TxFailed, 0, reason)
 }
 
 // CancelRequest cancels a request that still waits for its owner's
-// signature. Only userID, the owner, may cancel (EFORBIDDEN otherwise); an
-// expired request fails with EEXPIRED, a cancelled, finished or fully
-// submitted one with ECONFLICT.
+// signature. Only userID, the owner, may cancel (trustbot.EForbidden otherwise); an
+// expired request fails with trustbot.EExpired, a cancelled, finished or fully
+// submitted one with trustbot.EConflict.
 func (db *DB) CancelRequest(ctx context.Context, id, userID string) (Request, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -255,7 +257,7 @@ func (db *DB) PendingRequests(ctx context.Context, userID string) ([]Request, er
 	return findRequests(ctx, tx, pendingSQL, userID, formatTime(tx.now))
 }
 
-// LatestPendingRequest returns the newest of PendingRequests, or ENOTFOUND.
+// LatestPendingRequest returns the newest of PendingRequests, or trustbot.ENotFound.
 func (db *DB) LatestPendingRequest(ctx context.Context, userID string) (Request, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -267,7 +269,7 @@ func (db *DB) LatestPendingRequest(ctx context.Context, userID string) (Request,
 		return Request{}, err
 	}
 	if len(rs) == 0 {
-		return Request{}, Errorf(ENOTFOUND, "You have no pending signing requests.")
+		return Request{}, trustbot.Errorf(trustbot.ENotFound, "You have no pending signing requests.")
 	}
 	return rs[0], nil
 }
@@ -280,32 +282,32 @@ func createRequest(ctx context.Context, tx *tx, r *Request) error {
 	signer, ok := normAddress(r.Signer)
 	switch {
 	case !isRequestID(r.ID):
-		return Errorf(EINVALID, "A signing request id must be 16 to 128 base64url characters.")
+		return trustbot.Errorf(trustbot.EInvalid, "A signing request id must be 16 to 128 base64url characters.")
 	case r.UserID == "":
-		return Errorf(EINVALID, "A signing request needs a Discord user.")
+		return trustbot.Errorf(trustbot.EInvalid, "A signing request needs a Discord user.")
 	case !ok:
-		return Errorf(EINVALID, "%q is not an address.", r.Signer)
+		return trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", r.Signer)
 	case r.ChainID == 0 || !fitsInt64(r.ChainID):
-		return Errorf(EINVALID, "Chain id %d is not valid.", r.ChainID)
+		return trustbot.Errorf(trustbot.EInvalid, "Chain id %d is not valid.", r.ChainID)
 	case r.Kind == "":
-		return Errorf(EINVALID, "A signing request needs a kind.")
+		return trustbot.Errorf(trustbot.EInvalid, "A signing request needs a kind.")
 	case len(r.Calls) == 0:
-		return Errorf(EINVALID, "A signing request needs at least one call.")
+		return trustbot.Errorf(trustbot.EInvalid, "A signing request needs at least one call.")
 	}
 	r.Signer = signer
 	calls := make([]Call, len(r.Calls))
 	for i, c := range r.Calls {
 		to, ok := normAddress(c.To)
 		if !ok {
-			return Errorf(EINVALID, "Call %d: %q is not an address.", i, c.To)
+			return trustbot.Errorf(trustbot.EInvalid, "Call %d: %q is not an address.", i, c.To)
 		}
 		data, ok := normData(c.Data)
 		if !ok {
-			return Errorf(EINVALID, "Call %d: calldata must be 0x followed by whole bytes in hex.", i)
+			return trustbot.Errorf(trustbot.EInvalid, "Call %d: calldata must be 0x followed by whole bytes in hex.", i)
 		}
 		value, ok := normUint256(c.Value)
 		if !ok {
-			return Errorf(EINVALID, "Call %d: value %q is not a whole number of wei.", i, c.Value)
+			return trustbot.Errorf(trustbot.EInvalid, "Call %d: value %q is not a whole number of wei.", i, c.Value)
 		}
 		calls[i] = Call{To: to, Data: data, Value: value}
 	}
@@ -316,7 +318,7 @@ func createRequest(ctx context.Context, tx *tx, r *Request) error {
 	r.CreatedAt, r.UpdatedAt = tx.now, tx.now
 	r.ExpiresAt = r.ExpiresAt.UTC().Truncate(time.Millisecond)
 	if !r.ExpiresAt.After(tx.now) {
-		return Errorf(EINVALID, "A signing request must expire in the future.")
+		return trustbot.Errorf(trustbot.EInvalid, "A signing request must expire in the future.")
 	}
 
 	_, err := tx.ExecContext(ctx, `
@@ -327,7 +329,7 @@ func createRequest(ctx context.Context, tx *tx, r *Request) error {
 		int64(r.ChainID), r.Kind, r.Summary, string(r.Status),
 		formatTime(r.CreatedAt), formatTime(r.ExpiresAt), formatTime(r.UpdatedAt))
 	if isUniqueViolation(err) {
-		return Errorf(ECONFLICT, "A signing request with that id exists already.")
+		return trustbot.Errorf(trustbot.EConflict, "A signing request with that id exists already.")
 	} else if err != nil {
 		return fmt.Errorf("store: create request %s: %w", r.ID, err)
 	}
@@ -350,19 +352,19 @@ func createRequest(ctx context.Context, tx *tx, r *Request) error {
 func checkAwaiting(r Request, now time.Time) error {
 	switch r.Status {
 	case StatusCancelled:
-		return Errorf(ECONFLICT, "This signing request was cancelled.")
+		return trustbot.Errorf(trustbot.EConflict, "This signing request was cancelled.")
 	case StatusExpired:
-		return Errorf(EEXPIRED, "This signing link expired. Run the command again.")
+		return trustbot.Errorf(trustbot.EExpired, "This signing link expired. Run the command again.")
 	case StatusConfirmed:
-		return Errorf(ECONFLICT, "This signing request is already confirmed.")
+		return trustbot.Errorf(trustbot.EConflict, "This signing request is already confirmed.")
 	case StatusFailed:
-		return Errorf(ECONFLICT, "This signing request already failed.")
+		return trustbot.Errorf(trustbot.EConflict, "This signing request already failed.")
 	}
 	if !r.AwaitingSigner() {
-		return Errorf(ECONFLICT, "Every transaction of this request was already submitted.")
+		return trustbot.Errorf(trustbot.EConflict, "Every transaction of this request was already submitted.")
 	}
 	if !now.Before(r.ExpiresAt) {
-		return Errorf(EEXPIRED, "This signing link expired. Run the command again.")
+		return trustbot.Errorf(trustbot.EExpired, "This signing link expired. Run the command again.")
 	}
 	return nil
 }
@@ -374,9 +376,9 @@ func markOpened(ctx context.Context, tx *tx, id string) (Request, error) {
 	}
 	switch {
 	case r.Status == StatusCancelled:
-		return Request{}, Errorf(ECONFLICT, "This signing request was cancelled.")
+		return Request{}, trustbot.Errorf(trustbot.EConflict, "This signing request was cancelled.")
 	case r.Status == StatusExpired, r.AwaitingSigner() && !tx.now.Before(r.ExpiresAt):
-		return Request{}, Errorf(EEXPIRED, "This signing link expired. Run the command again.")
+		return Request{}, trustbot.Errorf(trustbot.EExpired, "This signing link expired. Run the command again.")
 	case r.Status != StatusCreated:
 		return r, nil
 	}
@@ -389,7 +391,7 @@ func markOpened(ctx context.Context, tx *tx, id string) (Request, error) {
 func recordTx(ctx context.Context, tx *tx, id string, idx int, hash string) (Request, error) {
 	h, ok := normHash(hash)
 	if !ok {
-		return Request{}, Errorf(EINVALID, "%q is not a transaction hash.", hash)
+		return Request{}, trustbot.Errorf(trustbot.EInvalid, "%q is not a transaction hash.", hash)
 	}
 	r, err := findRequestByID(ctx, tx, id)
 	if err != nil {
@@ -403,17 +405,17 @@ func recordTx(ctx context.Context, tx *tx, id string, idx int, hash string) (Req
 	}
 	switch {
 	case idx < 0 || idx >= len(r.Calls):
-		return Request{}, Errorf(EINVALID, "This request has no call %d.", idx)
+		return Request{}, trustbot.Errorf(trustbot.EInvalid, "This request has no call %d.", idx)
 	case idx < len(r.Txs):
-		return Request{}, Errorf(ECONFLICT, "Call %d was already submitted as %s.", idx, r.Txs[idx].Hash)
+		return Request{}, trustbot.Errorf(trustbot.EConflict, "Call %d was already submitted as %s.", idx, r.Txs[idx].Hash)
 	case idx > len(r.Txs):
-		return Request{}, Errorf(EINVALID, "Call %d must be sent before call %d.", len(r.Txs), idx)
+		return Request{}, trustbot.Errorf(trustbot.EInvalid, "Call %d must be sent before call %d.", len(r.Txs), idx)
 	}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO signing_txs (request_id, idx, tx_hash, status) VALUES (?, ?, ?, 'pending')`,
 		r.ID, idx, h)
 	if isUniqueViolation(err) {
-		return Request{}, Errorf(ECONFLICT, "Transaction %s was already reported for another call.", h)
+		return Request{}, trustbot.Errorf(trustbot.EConflict, "Transaction %s was already reported for another call.", h)
 	} else if err != nil {
 		return Request{}, fmt.Errorf("store: record tx %s: %w", r.ID, err)
 	}
@@ -433,10 +435,10 @@ func recordTx(ctx context.Context, tx *tx, id string, idx int, hash string) (Req
 func (db *DB) settleTx(ctx context.Context, hash string, status TxStatus, block uint64, reason string) (Request, bool, error) {
 	h, ok := normHash(hash)
 	if !ok {
-		return Request{}, false, Errorf(EINVALID, "%q is not a transaction hash.", hash)
+		return Request{}, false, trustbot.Errorf(trustbot.EInvalid, "%q is not a transaction hash.", hash)
 	}
 	if !fitsInt64(block) {
-		return Request{}, false, Errorf(EINVALID, "Block number %d is out of range.", block)
+		return Request{}, false, trustbot.Errorf(trustbot.EInvalid, "Block number %d is out of range.", block)
 	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -509,7 +511,7 @@ func cancelRequest(ctx context.Context, tx *tx, id, userID string) (Request, err
 		return Request{}, err
 	}
 	if r.UserID != userID {
-		return Request{}, Errorf(EFORBIDDEN, "Only the member who asked for this signature can cancel it.")
+		return Request{}, trustbot.Errorf(trustbot.EForbidden, "Only the member who asked for this signature can cancel it.")
 	}
 	if err := checkAwaiting(r, tx.now); err != nil {
 		return Request{}, err
@@ -560,7 +562,7 @@ func findTx(ctx context.Context, tx *tx, hash string) (string, int, error) {
 	)
 	err := tx.QueryRowContext(ctx, `SELECT request_id, idx FROM signing_txs WHERE tx_hash = ?`, hash).Scan(&id, &idx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", 0, Errorf(ENOTFOUND, "No signing request sent transaction %s.", hash)
+		return "", 0, trustbot.Errorf(trustbot.ENotFound, "No signing request sent transaction %s.", hash)
 	} else if err != nil {
 		return "", 0, fmt.Errorf("store: find tx %s: %w", hash, err)
 	}
@@ -573,7 +575,7 @@ func findRequestByID(ctx context.Context, tx *tx, id string) (Request, error) {
 		return Request{}, err
 	}
 	if len(rs) == 0 {
-		return Request{}, Errorf(ENOTFOUND, "This signing link does not exist.")
+		return Request{}, trustbot.Errorf(trustbot.ENotFound, "This signing link does not exist.")
 	}
 	return rs[0], nil
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -38,9 +40,9 @@ func TestCreateRequest(t *testing.T) {
 	}
 
 	_, err = db.CreateRequest(ctx, newRequest("create-request-0001", "bob", 1))
-	wantCode(t, err, store.ECONFLICT)
+	wantCode(t, err, trustbot.EConflict)
 	_, err = db.Request(ctx, "no-such-request-000")
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 }
 
 func TestCreateRequest_Invalid(t *testing.T) {
@@ -71,7 +73,7 @@ func TestCreateRequest_Invalid(t *testing.T) {
 			r := newRequest("invalid-request-001", "alice", 1)
 			c.edit(&r)
 			_, err := db.CreateRequest(t.Context(), r)
-			wantCode(t, err, store.EINVALID)
+			wantCode(t, err, trustbot.EInvalid)
 		})
 	}
 	r := newRequest("max-value-request-1", "alice", 1)
@@ -110,13 +112,13 @@ func TestMarkOpened(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = db.MarkOpened(ctx, "open-request-000002")
-	wantCode(t, err, store.ECONFLICT)
+	wantCode(t, err, trustbot.EConflict)
 	_, err = db.MarkOpened(ctx, "open-request-00000x")
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 
 	clk.Add(15 * time.Minute)
 	_, err = db.MarkOpened(ctx, "open-request-000003")
-	wantCode(t, err, store.EEXPIRED)
+	wantCode(t, err, trustbot.EExpired)
 	// Past expiry, a request whose calls were all sent still shows progress.
 	if r, err = db.MarkOpened(ctx, "open-request-000001"); err != nil || r.Status != store.StatusSubmitted {
 		t.Errorf("MarkOpened when submitted and past expiry: got %s, %v, want submitted, nil", r.Status, err)
@@ -154,13 +156,13 @@ func TestRecordTx(t *testing.T) {
 		{
 			name:   "call out of order",
 			calls:  2,
-			steps:  []step{{idx: 1, hash: hash(2), code: store.EINVALID}},
+			steps:  []step{{idx: 1, hash: hash(2), code: trustbot.EInvalid}},
 			status: store.StatusCreated,
 		},
 		{
 			name:   "index out of range",
 			calls:  1,
-			steps:  []step{{idx: 1, hash: hash(2), code: store.EINVALID}, {idx: -1, hash: hash(2), code: store.EINVALID}},
+			steps:  []step{{idx: 1, hash: hash(2), code: trustbot.EInvalid}, {idx: -1, hash: hash(2), code: trustbot.EInvalid}},
 			status: store.StatusCreated,
 		},
 		{
@@ -172,13 +174,13 @@ func TestRecordTx(t *testing.T) {
 		{
 			name:   "same index with another hash",
 			calls:  2,
-			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 0, hash: hash(2), code: store.ECONFLICT}},
+			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 0, hash: hash(2), code: trustbot.EConflict}},
 			status: store.StatusSubmitted, txCount: 1,
 		},
 		{
 			name:   "every call already submitted",
 			calls:  1,
-			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 0, hash: hash(2), code: store.ECONFLICT}},
+			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 0, hash: hash(2), code: trustbot.EConflict}},
 			status: store.StatusSubmitted, txCount: 1,
 		},
 		{
@@ -192,7 +194,7 @@ func TestRecordTx(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			steps:  []step{{idx: 0, hash: hash(9), code: store.ECONFLICT}},
+			steps:  []step{{idx: 0, hash: hash(9), code: trustbot.EConflict}},
 			status: store.StatusCreated,
 		},
 		{
@@ -201,7 +203,7 @@ func TestRecordTx(t *testing.T) {
 			before: func(_ *testing.T, _ *store.DB, clk *clock, _ string) {
 				clk.Add(15 * time.Minute)
 			},
-			steps:  []step{{idx: 0, hash: hash(1), code: store.EEXPIRED}},
+			steps:  []step{{idx: 0, hash: hash(1), code: trustbot.EExpired}},
 			status: store.StatusCreated,
 		},
 		{
@@ -211,7 +213,7 @@ func TestRecordTx(t *testing.T) {
 			after: func(t *testing.T, db *store.DB, clk *clock, id string) {
 				clk.Add(15 * time.Minute)
 				_, err := db.RecordTx(t.Context(), id, 1, hash(2))
-				wantCode(t, err, store.EEXPIRED)
+				wantCode(t, err, trustbot.EExpired)
 			},
 			status: store.StatusSubmitted, txCount: 1,
 		},
@@ -223,19 +225,19 @@ func TestRecordTx(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			steps:  []step{{idx: 0, hash: hash(1), code: store.ECONFLICT}},
+			steps:  []step{{idx: 0, hash: hash(1), code: trustbot.EConflict}},
 			status: store.StatusCancelled,
 		},
 		{
 			name:   "bad hash",
 			calls:  1,
-			steps:  []step{{idx: 0, hash: "0x1234", code: store.EINVALID}},
+			steps:  []step{{idx: 0, hash: "0x1234", code: trustbot.EInvalid}},
 			status: store.StatusCreated,
 		},
 		{
 			name:   "unknown request",
 			calls:  1,
-			steps:  []step{{id: "unknown-request-001", idx: 0, hash: hash(1), code: store.ENOTFOUND}},
+			steps:  []step{{id: "unknown-request-001", idx: 0, hash: hash(1), code: trustbot.ENotFound}},
 			status: store.StatusCreated,
 		},
 	} {
@@ -254,7 +256,7 @@ func TestRecordTx(t *testing.T) {
 					s.id = id
 				}
 				_, err := db.RecordTx(ctx, s.id, s.idx, s.hash)
-				if got := store.ErrorCode(err); got != s.code {
+				if got := trustbot.ErrorCode(err); got != s.code {
 					t.Fatalf("step %d: RecordTx(%d, %s): got code %q (%v), want %q", i, s.idx, s.hash, got, err, s.code)
 				}
 			}
@@ -299,9 +301,9 @@ func TestRecordTx_ReturnsRequest(t *testing.T) {
 		t.Errorf("RequestByTx: got %+v, %v, want %+v", got, err, r)
 	}
 	_, err = db.RequestByTx(ctx, hash(8))
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 	_, err = db.RequestByTx(ctx, "0x")
-	wantCode(t, err, store.EINVALID)
+	wantCode(t, err, trustbot.EInvalid)
 }
 
 func TestConfirmTx(t *testing.T) {
@@ -350,11 +352,11 @@ func TestConfirmTx(t *testing.T) {
 		t.Errorf("Request: got %+v, %v, want %+v", stored, err, r)
 	}
 	_, _, err = db.ConfirmTx(ctx, hash(3), 12)
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 	_, _, err = db.ConfirmTx(ctx, "nope", 12)
-	wantCode(t, err, store.EINVALID)
+	wantCode(t, err, trustbot.EInvalid)
 	_, err = db.CancelRequest(ctx, id, "alice")
-	wantCode(t, err, store.ECONFLICT)
+	wantCode(t, err, trustbot.EConflict)
 }
 
 func TestFailTx(t *testing.T) {
@@ -396,7 +398,7 @@ func TestFailTx(t *testing.T) {
 		t.Errorf("FailTx without a reason: got error text %q, %v, want some text", r.Error, err)
 	}
 	_, _, err = db.FailTx(ctx, hash(4), "x")
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 }
 
 func TestCancelRequest(t *testing.T) {
@@ -420,22 +422,22 @@ func TestCancelRequest(t *testing.T) {
 					t.Fatal(err)
 				}
 			}},
-		{name: "another user", calls: 1, user: "mallory", code: store.EFORBIDDEN},
-		{name: "twice", calls: 1, user: "alice", code: store.ECONFLICT,
+		{name: "another user", calls: 1, user: "mallory", code: trustbot.EForbidden},
+		{name: "twice", calls: 1, user: "alice", code: trustbot.EConflict,
 			before: func(t *testing.T, db *store.DB, _ *clock, id string) {
 				if _, err := db.CancelRequest(t.Context(), id, "alice"); err != nil {
 					t.Fatal(err)
 				}
 			}},
-		{name: "fully submitted", calls: 1, user: "alice", code: store.ECONFLICT,
+		{name: "fully submitted", calls: 1, user: "alice", code: trustbot.EConflict,
 			before: func(t *testing.T, db *store.DB, _ *clock, id string) {
 				if _, err := db.RecordTx(t.Context(), id, 0, hash(1)); err != nil {
 					t.Fatal(err)
 				}
 			}},
-		{name: "past expiry", calls: 1, user: "alice", code: store.EEXPIRED,
+		{name: "past expiry", calls: 1, user: "alice", code: trustbot.EExpired,
 			before: func(_ *testing.T, _ *store.DB, clk *clock, _ string) { clk.Add(15 * time.Minute) }},
-		{name: "expired", calls: 1, user: "alice", code: store.EEXPIRED,
+		{name: "expired", calls: 1, user: "alice", code: trustbot.EExpired,
 			before: func(t *testing.T, db *store.DB, clk *clock, _ string) {
 				clk.Add(time.Hour)
 				if _, err := db.ExpireRequests(t.Context()); err != nil {
@@ -458,7 +460,7 @@ func TestCancelRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 			r, err := db.CancelRequest(ctx, id, c.user)
-			if got := store.ErrorCode(err); got != c.code {
+			if got := trustbot.ErrorCode(err); got != c.code {
 				t.Fatalf("CancelRequest: got code %q (%v), want %q", got, err, c.code)
 			}
 			after, err := db.Request(ctx, id)
@@ -476,7 +478,7 @@ func TestCancelRequest(t *testing.T) {
 	}
 	db, _, _ := newDB(t)
 	_, err := db.CancelRequest(t.Context(), "missing-request-001", "alice")
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 }
 
 func TestExpireRequests(t *testing.T) {
@@ -543,7 +545,7 @@ func TestExpireRequests(t *testing.T) {
 		}
 	}
 	_, err = db.RecordTx(ctx, "expire-partial-0001", 1, hash(3))
-	wantCode(t, err, store.EEXPIRED)
+	wantCode(t, err, trustbot.EExpired)
 	// The first transaction of the expired request still confirms on chain.
 	r, changed, err := db.ConfirmTx(ctx, hash(1), 7)
 	if err != nil || changed || r.Status != store.StatusExpired || r.Txs[0].Status != store.TxConfirmed {
@@ -567,7 +569,7 @@ func TestPendingRequests(t *testing.T) {
 		}
 	}
 	_, err := db.LatestPendingRequest(ctx, "alice")
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 
 	mk("pending-submitted-1", "alice", 1, time.Minute) // fully submitted: stays pending past expiry
 	mk("pending-overdue-001", "alice", 1, time.Minute) // overdue: left out

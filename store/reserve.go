@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/trustbot/trustbot"
 )
 
 // Reserve is a TrustReserve clone made by the factory: one per issuer and
@@ -22,7 +24,7 @@ type Reserve struct {
 
 // AddReserve stores a reserve and returns it as stored. Adding a reserve
 // that is known already updates it (the watcher sees ReserveCreated again
-// after a reorg, possibly in another block). It fails with ECONFLICT when
+// after a reorg, possibly in another block). It fails with trustbot.EConflict when
 // another reserve is known for the same issuer and asset.
 func (db *DB) AddReserve(ctx context.Context, r Reserve) (Reserve, error) {
 	tx, err := db.beginWrite(ctx)
@@ -40,11 +42,11 @@ func (db *DB) AddReserve(ctx context.Context, r Reserve) (Reserve, error) {
 	return r, nil
 }
 
-// Reserve returns the reserve at address, or ENOTFOUND.
+// Reserve returns the reserve at address, or trustbot.ENotFound.
 func (db *DB) Reserve(ctx context.Context, address string) (Reserve, error) {
 	a, ok := normAddress(address)
 	if !ok {
-		return Reserve{}, Errorf(EINVALID, "%q is not an address.", address)
+		return Reserve{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", address)
 	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -56,7 +58,7 @@ func (db *DB) Reserve(ctx context.Context, address string) (Reserve, error) {
 		return Reserve{}, err
 	}
 	if len(rs) == 0 {
-		return Reserve{}, Errorf(ENOTFOUND, "%s is not a known reserve.", a)
+		return Reserve{}, trustbot.Errorf(trustbot.ENotFound, "%s is not a known reserve.", a)
 	}
 	return rs[0], nil
 }
@@ -71,15 +73,15 @@ func (db *DB) Reserves(ctx context.Context) ([]Reserve, error) {
 	return findReserves(ctx, tx, ``)
 }
 
-// ReserveByIssuer returns the issuer's reserve of asset, or ENOTFOUND.
+// ReserveByIssuer returns the issuer's reserve of asset, or trustbot.ENotFound.
 func (db *DB) ReserveByIssuer(ctx context.Context, issuer, asset string) (Reserve, error) {
 	i, ok := normAddress(issuer)
 	if !ok {
-		return Reserve{}, Errorf(EINVALID, "%q is not an address.", issuer)
+		return Reserve{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", issuer)
 	}
 	a, ok := normAddress(asset)
 	if !ok {
-		return Reserve{}, Errorf(EINVALID, "%q is not an address.", asset)
+		return Reserve{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", asset)
 	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -91,7 +93,7 @@ func (db *DB) ReserveByIssuer(ctx context.Context, issuer, asset string) (Reserv
 		return Reserve{}, err
 	}
 	if len(rs) == 0 {
-		return Reserve{}, Errorf(ENOTFOUND, "There is no reserve of that asset for that member yet.")
+		return Reserve{}, trustbot.Errorf(trustbot.ENotFound, "There is no reserve of that asset for that member yet.")
 	}
 	return rs[0], nil
 }
@@ -101,7 +103,7 @@ func (db *DB) ReserveByIssuer(ctx context.Context, issuer, asset string) (Reserv
 func (db *DB) ReservesByIssuer(ctx context.Context, issuer string) ([]Reserve, error) {
 	i, ok := normAddress(issuer)
 	if !ok {
-		return nil, Errorf(EINVALID, "%q is not an address.", issuer)
+		return nil, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", issuer)
 	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -118,17 +120,17 @@ func addReserve(ctx context.Context, tx *tx, r Reserve) (Reserve, error) {
 	r.Asset, ok[2] = normAddress(r.Asset)
 	switch {
 	case !ok[0] || !ok[1] || !ok[2]:
-		return Reserve{}, Errorf(EINVALID, "A reserve needs its own, its issuer's and its asset's addresses.")
+		return Reserve{}, trustbot.Errorf(trustbot.EInvalid, "A reserve needs its own, its issuer's and its asset's addresses.")
 	case r.ChainID == 0 || !fitsInt64(r.ChainID):
-		return Reserve{}, Errorf(EINVALID, "Chain id %d is not valid.", r.ChainID)
+		return Reserve{}, trustbot.Errorf(trustbot.EInvalid, "Chain id %d is not valid.", r.ChainID)
 	case !fitsInt64(r.CreatedBlock):
-		return Reserve{}, Errorf(EINVALID, "Block number %d is out of range.", r.CreatedBlock)
+		return Reserve{}, trustbot.Errorf(trustbot.EInvalid, "Block number %d is out of range.", r.CreatedBlock)
 	}
 	var other string
 	err := tx.QueryRowContext(ctx, `SELECT address FROM reserves WHERE issuer = ? AND asset = ?`,
 		r.Issuer, r.Asset).Scan(&other)
 	if err == nil && other != r.Address {
-		return Reserve{}, Errorf(ECONFLICT, "That member already has a reserve of that asset (%s).", other)
+		return Reserve{}, trustbot.Errorf(trustbot.EConflict, "That member already has a reserve of that asset (%s).", other)
 	} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Reserve{}, fmt.Errorf("store: add reserve %s: %w", r.Address, err)
 	}

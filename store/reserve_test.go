@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -54,9 +56,9 @@ func TestReserves(t *testing.T) {
 		t.Errorf("Reserve(bob's): got %+v, %v, want %+v", r, err, bobLayer)
 	}
 	_, err = db.ReserveByIssuer(ctx, bob, usd)
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 	_, err = db.Reserve(ctx, addr(99))
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 
 	// Seen again (after a reorg, in another block): updated, not duplicated.
 	moved := aliceUSD
@@ -75,7 +77,7 @@ func TestReserves(t *testing.T) {
 	dup := aliceUSD
 	dup.Address = addr(13)
 	_, err = db.AddReserve(ctx, dup)
-	wantCode(t, err, store.ECONFLICT)
+	wantCode(t, err, trustbot.EConflict)
 }
 
 func TestAddReserve_Invalid(t *testing.T) {
@@ -95,7 +97,7 @@ func TestAddReserve_Invalid(t *testing.T) {
 			r := valid
 			c.edit(&r)
 			_, err := db.AddReserve(t.Context(), r)
-			wantCode(t, err, store.EINVALID)
+			wantCode(t, err, trustbot.EInvalid)
 		})
 	}
 	for _, err := range []error{
@@ -104,6 +106,6 @@ func TestAddReserve_Invalid(t *testing.T) {
 		func() error { _, err := db.ReserveByIssuer(t.Context(), addr(1), "x"); return err }(),
 		func() error { _, err := db.ReservesByIssuer(t.Context(), "x"); return err }(),
 	} {
-		wantCode(t, err, store.EINVALID)
+		wantCode(t, err, trustbot.EInvalid)
 	}
 }

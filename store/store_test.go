@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -74,7 +76,7 @@ func rawDB(t testing.TB, path string) *sql.DB {
 
 func wantCode(t testing.TB, err error, code string) {
 	t.Helper()
-	if got := store.ErrorCode(err); got != code {
+	if got := trustbot.ErrorCode(err); got != code {
 		t.Fatalf("error code: got %q (%v), want %q", got, err, code)
 	}
 }
@@ -259,7 +261,7 @@ func TestConcurrentWriters(t *testing.T) {
 					readErrs <- err
 					return
 				}
-				if _, err := db.WalletByUser(ctx, "w0-0"); err != nil && store.ErrorCode(err) != store.ENOTFOUND {
+				if _, err := db.WalletByUser(ctx, "w0-0"); err != nil && trustbot.ErrorCode(err) != trustbot.ENotFound {
 					readErrs <- err
 					return
 				}
@@ -327,15 +329,15 @@ func TestErrorCodeAndMessage(t *testing.T) {
 		code, message string
 	}{
 		{nil, "", ""},
-		{store.Errorf(store.ENOTFOUND, "No %s.", "wallet"), store.ENOTFOUND, "No wallet."},
-		{fmt.Errorf("context: %w", &store.Error{Code: store.ECONFLICT, Message: "Taken."}), store.ECONFLICT, "Taken."},
-		{fmt.Errorf("disk on fire"), store.EINTERNAL, "Something went wrong on our side; nothing was changed. Please try again."},
+		{trustbot.Errorf(trustbot.ENotFound, "No %s.", "wallet"), trustbot.ENotFound, "No wallet."},
+		{fmt.Errorf("context: %w", &trustbot.Error{Code: trustbot.EConflict, Message: "Taken."}), trustbot.EConflict, "Taken."},
+		{fmt.Errorf("disk on fire"), trustbot.EInternal, "Something went wrong on our side; nothing was changed. Please try again."},
 	} {
-		if got := store.ErrorCode(c.err); got != c.code {
-			t.Errorf("ErrorCode(%v): got %q, want %q", c.err, got, c.code)
+		if got := trustbot.ErrorCode(c.err); got != c.code {
+			t.Errorf("trustbot.ErrorCode(%v): got %q, want %q", c.err, got, c.code)
 		}
-		if got := store.ErrorMessage(c.err); got != c.message {
-			t.Errorf("ErrorMessage(%v): got %q, want %q", c.err, got, c.message)
+		if got := trustbot.ErrorMessage(c.err); got != c.message {
+			t.Errorf("trustbot.ErrorMessage(%v): got %q, want %q", c.err, got, c.message)
 		}
 	}
 }

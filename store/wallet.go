@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trustbot/trustbot"
 )
 
 // WalletLink binds a Discord user to an address they proved they control.
@@ -30,7 +32,7 @@ type Nonce struct {
 }
 
 // LinkWallet binds link.UserID to link.Address, replacing any address the
-// user linked before. A zero ProvenAt means now. It fails with ECONFLICT
+// user linked before. A zero ProvenAt means now. It fails with trustbot.EConflict
 // when the address is linked to another user.
 func (db *DB) LinkWallet(ctx context.Context, link WalletLink) (WalletLink, error) {
 	tx, err := db.beginWrite(ctx)
@@ -48,7 +50,7 @@ func (db *DB) LinkWallet(ctx context.Context, link WalletLink) (WalletLink, erro
 	return link, nil
 }
 
-// WalletByUser returns the user's link, or ENOTFOUND.
+// WalletByUser returns the user's link, or trustbot.ENotFound.
 func (db *DB) WalletByUser(ctx context.Context, userID string) (WalletLink, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -57,18 +59,18 @@ func (db *DB) WalletByUser(ctx context.Context, userID string) (WalletLink, erro
 	defer tx.Rollback()
 	link, err := findWalletLink(ctx, tx, "user_id = ?", userID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return WalletLink{}, Errorf(ENOTFOUND, "No wallet is linked to that member.")
+		return WalletLink{}, trustbot.Errorf(trustbot.ENotFound, "No wallet is linked to that member.")
 	} else if err != nil {
 		return WalletLink{}, fmt.Errorf("store: wallet by user %s: %w", userID, err)
 	}
 	return link, nil
 }
 
-// UserByAddress returns the link that owns addr (any case), or ENOTFOUND.
+// UserByAddress returns the link that owns addr (any case), or trustbot.ENotFound.
 func (db *DB) UserByAddress(ctx context.Context, addr string) (WalletLink, error) {
 	a, ok := normAddress(addr)
 	if !ok {
-		return WalletLink{}, Errorf(EINVALID, "%q is not an address.", addr)
+		return WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", addr)
 	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -77,14 +79,14 @@ func (db *DB) UserByAddress(ctx context.Context, addr string) (WalletLink, error
 	defer tx.Rollback()
 	link, err := findWalletLink(ctx, tx, "address = ?", a)
 	if errors.Is(err, sql.ErrNoRows) {
-		return WalletLink{}, Errorf(ENOTFOUND, "No member has linked %s.", a)
+		return WalletLink{}, trustbot.Errorf(trustbot.ENotFound, "No member has linked %s.", a)
 	} else if err != nil {
 		return WalletLink{}, fmt.Errorf("store: user by address %s: %w", a, err)
 	}
 	return link, nil
 }
 
-// UnlinkWallet removes the user's link, or fails with ENOTFOUND.
+// UnlinkWallet removes the user's link, or fails with trustbot.ENotFound.
 func (db *DB) UnlinkWallet(ctx context.Context, userID string) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -98,7 +100,7 @@ func (db *DB) UnlinkWallet(ctx context.Context, userID string) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("store: unlink wallet %s: %w", userID, err)
 	} else if n == 0 {
-		return Errorf(ENOTFOUND, "You have no linked wallet.")
+		return trustbot.Errorf(trustbot.ENotFound, "You have no linked wallet.")
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: unlink wallet: commit: %w", err)
@@ -110,13 +112,13 @@ func linkWallet(ctx context.Context, tx *tx, link WalletLink) (WalletLink, error
 	addr, ok := normAddress(link.Address)
 	switch {
 	case link.UserID == "":
-		return WalletLink{}, Errorf(EINVALID, "A wallet link needs a Discord user.")
+		return WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "A wallet link needs a Discord user.")
 	case !ok:
-		return WalletLink{}, Errorf(EINVALID, "%q is not an address.", link.Address)
+		return WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", link.Address)
 	case link.ChainID == 0 || !fitsInt64(link.ChainID):
-		return WalletLink{}, Errorf(EINVALID, "Chain id %d is not valid.", link.ChainID)
+		return WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "Chain id %d is not valid.", link.ChainID)
 	case link.Method == "":
-		return WalletLink{}, Errorf(EINVALID, "A wallet link needs a proof method.")
+		return WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "A wallet link needs a proof method.")
 	}
 	link.Address = addr
 	if link.ProvenAt.IsZero() {
@@ -127,7 +129,7 @@ func linkWallet(ctx context.Context, tx *tx, link WalletLink) (WalletLink, error
 	var owner string
 	err := tx.QueryRowContext(ctx, `SELECT user_id FROM wallet_links WHERE address = ?`, addr).Scan(&owner)
 	if err == nil && owner != link.UserID {
-		return WalletLink{}, Errorf(ECONFLICT, "%s is already linked to another member.", addr)
+		return WalletLink{}, trustbot.Errorf(trustbot.EConflict, "%s is already linked to another member.", addr)
 	} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return WalletLink{}, fmt.Errorf("store: link wallet: %w", err)
 	}
@@ -168,7 +170,7 @@ func findWalletLink(ctx context.Context, tx *tx, where string, arg any) (WalletL
 
 // CreateNonce stores a fresh nonce. A zero IssuedAt means now; ExpiresAt is
 // required and must be after IssuedAt. A nonce that exists already fails
-// with ECONFLICT.
+// with trustbot.EConflict.
 func (db *DB) CreateNonce(ctx context.Context, n Nonce) (Nonce, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -186,8 +188,8 @@ func (db *DB) CreateNonce(ctx context.Context, n Nonce) (Nonce, error) {
 }
 
 // UseNonce consumes the nonce for userID and returns it with UsedAt set. It
-// fails with ENOTFOUND for an unknown nonce, EFORBIDDEN when the nonce was
-// issued to someone else, ECONFLICT when it was used already and EEXPIRED
+// fails with trustbot.ENotFound for an unknown nonce, trustbot.EForbidden when the nonce was
+// issued to someone else, trustbot.EConflict when it was used already and trustbot.EExpired
 // when it is past its expiry.
 func (db *DB) UseNonce(ctx context.Context, nonce, userID string) (Nonce, error) {
 	tx, err := db.beginWrite(ctx)
@@ -207,16 +209,16 @@ func (db *DB) UseNonce(ctx context.Context, nonce, userID string) (Nonce, error)
 
 func createNonce(ctx context.Context, tx *tx, n Nonce) (Nonce, error) {
 	if !isSIWENonce(n.Nonce) {
-		return Nonce{}, Errorf(EINVALID, "A sign-in nonce must be at least 8 letters or digits.")
+		return Nonce{}, trustbot.Errorf(trustbot.EInvalid, "A sign-in nonce must be at least 8 letters or digits.")
 	}
 	if n.UserID == "" {
-		return Nonce{}, Errorf(EINVALID, "A sign-in nonce needs a Discord user.")
+		return Nonce{}, trustbot.Errorf(trustbot.EInvalid, "A sign-in nonce needs a Discord user.")
 	}
 	var addr any
 	if n.Address != "" {
 		a, ok := normAddress(n.Address)
 		if !ok {
-			return Nonce{}, Errorf(EINVALID, "%q is not an address.", n.Address)
+			return Nonce{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", n.Address)
 		}
 		n.Address, addr = a, a
 	}
@@ -226,7 +228,7 @@ func createNonce(ctx context.Context, tx *tx, n Nonce) (Nonce, error) {
 	n.IssuedAt = n.IssuedAt.UTC().Truncate(time.Millisecond)
 	n.ExpiresAt = n.ExpiresAt.UTC().Truncate(time.Millisecond)
 	if !n.ExpiresAt.After(n.IssuedAt) {
-		return Nonce{}, Errorf(EINVALID, "A sign-in nonce must expire after it is issued.")
+		return Nonce{}, trustbot.Errorf(trustbot.EInvalid, "A sign-in nonce must expire after it is issued.")
 	}
 	n.UsedAt = time.Time{}
 	_, err := tx.ExecContext(ctx, `
@@ -234,7 +236,7 @@ func createNonce(ctx context.Context, tx *tx, n Nonce) (Nonce, error) {
 		VALUES (?, ?, ?, ?, ?, ?)`,
 		n.Nonce, n.UserID, n.UserName, addr, formatTime(n.IssuedAt), formatTime(n.ExpiresAt))
 	if isUniqueViolation(err) {
-		return Nonce{}, Errorf(ECONFLICT, "That sign-in nonce exists already.")
+		return Nonce{}, trustbot.Errorf(trustbot.EConflict, "That sign-in nonce exists already.")
 	} else if err != nil {
 		return Nonce{}, fmt.Errorf("store: create nonce: %w", err)
 	}
@@ -252,7 +254,7 @@ func useNonce(ctx context.Context, tx *tx, nonce, userID string) (Nonce, error) 
 		FROM siwe_nonces WHERE nonce = ?`, nonce).
 		Scan(&n.Nonce, &n.UserID, &addr, &issued, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Nonce{}, Errorf(ENOTFOUND, "This sign-in link is not valid. Run /wallet link again.")
+		return Nonce{}, trustbot.Errorf(trustbot.ENotFound, "This sign-in link is not valid. Run /wallet link again.")
 	} else if err != nil {
 		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
 	}
@@ -265,11 +267,11 @@ func useNonce(ctx context.Context, tx *tx, nonce, userID string) (Nonce, error) 
 	}
 	switch {
 	case n.UserID != userID:
-		return Nonce{}, Errorf(EFORBIDDEN, "This sign-in link was made for someone else.")
+		return Nonce{}, trustbot.Errorf(trustbot.EForbidden, "This sign-in link was made for someone else.")
 	case used.Valid:
-		return Nonce{}, Errorf(ECONFLICT, "This sign-in link was already used. Run /wallet link again.")
+		return Nonce{}, trustbot.Errorf(trustbot.EConflict, "This sign-in link was already used. Run /wallet link again.")
 	case !tx.now.Before(n.ExpiresAt):
-		return Nonce{}, Errorf(EEXPIRED, "This sign-in link expired. Run /wallet link again.")
+		return Nonce{}, trustbot.Errorf(trustbot.EExpired, "This sign-in link expired. Run /wallet link again.")
 	}
 	res, err := tx.ExecContext(ctx, `
 		UPDATE siwe_nonces SET used_at = ?

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -30,7 +32,7 @@ func TestLinkWallet(t *testing.T) {
 
 	// Another user cannot take the address.
 	_, err = db.LinkWallet(ctx, store.WalletLink{UserID: "bob", Address: mixed, ChainID: 1337, Method: "siwe"})
-	wantCode(t, err, store.ECONFLICT)
+	wantCode(t, err, trustbot.EConflict)
 
 	// Relinking replaces the user's address and frees the old one.
 	clk.Add(time.Minute)
@@ -42,7 +44,7 @@ func TestLinkWallet(t *testing.T) {
 		t.Errorf("ProvenAt after relink: got %v, want %v", relinked.ProvenAt, start.Add(time.Minute))
 	}
 	_, err = db.UserByAddress(ctx, mixed)
-	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
 	if _, err := db.LinkWallet(ctx, store.WalletLink{UserID: "bob", Address: mixed, ChainID: 1337, Method: "siwe"}); err != nil {
 		t.Errorf("LinkWallet of a freed address: got %v, want nil", err)
 	}
@@ -61,8 +63,8 @@ func TestLinkWallet(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = db.WalletByUser(ctx, "alice")
-	wantCode(t, err, store.ENOTFOUND)
-	wantCode(t, db.UnlinkWallet(ctx, "alice"), store.ENOTFOUND)
+	wantCode(t, err, trustbot.ENotFound)
+	wantCode(t, db.UnlinkWallet(ctx, "alice"), trustbot.ENotFound)
 }
 
 func TestLinkWallet_Invalid(t *testing.T) {
@@ -84,11 +86,11 @@ func TestLinkWallet_Invalid(t *testing.T) {
 			l := valid
 			c.edit(&l)
 			_, err := db.LinkWallet(t.Context(), l)
-			wantCode(t, err, store.EINVALID)
+			wantCode(t, err, trustbot.EInvalid)
 		})
 	}
 	_, err := db.UserByAddress(t.Context(), "nope")
-	wantCode(t, err, store.EINVALID)
+	wantCode(t, err, trustbot.EInvalid)
 }
 
 func TestNonces(t *testing.T) {
@@ -115,7 +117,7 @@ func TestNonces(t *testing.T) {
 		}
 	}
 	_, err = db.CreateNonce(ctx, store.Nonce{Nonce: "fresh0001", UserID: "bob", ExpiresAt: start.Add(time.Minute)})
-	wantCode(t, err, store.ECONFLICT)
+	wantCode(t, err, trustbot.EConflict)
 
 	clk.Add(2 * time.Minute)
 	used, err := db.UseNonce(ctx, "fresh0001", "alice")
@@ -129,10 +131,10 @@ func TestNonces(t *testing.T) {
 	for _, c := range []struct {
 		name, nonce, user, code string
 	}{
-		{"used twice", "fresh0001", "alice", store.ECONFLICT},
-		{"expired", "expiring1", "alice", store.EEXPIRED},
-		{"unknown", "neverseen", "alice", store.ENOTFOUND},
-		{"wrong user", "foralice1", "mallory", store.EFORBIDDEN},
+		{"used twice", "fresh0001", "alice", trustbot.EConflict},
+		{"expired", "expiring1", "alice", trustbot.EExpired},
+		{"unknown", "neverseen", "alice", trustbot.ENotFound},
+		{"wrong user", "foralice1", "mallory", trustbot.EForbidden},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := db.UseNonce(t.Context(), c.nonce, c.user)
@@ -146,7 +148,7 @@ func TestNonces(t *testing.T) {
 	// Expiry is exclusive: at ExpiresAt the nonce is expired.
 	clk.Add(8 * time.Minute)
 	_, err = db.UseNonce(ctx, "foralice2", "alice")
-	wantCode(t, err, store.EEXPIRED)
+	wantCode(t, err, trustbot.EExpired)
 }
 
 func TestCreateNonce_Invalid(t *testing.T) {
@@ -167,7 +169,7 @@ func TestCreateNonce_Invalid(t *testing.T) {
 			n := valid
 			c.edit(&n)
 			_, err := db.CreateNonce(t.Context(), n)
-			wantCode(t, err, store.EINVALID)
+			wantCode(t, err, trustbot.EInvalid)
 		})
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/trustbot/trustbot/chain"
@@ -158,7 +160,7 @@ func TestSameInteractionActsOnce(t *testing.T) {
 	run("/approve")
 	ctx := context.Background()
 	req := &commands.Request{InteractionID: "interaction-1", GuildID: "g", ChannelID: "c",
-		User: commands.Member{ID: "dev-alice", Name: "alice"}, Command: "reserve", Subcommand: "create", Options: map[string]commands.Value{}}
+		User: trustbot.Member{ID: "dev-alice", Name: "alice"}, Command: "reserve", Subcommand: "create", Options: map[string]commands.Value{}}
 	first := p.Console.Set.Handle(ctx, req)
 	if first.Link == nil {
 		t.Fatalf("first delivery: %q, want a signing link", first.Text)
@@ -192,7 +194,7 @@ func TestChainUnreachable(t *testing.T) {
 	down := chain.New(ec, big.NewInt(1337), p.Chain.Factory())
 	set := commands.New(commands.Services{Store: p.DB, Chain: down, Links: links{public: p.PublicURL},
 		Assets: []commands.Asset{{Symbol: "tUSD", Address: p.DevChain.TestUSD()}}})
-	me := commands.Member{ID: "dev-alice", Name: "alice"}
+	me := trustbot.Member{ID: "dev-alice", Name: "alice"}
 	ctx := context.Background()
 	r := set.Handle(ctx, &commands.Request{User: me, Command: "reserve", Subcommand: "create", Options: map[string]commands.Value{}})
 	if !strings.Contains(r.Text, "The chain is unreachable right now") || r.Link != nil {

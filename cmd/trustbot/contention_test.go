@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 
 	"github.com/trustbot/trustbot/chain"
@@ -115,9 +117,9 @@ func TestConcurrentWritersAcrossComponents(t *testing.T) {
 					to := others(m)[rand.IntN(3)]
 					reply := p.Set.Handle(ctx, &commands.Request{
 						InteractionID: fmt.Sprintf("contention-%d", interactions.Add(1)), GuildID: "g", ChannelID: "c",
-						User: commands.Member{ID: "dev-" + m, Name: m}, Command: "trust",
+						User: trustbot.Member{ID: "dev-" + m, Name: m}, Command: "trust",
 						Options: map[string]commands.Value{
-							"member": {Type: commands.User, Member: &commands.Member{ID: "dev-" + to, Name: to}},
+							"member": {Type: commands.User, Member: &trustbot.Member{ID: "dev-" + to, Name: to}},
 							"amount": {Type: commands.String, String: "1"},
 						},
 					})

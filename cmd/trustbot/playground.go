@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/commands"
 	"github.com/trustbot/trustbot/console"
@@ -27,7 +29,7 @@ func startPlayground(ctx context.Context, cfg *Config, out io.Writer, log *slog.
 	var members []console.DevMember
 	for _, name := range devMembers {
 		members = append(members, console.DevMember{
-			Member: commands.Member{ID: "dev-" + name, Name: name},
+			Member: trustbot.Member{ID: "dev-" + name, Name: name},
 			Wallet: chain.Wallet{Key: chain.DevKey(name)},
 		})
 	}

@@ -1,4 +1,4 @@
-package commands_test
+package trustbot_test
 
 import (
 	"math/big"
@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/trustbot/trustbot"
-	"github.com/trustbot/trustbot/commands"
 )
 
 func TestParseAmount(t *testing.T) {
@@ -43,7 +42,7 @@ func TestParseAmount(t *testing.T) {
 		{"340282366920938463463.374607431768211456", 18, "", "larger than any amount"},
 		{"1.5", 0, "", "no decimals"},
 	} {
-		got, err := commands.ParseAmount(tc.in, tc.decimals, "tUSD")
+		got, err := trustbot.ParseAmount(tc.in, tc.decimals, "tUSD")
 		if tc.want != "" {
 			if err != nil || got.String() != tc.want {
 				t.Errorf("ParseAmount(%q, %d) = %v, %v; want %s", tc.in, tc.decimals, got, err, tc.want)
@@ -75,7 +74,7 @@ func TestFormatAmount(t *testing.T) {
 		{"1000000000000000000", 18, "1"},
 	} {
 		u, _ := new(big.Int).SetString(tc.units, 10)
-		if got := commands.FormatAmount(u, tc.decimals); got != tc.want {
+		if got := trustbot.FormatAmount(u, tc.decimals); got != tc.want {
 			t.Errorf("FormatAmount(%s, %d) = %q, want %q", tc.units, tc.decimals, got, tc.want)
 		}
 	}
@@ -87,7 +86,7 @@ func FuzzParseAmount(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, decimals uint8) {
 		decimals %= 37
-		v, err := commands.ParseAmount(s, decimals, "X")
+		v, err := trustbot.ParseAmount(s, decimals, "X")
 		if err != nil {
 			if trustbot.ErrorCode(err) != trustbot.EInvalid {
 				t.Fatalf("ParseAmount(%q) error code %s, want invalid", s, trustbot.ErrorCode(err))
@@ -98,7 +97,7 @@ func FuzzParseAmount(f *testing.F) {
 			t.Fatalf("ParseAmount(%q) = %s, want > 0", s, v)
 		}
 		// Formatting and parsing again gives the same units.
-		back, err := commands.ParseAmount(commands.FormatAmount(v, decimals), decimals, "X")
+		back, err := trustbot.ParseAmount(trustbot.FormatAmount(v, decimals), decimals, "X")
 		if err != nil || back.Cmp(v) != 0 {
 			t.Fatalf("round trip of %q: %v, %v; want %s", s, back, err, v)
 		}

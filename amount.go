@@ -1,13 +1,15 @@
-package commands
+package trustbot
 
 import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
 )
 
-// maxAmount is the largest amount a reserve can hold for anyone: balances and budgets are uint128.
-var maxAmount = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
+// MaxAmount is the largest amount a reserve can hold for anyone: balances and budgets are uint128.
+var MaxAmount = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
 
 // ParseAmount reads a positive decimal amount typed by a user ("50", "12.5", "0.000001") as an
 // exact number of the asset's smallest units. It never goes through a float: "0.1" is exactly
@@ -57,7 +59,7 @@ func ParseAmount(text string, decimals uint8, symbol string) (*big.Int, error) {
 	if v.Sign() == 0 {
 		return nil, Errorf(EInvalid, "The amount must be more than zero.")
 	}
-	if v.Cmp(maxAmount) > 0 {
+	if v.Cmp(MaxAmount) > 0 {
 		return nil, Errorf(EInvalid, "%s %s is larger than any amount a reserve can hold.", text, symbol)
 	}
 	return v, nil
@@ -90,4 +92,64 @@ func FormatAmount(units *big.Int, decimals uint8) string {
 // Money writes an amount with its symbol: "12.5 tUSD".
 func Money(units *big.Int, decimals uint8, symbol string) string {
 	return fmt.Sprintf("%s %s", FormatAmount(units, decimals), symbol)
+}
+
+// MaxUint256 is type(uint256).max: a revoke of everything, the largest call value.
+var MaxUint256 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
+
+// OrZero is v, or a new zero for nil.
+func OrZero(v *big.Int) *big.Int {
+	if v == nil {
+		return new(big.Int)
+	}
+	return v
+}
+
+// Token is an ERC-20 token, or the native coin (zero address), as the bot names it.
+type Token struct {
+	Address  common.Address // zero for the native coin
+	Symbol   string
+	Decimals uint8
+}
+
+// Native reports whether the token is the chain's native coin.
+func (t Token) Native() bool { return t.Address == (common.Address{}) }
+
+// Amount is an exact quantity of a token in its smallest units.
+type Amount struct {
+	Units *big.Int
+	Token Token
+}
+
+// Amt makes an Amount.
+func Amt(units *big.Int, t Token) Amount { return Amount{Units: OrZero(units), Token: t} }
+
+// String writes the amount with its symbol: "12.5 tUSD".
+func (a Amount) String() string { return Money(a.Units, a.Token.Decimals, a.Token.Symbol) }
+
+// Figure writes the amount without its symbol: "12.5".
+func (a Amount) Figure() string { return FormatAmount(a.Units, a.Token.Decimals) }
+
+// ParseAmountOf reads a typed amount of t (see ParseAmount).
+func ParseAmountOf(text string, t Token) (Amount, error) {
+	v, err := ParseAmount(text, t.Decimals, t.Symbol)
+	if err != nil {
+		return Amount{}, err
+	}
+	return Amount{Units: v, Token: t}, nil
+}
+
+// ShortAddress writes an address as wallets do: 0xAbCd…1234, checksummed.
+func ShortAddress(a common.Address) string {
+	h := a.Hex()
+	return h[:6] + "…" + h[len(h)-4:]
+}
+
+// ShortID is the part of a bearer secret (a signing request id, a sign-in nonce) that is safe
+// to log: its first 6 characters.
+func ShortID(id string) string {
+	if len(id) > 6 {
+		return id[:6]
+	}
+	return id
 }
