@@ -150,7 +150,7 @@ func (r SigningRequest) CheckReport(idx int, hash common.Hash, now time.Time) (a
 	}
 	switch {
 	case idx < 0 || idx >= len(r.Calls):
-		return false, Errorf(EInvalid, "This request has no call %d.", idx)
+		return false, Errorf(EInvalid, "This request has no call %d; its calls are numbered 0 to %d.", idx, len(r.Calls)-1)
 	case idx < len(r.Txs):
 		return false, Errorf(EConflict, "Call %d was already submitted as %s.", idx, r.Txs[idx].Hash.Hex())
 	case idx > len(r.Txs):

@@ -7,50 +7,57 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/commands"
-	"github.com/trustbot/trustbot/store"
 )
 
 // Notice posts a confirmed on-chain event to its channel as one message, with the explorer link
-// when one is configured; while the requester's interaction token lives, their original
-// ephemeral response (the signing link) is edited to say it is confirmed.
-func (b *Bot) Notice(ctx context.Context, n commands.Notice) {
-	link := b.explorerLink(n.TxHash)
+// when one is configured, and returns nil only once Discord has it: an error leaves the notice
+// in the outbox. The message carries the notice's nonce with enforce_nonce, so a repeat after a
+// lost answer or a restart is the same message. While the requester's interaction token lives,
+// their original ephemeral response (the signing link) is edited to say it is confirmed.
+func (b *Bot) Notice(ctx context.Context, n trustbot.Notice) error {
 	if n.ChannelID == "" {
-		b.log.Warn("discord: notice without a channel", "guild", n.GuildID, "tx", n.TxHash)
-	} else {
-		text := n.Text
-		if link != "" {
-			text = strings.TrimRight(text, "\n") + "\n" + link
-		}
-		if err := b.postMessage(ctx, n.ChannelID, noticeKey(n, text), text); err != nil {
-			b.log.Error("discord: posting a notice failed", "guild", n.GuildID, "channel", n.ChannelID, "tx", n.TxHash, "err", err)
-		}
+		return fmt.Errorf("discord: notice of tx %s has no channel (guild %s)", n.TxHash.Hex(), n.GuildID)
 	}
-	if r := n.Request; r != nil && b.tokenAlive(r.InteractionToken, r.CreatedAt) {
+	link := b.explorerLink(n.TxHash)
+	text := n.Text
+	if link != "" {
+		text = strings.TrimRight(text, "\n") + "\n" + link
+	}
+	key := n.Nonce
+	if key == "" {
+		key = "notice text " + text
+	}
+	if err := b.postMessage(ctx, n.ChannelID, key, text); err != nil {
+		return fmt.Errorf("discord: posting the notice of tx %s to channel %s: %w", n.TxHash.Hex(), n.ChannelID, err)
+	}
+	if r := n.Request; r.InteractionToken != "" && b.tokenAlive(r.InteractionToken, r.CreatedAt) {
 		text := "Confirmed on chain: " + r.Summary
 		if link != "" {
 			text += "\n" + link
 		}
-		b.editRequester(ctx, *r, text)
+		b.editRequester(ctx, r, text)
 	}
+	return nil
 }
 
 // RequestDone tells the requester, while their interaction token lives, that a signing request
 // failed or expired. A confirmed request is told by its notice.
-func (b *Bot) RequestDone(ctx context.Context, r store.Request) {
+func (b *Bot) RequestDone(ctx context.Context, r trustbot.SigningRequest) {
 	var text string
 	switch r.Status {
-	case store.StatusFailed:
+	case trustbot.StatusFailed:
 		why := strings.TrimSpace(r.Error)
 		if why == "" {
 			why = "the chain refused it"
 		}
 		text = fmt.Sprintf("This did not go through: %s The transaction failed (%s). Nothing more will happen; run the command again to retry.", r.Summary, why)
-	case store.StatusExpired:
+	case trustbot.StatusExpired:
 		text = fmt.Sprintf("This link expired before it was signed: %s Run the command again for a new link.", r.Summary)
-	case store.StatusCancelled:
+	case trustbot.StatusCancelled:
 		text = fmt.Sprintf("Cancelled: %s The link no longer works.", r.Summary)
 	default:
 		return
@@ -82,36 +89,19 @@ func (b *Bot) postMessage(ctx context.Context, channelID, key, text string) erro
 	})
 }
 
-// noticeKey names a notice: the watcher gives one notice per transaction, so its transaction
-// hash; a notice without one is named by its text.
-func noticeKey(n commands.Notice, text string) string {
-	if n.TxHash != "" {
-		return "notice tx " + n.TxHash
-	}
-	return "notice text " + text
-}
-
 // editRequester replaces a signing request's original response (and its now useless button).
-func (b *Bot) editRequester(ctx context.Context, r store.Request, text string) {
+func (b *Bot) editRequester(ctx context.Context, r trustbot.SigningRequest, text string) {
 	if err := b.editOriginal(ctx, b.appID(nil), r.InteractionToken, r.CreatedAt, &commands.Reply{Text: text, Private: true}); err != nil {
-		b.log.Warn("discord: editing the requester's response failed", "request", shortID(r.ID), "err", err)
+		b.log.Warn("discord: editing the requester's response failed", "request", trustbot.ShortID(r.ID), "err", err)
 	}
 }
 
 // explorerLink is the block explorer's page of a transaction, in angle brackets so Discord shows
 // no preview; "" without EXPLORER_URL.
-func (b *Bot) explorerLink(hash string) string {
+func (b *Bot) explorerLink(hash common.Hash) string {
 	base := strings.TrimRight(b.cfg.ExplorerURL, "/")
-	if base == "" || hash == "" {
+	if base == "" || hash == (common.Hash{}) {
 		return ""
 	}
-	return "<" + base + "/tx/" + hash + ">"
-}
-
-// shortID is the part of a signing request's id that is safe to log: the id is a bearer secret.
-func shortID(id string) string {
-	if len(id) > 6 {
-		return id[:6]
-	}
-	return id
+	return "<" + base + "/tx/" + hash.Hex() + ">"
 }

@@ -1,14 +1,13 @@
 package chain
 
 import (
+	"errors"
 	"fmt"
-	"math/big"
-	"strings"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain/bindings"
 )
 
@@ -22,9 +21,6 @@ var (
 	factoryABI = factoryBind.GetABI()
 	erc20ABI   = erc20Bind.GetABI()
 )
-
-// maxUint256 is type(uint256).max.
-var maxUint256 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
 
 // revertErrors maps a 4-byte selector to the error it names: the custom errors of TrustReserve,
 // TrustReserveFactory and TestUSD, and Solidity's Error(string) and Panic(uint256).
@@ -68,68 +64,64 @@ func decodeRevert(data []byte) (string, []any) {
 	return e.Name, args
 }
 
-// logEvents maps a log's first topic to the event it is: the TrustReserve events (including
-// ERC-20 Transfer and Approval) and the factory's ReserveCreated.
-var logEvents = func() map[common.Hash]abi.Event {
-	m := make(map[common.Hash]abi.Event)
-	for _, a := range []abi.ABI{reserveABI, factoryABI} {
-		for _, e := range a.Events {
-			m[e.ID] = e
-		}
-	}
-	return m
-}()
+// Event topics the indexer decodes.
+var (
+	topicTransfer       = reserveABI.Events["Transfer"].ID
+	topicTrusted        = reserveABI.Events["Trusted"].ID
+	topicRevoked        = reserveABI.Events["Revoked"].ID
+	topicDeposited      = reserveABI.Events["Deposited"].ID
+	topicWithdrawn      = reserveABI.Events["Withdrawn"].ID
+	topicReserveCreated = factoryABI.Events["ReserveCreated"].ID
+)
 
-// decodeLog decodes a log of a reserve or the factory into its event name and arguments:
-// uint256 values as decimal strings, addresses as lowercase 0x hex.
-func decodeLog(l types.Log) (string, map[string]string, error) {
+// ErrUnknownLog is what DecodeLog says of a log that is none of the events the bot indexes (an
+// ERC-20 Approval, say): it is skipped.
+var ErrUnknownLog = errors.New("not an event the bot indexes")
+
+// DecodeLog decodes a log of a reserve or the factory into its typed event, with the abigen
+// bindings.
+func DecodeLog(l types.Log) (trustbot.Event, error) {
+	e := trustbot.Event{Block: trustbot.Block{Number: l.BlockNumber, Hash: l.BlockHash}, LogIndex: l.Index, TxHash: l.TxHash, Address: l.Address}
 	if len(l.Topics) == 0 {
-		return "", nil, fmt.Errorf("log %d of block %d has no topics", l.Index, l.BlockNumber)
+		return e, fmt.Errorf("log %d of block %d: %w: no topics", l.Index, l.BlockNumber, ErrUnknownLog)
 	}
-	ev, ok := logEvents[l.Topics[0]]
-	if !ok {
-		return "", nil, fmt.Errorf("log %d of block %d: unknown event %s", l.Index, l.BlockNumber, l.Topics[0].Hex())
-	}
-	values := make(map[string]any)
-	var indexed abi.Arguments
-	for _, in := range ev.Inputs {
-		if in.Indexed {
-			indexed = append(indexed, in)
+	var err error
+	switch l.Topics[0] {
+	case topicTransfer:
+		var v *bindings.TrustReserveTransfer
+		if v, err = reserveBind.UnpackTransferEvent(&l); err == nil {
+			e.Data = &trustbot.Transfer{From: v.From, To: v.To, Amount: v.Amount}
 		}
-	}
-	if err := abi.ParseTopicsIntoMap(values, indexed, l.Topics[1:]); err != nil {
-		return "", nil, fmt.Errorf("log %d of block %d: %s topics: %w", l.Index, l.BlockNumber, ev.Name, err)
-	}
-	if err := ev.Inputs.UnpackIntoMap(values, l.Data); err != nil {
-		return "", nil, fmt.Errorf("log %d of block %d: %s data: %w", l.Index, l.BlockNumber, ev.Name, err)
-	}
-	args := make(map[string]string, len(values))
-	for k, v := range values {
-		args[k] = formatStored(v)
-	}
-	return ev.Name, args, nil
-}
-
-// formatStored renders a decoded value the way the store keeps it.
-func formatStored(v any) string {
-	switch x := v.(type) {
-	case common.Address:
-		return lowerHex(x)
-	case *big.Int:
-		return x.String()
+	case topicTrusted:
+		var v *bindings.TrustReserveTrusted
+		if v, err = reserveBind.UnpackTrustedEvent(&l); err == nil {
+			e.Data = &trustbot.Trusted{Holder: v.Holder, Amount: v.Amount}
+		}
+	case topicRevoked:
+		var v *bindings.TrustReserveRevoked
+		if v, err = reserveBind.UnpackRevokedEvent(&l); err == nil {
+			e.Data = &trustbot.Revoked{Amount: v.Amount}
+		}
+	case topicDeposited:
+		var v *bindings.TrustReserveDeposited
+		if v, err = reserveBind.UnpackDepositedEvent(&l); err == nil {
+			e.Data = &trustbot.Deposited{From: v.From, Amount: v.Amount}
+		}
+	case topicWithdrawn:
+		var v *bindings.TrustReserveWithdrawn
+		if v, err = reserveBind.UnpackWithdrawnEvent(&l); err == nil {
+			e.Data = &trustbot.Withdrawn{To: v.To, Amount: v.Amount}
+		}
+	case topicReserveCreated:
+		var v *bindings.TrustReserveFactoryReserveCreated
+		if v, err = factoryBind.UnpackReserveCreatedEvent(&l); err == nil {
+			e.Data = &trustbot.ReserveCreated{Reserve: v.Reserve, Issuer: v.Issuer, Asset: v.Asset}
+		}
 	default:
-		return fmt.Sprint(v)
+		return e, fmt.Errorf("log %d of block %d: %w: topic %s", l.Index, l.BlockNumber, ErrUnknownLog, l.Topics[0].Hex())
 	}
-}
-
-// lowerHex is an address as lowercase 0x hex.
-func lowerHex(a common.Address) string {
-	return strings.ToLower(a.Hex())
-}
-
-func orZero(v *big.Int) *big.Int {
-	if v == nil {
-		return new(big.Int)
+	if err != nil {
+		return e, fmt.Errorf("log %d of block %d: %w", l.Index, l.BlockNumber, err)
 	}
-	return v
+	return e, nil
 }

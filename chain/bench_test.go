@@ -94,7 +94,7 @@ func BenchmarkWatcherApply(b *testing.B) {
 					BlockHash:   strings.ToLower(l.BlockHash.Hex()),
 					LogIndex:    l.Index,
 					TxHash:      strings.ToLower(l.TxHash.Hex()),
-					Address:     lowerHex(l.Address),
+					Address:     addrHex(l.Address),
 					Name:        name,
 					Args:        args,
 				})

@@ -1,7 +1,6 @@
 package chain
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -11,112 +10,75 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
-	"github.com/trustbot/trustbot/store"
+	"github.com/trustbot/trustbot"
 )
 
-// Call is one transaction a signer is asked to send: to, calldata and value (nil = 0).
-type Call struct {
-	To    common.Address
-	Data  []byte
-	Value *big.Int
-}
-
-// Store is the call as the store keeps it: lowercase hex address, 0x calldata ("0x" when
-// empty), decimal value.
-func (c Call) Store() store.Call {
-	return store.Call{
-		To:    lowerHex(c.To),
-		Data:  "0x" + hex.EncodeToString(c.Data),
-		Value: orZero(c.Value).String(),
-	}
-}
-
-// CallFromStore parses a stored call.
-func CallFromStore(sc store.Call) (Call, error) {
-	if !common.IsHexAddress(sc.To) || !strings.HasPrefix(strings.ToLower(sc.To), "0x") {
-		return Call{}, fmt.Errorf("chain: stored call: %q is not an address", sc.To)
-	}
-	data, err := hexutil.Decode(sc.Data)
-	if err != nil {
-		return Call{}, fmt.Errorf("chain: stored call: calldata %q: %w", sc.Data, err)
-	}
-	value := new(big.Int)
-	if sc.Value != "" {
-		v, ok := new(big.Int).SetString(sc.Value, 10)
-		if !ok || v.Sign() < 0 || v.Cmp(maxUint256) > 0 {
-			return Call{}, fmt.Errorf("chain: stored call: value %q is not a whole number of wei", sc.Value)
-		}
-		value = v
-	}
-	return Call{To: common.HexToAddress(sc.To), Data: data, Value: value}, nil
-}
-
 // CreateReserve deploys the signer's reserve of asset (zero = native coin) through the factory.
-func CreateReserve(factory, asset common.Address, name, symbol string) Call {
-	return Call{To: factory, Data: factoryBind.PackCreate(asset, name, symbol)}
+func CreateReserve(factory, asset common.Address, name, symbol string) trustbot.Call {
+	return trustbot.Call{To: factory, Data: factoryBind.PackCreate(asset, name, symbol)}
 }
 
 // Approve lets spender move amount of the signer's token.
-func Approve(token, spender common.Address, amount *big.Int) Call {
-	return Call{To: token, Data: erc20Bind.PackApprove(spender, orZero(amount))}
+func Approve(token, spender common.Address, amount *big.Int) trustbot.Call {
+	return trustbot.Call{To: token, Data: erc20Bind.PackApprove(spender, trustbot.OrZero(amount))}
 }
 
 // Deposit adds amount of backing to reserve. The native coin is one call carrying the value;
 // an ERC-20 is two: approve the reserve for amount, then deposit.
-func Deposit(reserve common.Address, asset Token, amount *big.Int) []Call {
-	amount = orZero(amount)
-	dep := Call{To: reserve, Data: reserveBind.PackDeposit(amount)}
+func Deposit(reserve common.Address, asset trustbot.Token, amount *big.Int) []trustbot.Call {
+	amount = trustbot.OrZero(amount)
+	dep := trustbot.Call{To: reserve, Data: reserveBind.PackDeposit(amount)}
 	if asset.Native() {
 		dep.Value = new(big.Int).Set(amount)
-		return []Call{dep}
+		return []trustbot.Call{dep}
 	}
-	return []Call{Approve(asset.Address, reserve, amount), dep}
+	return []trustbot.Call{Approve(asset.Address, reserve, amount), dep}
 }
 
 // Withdraw takes amount of backing out of reserve to to (issuer only).
-func Withdraw(reserve common.Address, amount *big.Int, to common.Address) Call {
-	return Call{To: reserve, Data: reserveBind.PackWithdraw(orZero(amount), to)}
+func Withdraw(reserve common.Address, amount *big.Int, to common.Address) trustbot.Call {
+	return trustbot.Call{To: reserve, Data: reserveBind.PackWithdraw(trustbot.OrZero(amount), to)}
 }
 
 // Trust extends holder's budget by amount and mints amount to them (issuer only).
-func Trust(reserve, holder common.Address, amount *big.Int) Call {
-	return Call{To: reserve, Data: reserveBind.PackTrust(holder, orZero(amount))}
+func Trust(reserve, holder common.Address, amount *big.Int) trustbot.Call {
+	return trustbot.Call{To: reserve, Data: reserveBind.PackTrust(holder, trustbot.OrZero(amount))}
 }
 
 // Reup mints holder back up to their budget, at most maxMint (issuer only).
-func Reup(reserve, holder common.Address, maxMint *big.Int) Call {
-	return Call{To: reserve, Data: reserveBind.PackReup(holder, orZero(maxMint))}
+func Reup(reserve, holder common.Address, maxMint *big.Int) trustbot.Call {
+	return trustbot.Call{To: reserve, Data: reserveBind.PackReup(holder, trustbot.OrZero(maxMint))}
 }
 
 // ReupMany is Reup for many holders in one transaction; maxMints[i] goes with holders[i].
-func ReupMany(reserve common.Address, holders []common.Address, maxMints []*big.Int) Call {
+func ReupMany(reserve common.Address, holders []common.Address, maxMints []*big.Int) trustbot.Call {
 	mints := make([]*big.Int, len(maxMints))
 	for i, m := range maxMints {
-		mints[i] = orZero(m)
+		mints[i] = trustbot.OrZero(m)
 	}
 	if holders == nil {
 		holders = []common.Address{}
 	}
-	return Call{To: reserve, Data: reserveBind.PackReupMany(holders, mints)}
+	return trustbot.Call{To: reserve, Data: reserveBind.PackReupMany(holders, mints)}
 }
 
 // Revoke cuts holder's budget by amount and burns up to amount of their tokens (issuer only);
 // a nil amount revokes everything (type(uint256).max).
-func Revoke(reserve, holder common.Address, amount *big.Int) Call {
+func Revoke(reserve, holder common.Address, amount *big.Int) trustbot.Call {
 	if amount == nil {
-		amount = maxUint256
+		amount = trustbot.MaxUint256
 	}
-	return Call{To: reserve, Data: reserveBind.PackRevoke(holder, amount)}
+	return trustbot.Call{To: reserve, Data: reserveBind.PackRevoke(holder, amount)}
 }
 
 // Redeem burns amount of the signer's tokens and pays amount of the asset to to.
-func Redeem(reserve common.Address, amount *big.Int, to common.Address) Call {
-	return Call{To: reserve, Data: reserveBind.PackRedeem(orZero(amount), to)}
+func Redeem(reserve common.Address, amount *big.Int, to common.Address) trustbot.Call {
+	return trustbot.Call{To: reserve, Data: reserveBind.PackRedeem(trustbot.OrZero(amount), to)}
 }
 
 // RedeemDeep is Redeem that unwinds layered reserves down to the base asset.
-func RedeemDeep(reserve common.Address, amount *big.Int, to common.Address) Call {
-	return Call{To: reserve, Data: reserveBind.PackRedeemDeep(orZero(amount), to)}
+func RedeemDeep(reserve common.Address, amount *big.Int, to common.Address) trustbot.Call {
+	return trustbot.Call{To: reserve, Data: reserveBind.PackRedeemDeep(trustbot.OrZero(amount), to)}
 }
 
 // Described is a call in words: the function and its named arguments.
@@ -158,8 +120,8 @@ var ErrUnknownCall = errors.New("chain: unknown function")
 
 // DecodeCall describes a call to the factory, a reserve (its own functions and ERC-20 ones) or
 // an ERC-20 token (approve, transfer, …).
-func DecodeCall(c Call) (Described, error) {
-	d := Described{To: c.To, Value: orZero(c.Value)}
+func DecodeCall(c trustbot.Call) (Described, error) {
+	d := Described{To: c.To, Value: trustbot.OrZero(c.Value)}
 	if len(c.Data) == 0 {
 		return d, nil
 	}

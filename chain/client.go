@@ -54,7 +54,7 @@ func Dial(ctx context.Context, rpcURL string, factory common.Address) (*Client, 
 		return nil, fmt.Errorf("chain: dial %s: %w", rpcURL, err)
 	}
 	c := New(ethclient.NewClient(rc), nil, factory)
-	id, err := c.readChainID(ctx)
+	id, err := c.ReadChainID(ctx)
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -85,7 +85,7 @@ func (c *Client) Eth() *ethclient.Client { return c.eth }
 // Close closes the connection to the node.
 func (c *Client) Close() { c.eth.Close() }
 
-func (c *Client) readChainID(ctx context.Context) (*big.Int, error) {
+func (c *Client) ReadChainID(ctx context.Context) (*big.Int, error) {
 	cctx, cancel := c.deadline(ctx)
 	defer cancel()
 	id, err := c.eth.ChainID(cctx)
@@ -190,8 +190,8 @@ func (c *Client) callBatch(ctx context.Context, op string, msgs ...callMsg) ([][
 	return res, nil
 }
 
-// blockNumber is the number of the latest block.
-func (c *Client) blockNumber(ctx context.Context) (uint64, error) {
+// BlockNumber is the number of the latest block.
+func (c *Client) BlockNumber(ctx context.Context) (uint64, error) {
 	cctx, cancel := c.deadline(ctx)
 	defer cancel()
 	n, err := c.eth.BlockNumber(cctx)
@@ -201,9 +201,9 @@ func (c *Client) blockNumber(ctx context.Context) (uint64, error) {
 	return n, nil
 }
 
-// blockHashes returns the canonical hashes of the given block numbers in one batch; a block the
+// BlockHashes returns the canonical hashes of the given block numbers in one batch; a block the
 // node does not have yet gets the zero hash.
-func (c *Client) blockHashes(ctx context.Context, numbers ...uint64) ([]common.Hash, error) {
+func (c *Client) BlockHashes(ctx context.Context, numbers ...uint64) ([]common.Hash, error) {
 	type head struct {
 		Hash common.Hash `json:"hash"`
 	}
@@ -229,8 +229,8 @@ func (c *Client) blockHashes(ctx context.Context, numbers ...uint64) ([]common.H
 	return hashes, nil
 }
 
-// filterLogs is eth_getLogs over [from, to] for addresses.
-func (c *Client) filterLogs(ctx context.Context, from, to uint64, addresses []common.Address) ([]types.Log, error) {
+// FilterLogs is eth_getLogs over [from, to] for addresses.
+func (c *Client) FilterLogs(ctx context.Context, from, to uint64, addresses []common.Address) ([]types.Log, error) {
 	cctx, cancel := c.deadline(ctx)
 	defer cancel()
 	logs, err := c.eth.FilterLogs(cctx, ethereum.FilterQuery{
@@ -244,8 +244,8 @@ func (c *Client) filterLogs(ctx context.Context, from, to uint64, addresses []co
 	return logs, nil
 }
 
-// receipt returns a transaction's receipt, or ethereum.NotFound while it is not mined.
-func (c *Client) receipt(ctx context.Context, hash common.Hash) (*types.Receipt, error) {
+// Receipt returns a transaction's receipt, or ethereum.NotFound while it is not mined.
+func (c *Client) Receipt(ctx context.Context, hash common.Hash) (*types.Receipt, error) {
 	cctx, cancel := c.deadline(ctx)
 	defer cancel()
 	r, err := c.eth.TransactionReceipt(cctx, hash)

@@ -10,18 +10,8 @@ import (
 	"github.com/trustbot/trustbot"
 )
 
-// Token is an asset: the native coin (address zero) or an ERC-20.
-type Token struct {
-	Address  common.Address
-	Symbol   string
-	Decimals uint8
-}
-
-// Native reports whether t is the chain's native coin.
-func (t Token) Native() bool { return t.Address == (common.Address{}) }
-
 // NativeToken is the chain's native coin.
-var NativeToken = Token{Symbol: "ETH", Decimals: 18}
+var NativeToken = trustbot.Token{Symbol: "ETH", Decimals: 18}
 
 // ReserveInfo is one reserve as the chain sees it now.
 type ReserveInfo struct {
@@ -30,13 +20,13 @@ type ReserveInfo struct {
 	Name, Symbol           string // of the trust token
 	Decimals               uint8  // the asset's decimals
 	Reserve, Outstanding   *big.Int
-	AssetToken             Token
+	AssetToken             trustbot.Token
 	Layered                bool // the asset is another reserve of the factory
 }
 
 // Token reads an ERC-20's symbol and decimals; the zero address is the native coin. An address
 // that does not answer like a token gives EInvalid.
-func (c *Client) Token(ctx context.Context, addr common.Address) (Token, error) {
+func (c *Client) Token(ctx context.Context, addr common.Address) (trustbot.Token, error) {
 	if addr == (common.Address{}) {
 		return NativeToken, nil
 	}
@@ -44,25 +34,25 @@ func (c *Client) Token(ctx context.Context, addr common.Address) (Token, error) 
 		callMsg{To: addr, Data: erc20Bind.PackSymbol()},
 		callMsg{To: addr, Data: erc20Bind.PackDecimals()})
 	if err != nil {
-		return Token{}, err
+		return trustbot.Token{}, err
 	}
 	bad := trustbot.Errorf(trustbot.EInvalid, "%s is not an ERC-20 token.", addr.Hex())
 	if out == nil {
-		return Token{}, bad
+		return trustbot.Token{}, bad
 	}
 	symbol, err := erc20Bind.UnpackSymbol(out[0])
 	if err != nil {
 		// Some old tokens return their symbol as bytes32.
 		if len(out[0]) != 32 {
-			return Token{}, bad
+			return trustbot.Token{}, bad
 		}
 		symbol = string(bytes.TrimRight(out[0], "\x00"))
 	}
 	decimals, err := erc20Bind.UnpackDecimals(out[1])
 	if err != nil {
-		return Token{}, bad
+		return trustbot.Token{}, bad
 	}
-	return Token{Address: addr, Symbol: symbol, Decimals: decimals}, nil
+	return trustbot.Token{Address: addr, Symbol: symbol, Decimals: decimals}, nil
 }
 
 // tryBatch is callBatch that reports a revert as a nil result instead of an error; an

@@ -254,7 +254,7 @@ func TestCallStore(t *testing.T) {
 		if err != nil {
 			t.Fatalf("CallFromStore(%+v): %v", sc, err)
 		}
-		if back.To != c.To || string(back.Data) != string(c.Data) || back.Value.Cmp(orZero(c.Value)) != 0 {
+		if back.To != c.To || string(back.Data) != string(c.Data) || back.Value.Cmp(trustbot.OrZero(c.Value)) != 0 {
 			t.Errorf("round trip: got %+v, want %+v", back, c)
 		}
 	}
@@ -272,12 +272,6 @@ func TestCallStore(t *testing.T) {
 	}
 }
 
-func orZero(v *big.Int) *big.Int {
-	if v == nil {
-		return new(big.Int)
-	}
-	return v
-}
 
 func TestDecodeCall(t *testing.T) {
 	r := common.HexToAddress("0x00000000000000000000000000000000000000Ab")

@@ -63,7 +63,7 @@ func (e *RevertError) Unwrap() error {
 //
 // Nodes without eth_simulateV1 get eth_call for each call instead. Then each call sees the
 // state before the batch, not the effects of the earlier calls (RevertError.PreState).
-func (c *Client) Simulate(ctx context.Context, from common.Address, calls []Call) error {
+func (c *Client) Simulate(ctx context.Context, from common.Address, calls []trustbot.Call) error {
 	if len(calls) == 0 {
 		return nil
 	}
@@ -98,11 +98,11 @@ func (c *Client) Simulate(ctx context.Context, from common.Address, calls []Call
 	return nil
 }
 
-func (c *Client) simulateV1(ctx context.Context, from common.Address, calls []Call) ([]ethclient.SimulateBlockResult, error) {
+func (c *Client) simulateV1(ctx context.Context, from common.Address, calls []trustbot.Call) ([]ethclient.SimulateBlockResult, error) {
 	msgs := make([]ethereum.CallMsg, len(calls))
 	for i, call := range calls {
 		to := call.To
-		msgs[i] = ethereum.CallMsg{From: from, To: &to, Data: call.Data, Value: orZero(call.Value)}
+		msgs[i] = ethereum.CallMsg{From: from, To: &to, Data: call.Data, Value: trustbot.OrZero(call.Value)}
 	}
 	latest := rpc.BlockNumberOrHashWithNumber(rpc.LatestBlockNumber)
 	cctx, cancel := c.deadline(ctx)
@@ -115,7 +115,7 @@ func (c *Client) simulateV1(ctx context.Context, from common.Address, calls []Ca
 
 // locateRefusal finds which call made the node refuse a whole simulation (an invalid
 // transaction such as a value above the sender's balance) by simulating ever longer prefixes.
-func (c *Client) locateRefusal(ctx context.Context, from common.Address, calls []Call) int {
+func (c *Client) locateRefusal(ctx context.Context, from common.Address, calls []trustbot.Call) int {
 	if len(calls) == 1 {
 		return 0
 	}
@@ -132,11 +132,11 @@ func (c *Client) locateRefusal(ctx context.Context, from common.Address, calls [
 
 // simulateEach is the fallback for nodes without eth_simulateV1: eth_call of each call in
 // order, each against the latest block.
-func (c *Client) simulateEach(ctx context.Context, from common.Address, calls []Call) error {
+func (c *Client) simulateEach(ctx context.Context, from common.Address, calls []trustbot.Call) error {
 	for i, call := range calls {
 		to := call.To
 		cctx, cancel := c.deadline(ctx)
-		_, err := c.eth.CallContract(cctx, ethereum.CallMsg{From: from, To: &to, Data: call.Data, Value: orZero(call.Value)}, nil)
+		_, err := c.eth.CallContract(cctx, ethereum.CallMsg{From: from, To: &to, Data: call.Data, Value: trustbot.OrZero(call.Value)}, nil)
 		cancel()
 		if err == nil {
 			continue

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/trustbot/trustbot"
+
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/common"
@@ -28,13 +30,13 @@ func (w Wallet) Address() common.Address {
 // Send signs c as an EIP-1559 transaction and sends it: pending nonce, estimated gas plus 20 %,
 // fee cap twice the latest base fee plus the suggested tip. It returns the transaction hash
 // without waiting for it to be mined.
-func (w Wallet) Send(ctx context.Context, ec *ethclient.Client, chainID *big.Int, c Call) (common.Hash, error) {
+func (w Wallet) Send(ctx context.Context, ec *ethclient.Client, chainID *big.Int, c trustbot.Call) (common.Hash, error) {
 	return w.SendGas(ctx, ec, chainID, c, 0)
 }
 
 // SendGas is Send with a fixed gas limit (0 = estimate). With a fixed limit a call that reverts
 // is still mined, as a failed transaction.
-func (w Wallet) SendGas(ctx context.Context, ec *ethclient.Client, chainID *big.Int, c Call, gas uint64) (common.Hash, error) {
+func (w Wallet) SendGas(ctx context.Context, ec *ethclient.Client, chainID *big.Int, c trustbot.Call, gas uint64) (common.Hash, error) {
 	from := w.Address()
 	fail := func(op string, err error) (common.Hash, error) {
 		if isUnavailable(err) {
@@ -42,7 +44,7 @@ func (w Wallet) SendGas(ctx context.Context, ec *ethclient.Client, chainID *big.
 		}
 		return common.Hash{}, fmt.Errorf("chain: wallet %s: %s: %w", from.Hex(), op, err)
 	}
-	value := orZero(c.Value)
+	value := trustbot.OrZero(c.Value)
 	nonce, err := ec.PendingNonceAt(ctx, from)
 	if err != nil {
 		return fail("nonce", err)

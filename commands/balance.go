@@ -11,7 +11,7 @@ import (
 
 func (h *handlers) balanceDef() Definition {
 	return Definition{
-		Name: "balance", Description: "Trust tokens held, budgets given, and what is redeemable now", Chain: true, handler: h.balance,
+		Name: "balance", Description: "Trust tokens held, budgets given, and what is redeemable now", Chain: true, handler: (*handlers).balance,
 		Options: []OptionDef{{Name: "member", Description: "whose (default: yours)", Type: User}},
 	}
 }
@@ -43,15 +43,15 @@ func (h *handlers) balance(ctx context.Context, r *Request) (*Reply, error) {
 			x.res.Symbol, h.memberOf(ctx, x.res.Issuer), trustbot.FormatAmount(x.balance, x.res.Decimals),
 			trustbot.FormatAmount(x.budget, x.res.Decimals), trustbot.Money(redeemable, x.res.AssetToken.Decimals, x.res.AssetToken.Symbol))
 	}
-	known, err := h.Store.Reserves(ctx)
+	known, err := h.v.Reserves(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, k := range known {
-		if !strings.EqualFold(k.Issuer, addr.Hex()) {
+		if k.Issuer != addr {
 			continue
 		}
-		res, err := h.Chain.ReserveAt(ctx, hexAddr(k.Address))
+		res, err := h.v.ReserveAt(ctx, k.Address)
 		if err != nil {
 			return nil, err
 		}

@@ -48,7 +48,7 @@ type Definition struct {
 	ManageServer bool
 	// Chain is true when the handler reads the chain: adapters acknowledge first, answer later.
 	Chain   bool
-	handler func(context.Context, *Request) (*Reply, error)
+	handler func(*handlers, context.Context, *Request) (*Reply, error)
 }
 
 // Value is an option's value as the user gave it.

@@ -272,25 +272,25 @@ func Exposure(g CreditGraph, reserve common.Address) *big.Int {
 
 func (h *handlers) creditDef() Definition {
 	return Definition{
-		Name: "credit", Description: "What a member can redeem now through every layer, and their reserve's exposure", Chain: true, handler: h.credit,
+		Name: "credit", Description: "What a member can redeem now through every layer, and their reserve's exposure", Chain: true, handler: (*handlers).credit,
 		Options: []OptionDef{{Name: "member", Description: "whose (default: yours)", Type: User}},
 	}
 }
 
 // creditGraph reads the trust graph of the known reserves from the chain.
 func (h *handlers) creditGraph(ctx context.Context) (CreditGraph, map[common.Address]chain.ReserveInfo, error) {
-	known, err := h.Store.Reserves(ctx)
+	known, err := h.v.Reserves(ctx)
 	if err != nil {
 		return CreditGraph{}, nil, err
 	}
 	g := CreditGraph{Balances: map[common.Address]map[common.Address]*big.Int{}}
 	infos := map[common.Address]chain.ReserveInfo{}
 	for _, k := range known {
-		ra := hexAddr(k.Address)
+		ra := k.Address
 		if _, dup := infos[ra]; dup {
 			continue
 		}
-		res, err := h.Chain.ReserveAt(ctx, ra)
+		res, err := h.v.ReserveAt(ctx, ra)
 		if err != nil {
 			return CreditGraph{}, nil, err
 		}
@@ -349,12 +349,12 @@ func (h *handlers) credit(ctx context.Context, r *Request) (*Reply, error) {
 		names[a] = n
 		return n
 	}
-	bases := map[common.Address]chain.Token{}
-	base := func(a common.Address) chain.Token {
+	bases := map[common.Address]trustbot.Token{}
+	base := func(a common.Address) trustbot.Token {
 		if t, ok := bases[a]; ok {
 			return t
 		}
-		t := chain.Token{Address: a, Symbol: trustbot.ShortAddress(a)}
+		t := trustbot.Token{Address: a, Symbol: trustbot.ShortAddress(a)}
 		for _, info := range infos {
 			if info.Asset == a {
 				t = info.AssetToken
@@ -385,7 +385,7 @@ type creditExposure struct {
 // creditText writes the /credit reply: a sentence per base asset, a small table of the lines,
 // and the exposure of the member's reserves.
 func creditText(who string, self bool, c *Credit, exposures []creditExposure, infos map[common.Address]chain.ReserveInfo,
-	name func(common.Address) string, base func(common.Address) chain.Token) string {
+	name func(common.Address) string, base func(common.Address) trustbot.Token) string {
 	var b strings.Builder
 	var lines []CreditLine
 	if c != nil {
@@ -477,7 +477,7 @@ func creditText(who string, self bool, c *Credit, exposures []creditExposure, in
 }
 
 // limitText names a bounding layer: "@bob's 10 @alice-tokens" or "@alice's 5 tUSD".
-func limitText(limit common.Address, infos map[common.Address]chain.ReserveInfo, name func(common.Address) string, baseTok chain.Token) string {
+func limitText(limit common.Address, infos map[common.Address]chain.ReserveInfo, name func(common.Address) string, baseTok trustbot.Token) string {
 	info := infos[limit]
 	if below, ok := infos[info.Asset]; ok {
 		return fmt.Sprintf("%s's %s %s-tokens", name(info.Issuer), trustbot.FormatAmount(info.Reserve, info.Decimals), name(below.Issuer))

@@ -11,121 +11,96 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
-	"github.com/trustbot/trustbot/store"
 )
 
-// Notice is a sentence about something confirmed on chain, for a guild's notice channel.
-type Notice struct {
-	GuildID, ChannelID string
-	Text               string
-	TxHash             string
-	// Request is the signing request that caused it, when the bot made one.
-	Request *store.Request
+// Notice composes the notice of one transaction the bot asked for, from its indexed events and
+// the store's projection: no chain read, so a notice can always be written. Events of the
+// transaction that say nothing new give a Notice with no Text.
+func (s *Set) Notice(ctx context.Context, events []trustbot.Event, req trustbot.SigningRequest, channel string) (trustbot.Notice, error) {
+	h := s.h.forRequest(false)
+	if err := h.v.load(ctx); err != nil {
+		return trustbot.Notice{}, err
+	}
+	n := trustbot.Notice{GuildID: req.GuildID, ChannelID: channel, Request: req}
+	if len(events) == 0 {
+		return n, nil
+	}
+	n.TxHash = events[0].TxHash
+	n.Nonce = noticeNonce(n.TxHash)
+	var lines []string
+	for i := range events {
+		if line := h.sentence(ctx, events, i); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) > 0 {
+		n.Text = strings.Join(lines, "\n") + " · tx " + shortHash(n.TxHash)
+	}
+	return n, nil
 }
 
-// Notices turns applied events into one notice per transaction, in order. Events of
-// transactions the bot made no signing request for have no guild and are left out.
-func (s *Set) Notices(ctx context.Context, events []store.Event) []Notice {
-	h := s.h
-	var out []Notice
-	for start := 0; start < len(events); {
-		end := start + 1
-		for end < len(events) && events[end].TxHash == events[start].TxHash {
-			end++
-		}
-		tx := events[start:end]
-		start = end
-		req, err := h.Store.RequestByTx(ctx, tx[0].TxHash)
-		if err != nil {
-			continue
-		}
-		var lines []string
-		for i := range tx {
-			if line := h.sentence(ctx, tx, i); line != "" {
-				lines = append(lines, line)
-			}
-		}
-		if len(lines) == 0 {
-			continue
-		}
-		channel := req.ChannelID
-		if ch, err := h.Store.NoticeChannel(ctx, req.GuildID); err == nil && ch != "" {
-			channel = ch
-		}
-		text := strings.Join(lines, "\n") + " · tx " + shortHash(tx[0].TxHash)
-		r := req
-		out = append(out, Notice{GuildID: req.GuildID, ChannelID: channel, Text: text, TxHash: tx[0].TxHash, Request: &r})
-	}
-	return out
-}
+// noticeNonce names a transaction's notice the same way at every delivery (Discord's nonce is at
+// most 25 characters).
+func noticeNonce(h common.Hash) string { return "tx" + h.Hex()[2:25] }
 
-func shortHash(h string) string {
-	if len(h) < 14 {
-		return h
-	}
-	return h[:10] + "…" + h[len(h)-4:]
+func shortHash(h common.Hash) string {
+	x := h.Hex()
+	return x[:10] + "…" + x[len(x)-4:]
 }
 
 // sentence describes tx[i] in words, or "" when another event of the transaction says it.
-func (h *handlers) sentence(ctx context.Context, tx []store.Event, i int) string {
+func (h *handlers) sentence(ctx context.Context, tx []trustbot.Event, i int) string {
 	e := tx[i]
-	next := ""
+	var next trustbot.EventData
 	if i+1 < len(tx) && tx[i+1].Address == e.Address {
-		next = tx[i+1].Name
+		next = tx[i+1].Data
 	}
-	amount := func(key string, decimals uint8) string {
-		v, _ := new(big.Int).SetString(e.Args[key], 10)
-		return trustbot.FormatAmount(v, decimals)
-	}
-	who := func(key string) string { return h.memberOf(ctx, common.HexToAddress(e.Args[key])) }
-	if e.Name == "ReserveCreated" {
-		res, err := h.Chain.ReserveAt(ctx, common.HexToAddress(e.Args["reserve"]))
+	if c, ok := e.Data.(*trustbot.ReserveCreated); ok {
+		res, err := h.v.ReserveAt(ctx, c.Reserve)
 		if err != nil {
-			return fmt.Sprintf("%s created a reserve.", who("issuer"))
+			return fmt.Sprintf("%s created a reserve.", h.memberOf(ctx, c.Issuer))
 		}
-		return fmt.Sprintf("%s created a %s reserve; its trust token is %s.", who("issuer"), res.AssetToken.Symbol, res.Symbol)
+		return fmt.Sprintf("%s created a %s reserve; its trust token is %s.", h.memberOf(ctx, c.Issuer), res.AssetToken.Symbol, res.Symbol)
 	}
-	res, err := h.Chain.ReserveAt(ctx, common.HexToAddress(e.Address))
-	if err != nil || !res.Exists {
+	res, err := h.v.ReserveAt(ctx, e.Address)
+	if err != nil {
 		return ""
 	}
 	issuer := h.memberOf(ctx, res.Issuer)
 	asset := res.AssetToken
-	zero := strings.ToLower(common.Address{}.Hex())
-	switch e.Name {
-	case "Deposited":
+	money := func(v *big.Int) string { return trustbot.Money(v, asset.Decimals, asset.Symbol) }
+	switch d := e.Data.(type) {
+	case *trustbot.Deposited:
 		whose := issuer + "'s"
-		if common.HexToAddress(e.Args["from"]) == res.Issuer {
+		if d.From == res.Issuer {
 			whose = "their"
 		}
-		return fmt.Sprintf("%s deposited %s into %s reserve (backing now %s).", who("from"), trustbot.Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol), whose, trustbot.FormatAmount(res.Reserve, asset.Decimals))
-	case "Withdrawn":
-		return fmt.Sprintf("%s withdrew %s from their reserve (backing now %s).", issuer, trustbot.Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol), trustbot.FormatAmount(res.Reserve, asset.Decimals))
-	case "Trusted", "Revoked":
-		return "" // said with the Transfer before it
-	case "Transfer":
-		from, to := e.Args["from"], e.Args["to"]
+		return fmt.Sprintf("%s deposited %s into %s reserve (backing now %s).", h.memberOf(ctx, d.From), money(d.Amount), whose, trustbot.FormatAmount(res.Reserve, asset.Decimals))
+	case *trustbot.Withdrawn:
+		return fmt.Sprintf("%s withdrew %s from their reserve (backing now %s).", issuer, money(d.Amount), trustbot.FormatAmount(res.Reserve, asset.Decimals))
+	case *trustbot.Transfer:
+		_, trusted := next.(*trustbot.Trusted)
+		revoked, isRevoke := next.(*trustbot.Revoked)
 		switch {
-		case from == zero && next == "Trusted":
-			return fmt.Sprintf("%s extended %s a budget of %s.", issuer, who("to"), trustbot.Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol))
-		case from == zero:
-			return fmt.Sprintf("%s re-upped %s with %s.", issuer, who("to"), trustbot.Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol))
-		case to == zero && next == "Revoked":
-			if line := h.revokedBacking(ctx, issuer, res, common.HexToAddress(from), mustBig(e.Args["amount"])); line != "" {
+		case d.Mint() && trusted:
+			return fmt.Sprintf("%s extended %s a budget of %s.", issuer, h.memberOf(ctx, d.To), money(d.Amount))
+		case d.Mint():
+			return fmt.Sprintf("%s re-upped %s with %s.", issuer, h.memberOf(ctx, d.To), money(d.Amount))
+		case d.Burn() && isRevoke:
+			if line := h.revokedBacking(ctx, issuer, res, d.From, d.Amount); line != "" {
 				return line
 			}
-			cut, _ := new(big.Int).SetString(tx[i+1].Args["amount"], 10)
-			if cut == nil || cut.BitLen() == 256 {
-				return fmt.Sprintf("%s revoked all of %s's trust; %s of their tokens were burned.", issuer, who("from"), amount("amount", res.Decimals))
+			if revoked.Amount.BitLen() == 256 {
+				return fmt.Sprintf("%s revoked all of %s's trust; %s of their tokens were burned.", issuer, h.memberOf(ctx, d.From), trustbot.FormatAmount(d.Amount, res.Decimals))
 			}
-			return fmt.Sprintf("%s cut %s's budget by %s; %s of their tokens were burned.", issuer, who("from"), trustbot.Money(cut, asset.Decimals, asset.Symbol), amount("amount", res.Decimals))
-		case to == zero:
-			return fmt.Sprintf("%s redeemed %s from %s's reserve.", who("from"), trustbot.Money(mustBig(e.Args["amount"]), asset.Decimals, asset.Symbol), issuer)
+			return fmt.Sprintf("%s cut %s's budget by %s; %s of their tokens were burned.", issuer, h.memberOf(ctx, d.From), money(revoked.Amount), trustbot.FormatAmount(d.Amount, res.Decimals))
+		case d.Burn():
+			return fmt.Sprintf("%s redeemed %s from %s's reserve.", h.memberOf(ctx, d.From), money(d.Amount), issuer)
 		default:
-			return fmt.Sprintf("%s sent %s %s to %s.", who("from"), amount("amount", res.Decimals), res.Symbol, who("to"))
+			return fmt.Sprintf("%s sent %s %s to %s.", h.memberOf(ctx, d.From), trustbot.FormatAmount(d.Amount, res.Decimals), res.Symbol, h.memberOf(ctx, d.To))
 		}
 	}
-	return ""
+	return "" // Trusted and Revoked are said with the Transfer before them
 }
 
 // revokedBacking describes a revoke burn whose holder is another reserve (the revoked tokens
@@ -133,7 +108,7 @@ func (h *handlers) sentence(ctx context.Context, tx []store.Event, i int) string
 // a reserve: "@alice revoked 10 ALICE-tUSD backing @bob's reserve (backing now 0); @carol, @dave
 // hold tokens of @bob's reserve, which now has less backing."
 func (h *handlers) revokedBacking(ctx context.Context, issuer string, res chain.ReserveInfo, from common.Address, burned *big.Int) string {
-	layer, err := h.Chain.ReserveAt(ctx, from)
+	layer, err := h.v.ReserveAt(ctx, from)
 	if err != nil || !layer.Exists || layer.Asset != res.Address {
 		return ""
 	}
@@ -159,7 +134,7 @@ func (h *handlers) downstream(ctx context.Context, reserve common.Address, seen 
 		return nil
 	}
 	seen[reserve] = true
-	hs, err := h.holders(ctx, reserve)
+	hs, err := h.v.Holders(ctx, reserve)
 	if err != nil {
 		return nil
 	}
@@ -173,27 +148,19 @@ func (h *handlers) downstream(ctx context.Context, reserve common.Address, seen 
 		names = append(names, n)
 	}
 	for _, x := range hs {
-		if x.balance.Sign() == 0 {
+		if x.Balance.Sign() == 0 {
 			continue
 		}
-		if layer, err := h.Chain.ReserveAt(ctx, x.addr); err == nil && layer.Exists && layer.Asset == reserve {
+		if layer, err := h.v.ReserveAt(ctx, x.Holder); err == nil && layer.Exists && layer.Asset == reserve {
 			add(h.memberOf(ctx, layer.Issuer))
 			for _, n := range h.downstream(ctx, layer.Address, seen) {
 				add(n)
 			}
 			continue
 		}
-		add(h.memberOf(ctx, x.addr))
+		add(h.memberOf(ctx, x.Holder))
 	}
 	return names
-}
-
-func mustBig(s string) *big.Int {
-	v, ok := new(big.Int).SetString(s, 10)
-	if !ok {
-		return new(big.Int)
-	}
-	return v
 }
 
 // describeRevert names a revert the commands have no sentence for.

@@ -8,17 +8,11 @@ import (
 	"time"
 
 	"github.com/trustbot/trustbot"
-
-	"github.com/ethereum/go-ethereum/common"
-
-	"github.com/trustbot/trustbot/store"
 )
-
-func hexAddr(s string) common.Address { return common.HexToAddress(s) }
 
 func (h *handlers) pendingDef() Definition {
 	return Definition{
-		Name: "pending", Description: "Your open signing requests; cancel one", handler: h.pending,
+		Name: "pending", Description: "Your open signing requests; cancel one", handler: (*handlers).pending,
 		Options: []OptionDef{{Name: "cancel", Description: "the number of the request to cancel, from the list", Type: String}},
 	}
 }
@@ -54,11 +48,11 @@ func (h *handlers) pending(ctx context.Context, r *Request) (*Reply, error) {
 	return &Reply{Text: b.String(), Private: true}, nil
 }
 
-func statusWord(q store.Request) string {
+func statusWord(q trustbot.SigningRequest) string {
 	switch q.Status {
-	case store.StatusSubmitted:
+	case trustbot.StatusSubmitted:
 		return fmt.Sprintf("%d of %d transactions sent", len(q.Txs), len(q.Calls))
-	case store.StatusOpened:
+	case trustbot.StatusOpened:
 		return "opened, not signed yet"
 	default:
 		return "not signed yet"

@@ -15,7 +15,7 @@ import (
 
 func (h *handlers) redeemDef() Definition {
 	return Definition{
-		Name: "redeem", Description: "Redeem trust tokens you hold for the asset behind them", Chain: true, handler: h.redeem,
+		Name: "redeem", Description: "Redeem trust tokens you hold for the asset behind them", Chain: true, handler: (*handlers).redeem,
 		Options: []OptionDef{
 			{Name: "amount", Description: "how much, e.g. 20", Type: String, Required: true},
 			{Name: "from", Description: "whose tokens (needed when you hold several)", Type: User, Autocomplete: true},
@@ -33,25 +33,17 @@ type holding struct {
 
 // holdings lists the known reserves in which addr holds tokens or has a budget.
 func (h *handlers) holdings(ctx context.Context, addr common.Address) ([]holding, error) {
-	known, err := h.Store.Reserves(ctx)
+	accts, err := h.v.Holdings(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
 	var out []holding
-	for _, k := range known {
-		ra := common.HexToAddress(k.Address)
-		bal, budget, err := h.Chain.Account(ctx, ra, addr)
+	for _, a := range accts {
+		res, err := h.v.ReserveAt(ctx, a.Reserve)
 		if err != nil {
 			return nil, err
 		}
-		if bal.Sign() == 0 && budget.Sign() == 0 {
-			continue
-		}
-		res, err := h.Chain.ReserveAt(ctx, ra)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, holding{res, bal, budget})
+		out = append(out, holding{res, a.Balance, a.Budget})
 	}
 	return out, nil
 }
@@ -156,15 +148,15 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 	} else if deep {
 		text += fmt.Sprintf(" It unwinds every layer in one transaction and pays %s.", paid.Symbol)
 	}
-	return h.sign(ctx, r, holderAddr, "redeem", summary, text, []chain.Call{call}, explain)
+	return h.sign(ctx, r, holderAddr, "redeem", summary, text, []trustbot.Call{call}, explain)
 }
 
 // baseToken follows a layered reserve's assets down to the base asset.
-func (h *handlers) baseToken(ctx context.Context, res chain.ReserveInfo) (chain.Token, error) {
+func (h *handlers) baseToken(ctx context.Context, res chain.ReserveInfo) (trustbot.Token, error) {
 	for i := 0; i < 16 && res.Layered; i++ {
-		next, err := h.Chain.ReserveAt(ctx, res.Asset)
+		next, err := h.v.ReserveAt(ctx, res.Asset)
 		if err != nil {
-			return chain.Token{}, err
+			return trustbot.Token{}, err
 		}
 		res = next
 	}
@@ -181,7 +173,7 @@ func (h *handlers) shortLayer(ctx context.Context, res chain.ReserveInfo, amount
 	for i := 0; i < 16; i++ {
 		held := res.Reserve
 		if res.Layered {
-			bal, _, err := h.Chain.Account(ctx, res.Asset, res.Address)
+			bal, _, err := h.v.Account(ctx, res.Asset, res.Address)
 			if err != nil {
 				return nil
 			}
@@ -194,7 +186,7 @@ func (h *handlers) shortLayer(ctx context.Context, res chain.ReserveInfo, amount
 		if !res.Layered {
 			break
 		}
-		next, err := h.Chain.ReserveAt(ctx, res.Asset)
+		next, err := h.v.ReserveAt(ctx, res.Asset)
 		if err != nil {
 			return nil
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"sort"
 	"strings"
 
 	"github.com/trustbot/trustbot"
@@ -12,7 +11,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot/chain"
-	"github.com/trustbot/trustbot/store"
 )
 
 func (h *handlers) reserveDef() Definition {
@@ -22,13 +20,13 @@ func (h *handlers) reserveDef() Definition {
 		Name:        "reserve",
 		Description: "Your reserve: the backing behind the trust you give",
 		Subcommands: []Definition{
-			{Name: "create", Description: "Create your reserve", Chain: true, handler: h.reserveCreate,
+			{Name: "create", Description: "Create your reserve", Chain: true, handler: (*handlers).reserveCreate,
 				Options: []OptionDef{asset, {Name: "backed-by", Description: "back it with this member's trust token (a layer)", Type: User}}},
-			{Name: "deposit", Description: "Add backing to your reserve", Chain: true, handler: h.reserveDeposit,
+			{Name: "deposit", Description: "Add backing to your reserve", Chain: true, handler: (*handlers).reserveDeposit,
 				Options: []OptionDef{amount, asset}},
-			{Name: "withdraw", Description: "Take backing out of your reserve", Chain: true, handler: h.reserveWithdraw,
+			{Name: "withdraw", Description: "Take backing out of your reserve", Chain: true, handler: (*handlers).reserveWithdraw,
 				Options: []OptionDef{amount, asset}},
-			{Name: "show", Description: "Backing, outstanding, coverage and holders of a reserve", Chain: true, handler: h.reserveShow,
+			{Name: "show", Description: "Backing, outstanding, coverage and holders of a reserve", Chain: true, handler: (*handlers).reserveShow,
 				Options: []OptionDef{{Name: "member", Description: "whose reserve (default: yours)", Type: User}, asset}},
 		},
 	}
@@ -36,39 +34,39 @@ func (h *handlers) reserveDef() Definition {
 
 // backing resolves the asset a member's reserve uses: the asset option, or with backed-by,
 // that member's trust token.
-func (h *handlers) backing(ctx context.Context, r *Request) (chain.Token, error) {
+func (h *handlers) backing(ctx context.Context, r *Request) (trustbot.Token, error) {
 	base, err := h.asset(ctx, r.Option("asset"))
 	if err != nil {
-		return chain.Token{}, err
+		return trustbot.Token{}, err
 	}
 	by := r.MemberOption("backed-by")
 	if by == nil {
 		return base, nil
 	}
 	if by.ID == r.User.ID {
-		return chain.Token{}, trustbot.Errorf(trustbot.EInvalid, "A reserve cannot be backed by your own trust token.")
+		return trustbot.Token{}, trustbot.Errorf(trustbot.EInvalid, "A reserve cannot be backed by your own trust token.")
 	}
 	addr, err := h.wallet(ctx, *by, false)
 	if err != nil {
-		return chain.Token{}, err
+		return trustbot.Token{}, err
 	}
-	up, err := h.Chain.ReserveOf(ctx, addr, base.Address)
+	up, err := h.v.ReserveOf(ctx, addr, base.Address)
 	if err != nil {
-		return chain.Token{}, err
+		return trustbot.Token{}, err
 	}
 	if !up.Exists {
 		// A member whose only reserve is itself a layer (Bob backed by Alice): back with that.
 		if layer, lerr := h.ownReserveAny(ctx, addr, base); lerr == nil && layer.Exists {
-			return h.Chain.Token(ctx, layer.Address)
+			return h.v.token(ctx, layer.Address)
 		}
-		return chain.Token{}, trustbot.Errorf(trustbot.EInvalid, "%s has no %s reserve, so there is no trust token of theirs to back yours with.", by.Mention(), base.Symbol)
+		return trustbot.Token{}, trustbot.Errorf(trustbot.EInvalid, "%s has no %s reserve, so there is no trust token of theirs to back yours with.", by.Mention(), base.Symbol)
 	}
-	return h.Chain.Token(ctx, up.Address)
+	return h.v.token(ctx, up.Address)
 }
 
 // ownReserve is the invoker's reserve of an asset, which must exist.
-func (h *handlers) ownReserve(ctx context.Context, issuer common.Address, asset chain.Token) (chain.ReserveInfo, error) {
-	res, err := h.Chain.ReserveOf(ctx, issuer, asset.Address)
+func (h *handlers) ownReserve(ctx context.Context, issuer common.Address, asset trustbot.Token) (chain.ReserveInfo, error) {
+	res, err := h.v.ReserveOf(ctx, issuer, asset.Address)
 	if err != nil {
 		return res, err
 	}
@@ -119,12 +117,15 @@ func (h *handlers) reserveCreate(ctx context.Context, r *Request) (*Reply, error
 	if err != nil {
 		return nil, err
 	}
-	existing, err := h.Chain.ReserveOf(ctx, issuer, asset.Address)
+	existing, err := h.v.ReserveOf(ctx, issuer, asset.Address)
 	if err != nil {
 		return nil, err
 	}
 	if existing.Exists {
 		return nil, trustbot.Errorf(trustbot.EConflict, "You already have a %s reserve at %s (%s).", asset.Symbol, existing.Address.Hex(), reserveLine(existing))
+	}
+	if existing.Address, err = h.Chain.Predict(ctx, issuer, asset.Address); err != nil {
+		return nil, err
 	}
 	name := fmt.Sprintf("%s's trust (%s)", r.User.Name, asset.Symbol)
 	symbol := symbolFor(r.User.Name, asset.Symbol)
@@ -136,7 +137,7 @@ func (h *handlers) reserveCreate(ctx context.Context, r *Request) (*Reply, error
 	summary := fmt.Sprintf("%s creates a %s reserve%s; its trust token is %s.", r.User.Name, asset.Symbol, layer, symbol)
 	text := fmt.Sprintf("Sign to create your %s reserve%s at %s. Its trust token is %s; then add backing with /reserve deposit.",
 		asset.Symbol, layer, existing.Address.Hex(), symbol)
-	return h.sign(ctx, r, issuer, "create", summary, text, []chain.Call{call}, nil)
+	return h.sign(ctx, r, issuer, "create", summary, text, []trustbot.Call{call}, nil)
 }
 
 func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, error) {
@@ -185,25 +186,25 @@ func (h *handlers) myReserve(ctx context.Context, r *Request) (common.Address, c
 
 // ownReserveAny finds the invoker's reserve of the asset, or, when they have none of it but a
 // single layered reserve, that one (its backing is another member's token).
-func (h *handlers) ownReserveAny(ctx context.Context, issuer common.Address, asset chain.Token) (chain.ReserveInfo, error) {
+func (h *handlers) ownReserveAny(ctx context.Context, issuer common.Address, asset trustbot.Token) (chain.ReserveInfo, error) {
 	res, err := h.ownReserve(ctx, issuer, asset)
 	if err == nil {
 		return res, nil
 	}
-	known, kerr := h.Store.Reserves(ctx)
+	known, kerr := h.v.Reserves(ctx)
 	if kerr != nil {
 		return res, err
 	}
-	var layered []store.Reserve
+	var layered []trustbot.Reserve
 	for _, k := range known {
-		if common.HexToAddress(k.Issuer) == issuer {
-			if info, ierr := h.Chain.ReserveAt(ctx, common.HexToAddress(k.Address)); ierr == nil && info.Layered {
+		if k.Issuer == issuer {
+			if info, ierr := h.v.ReserveAt(ctx, k.Address); ierr == nil && info.Layered {
 				layered = append(layered, k)
 			}
 		}
 	}
 	if len(layered) == 1 {
-		return h.Chain.ReserveAt(ctx, common.HexToAddress(layered[0].Address))
+		return h.v.ReserveAt(ctx, layered[0].Address)
 	}
 	return res, err
 }
@@ -225,7 +226,7 @@ func (h *handlers) reserveWithdraw(ctx context.Context, r *Request) (*Reply, err
 	summary := fmt.Sprintf("%s withdraws %s from their reserve.", r.User.Name, trustbot.Money(amount, t.Decimals, t.Symbol))
 	text := fmt.Sprintf("Sign to withdraw %s from your reserve to your wallet (backing %s → %s, %s).",
 		trustbot.Money(amount, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Reserve, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(after, res.Outstanding))
-	return h.sign(ctx, r, issuer, "withdraw", summary, text, []chain.Call{chain.Withdraw(res.Address, amount, issuer)}, nil)
+	return h.sign(ctx, r, issuer, "withdraw", summary, text, []trustbot.Call{chain.Withdraw(res.Address, amount, issuer)}, nil)
 }
 
 // holder is one account a reserve has extended trust to or whose tokens it knows of.
@@ -234,36 +235,17 @@ type holder struct {
 	balance, budget *big.Int
 }
 
-// holders lists the accounts that ever held or were trusted with a reserve's tokens, with their
-// live balance and budget, largest budget first; accounts with neither are left out.
+// holders lists the accounts with a balance or a budget of a reserve's tokens, largest budget
+// first.
 func (h *handlers) holders(ctx context.Context, reserve common.Address) ([]holder, error) {
-	events, err := h.Store.Events(ctx, store.EventFilter{Address: strings.ToLower(reserve.Hex())})
+	accts, err := h.v.Holders(ctx, reserve)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[common.Address]bool{}
-	var out []holder
-	for _, e := range events {
-		for _, k := range []string{"to", "from", "holder"} {
-			a, ok := e.Args[k]
-			if !ok || (e.Name != "Transfer" && e.Name != "Trusted") {
-				continue
-			}
-			addr := common.HexToAddress(a)
-			if addr == (common.Address{}) || seen[addr] {
-				continue
-			}
-			seen[addr] = true
-			bal, budget, err := h.Chain.Account(ctx, reserve, addr)
-			if err != nil {
-				return nil, err
-			}
-			if bal.Sign() > 0 || budget.Sign() > 0 {
-				out = append(out, holder{addr, bal, budget})
-			}
-		}
+	out := make([]holder, len(accts))
+	for i, a := range accts {
+		out[i] = holder{a.Holder, a.Balance, a.Budget}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].budget.Cmp(out[j].budget) > 0 })
 	return out, nil
 }
 
@@ -280,7 +262,7 @@ func (h *handlers) reserveShow(ctx context.Context, r *Request) (*Reply, error) 
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.Chain.ReserveOf(ctx, issuer, asset.Address)
+	res, err := h.v.ReserveOf(ctx, issuer, asset.Address)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 
 func (h *handlers) reupDef() Definition {
 	return Definition{
-		Name: "reup", Description: "Restore spent budgets: one member, or everyone below budget", Chain: true, handler: h.reup,
+		Name: "reup", Description: "Restore spent budgets: one member, or everyone below budget", Chain: true, handler: (*handlers).reup,
 		Options: []OptionDef{
 			{Name: "member", Description: "whose budget (default: everyone below budget)", Type: User},
 			{Name: "asset", Description: "which of your reserves", Type: String, Autocomplete: true},
@@ -41,7 +41,7 @@ func (h *handlers) reup(ctx context.Context, r *Request) (*Reply, error) {
 		if err != nil {
 			return nil, err
 		}
-		bal, budget, err := h.Chain.Account(ctx, res.Address, addr)
+		bal, budget, err := h.v.Account(ctx, res.Address, addr)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +73,7 @@ func (h *handlers) reup(ctx context.Context, r *Request) (*Reply, error) {
 		parts = append(parts, fmt.Sprintf("%s +%s", g.who, trustbot.FormatAmount(g.mint, t.Decimals)))
 		named = append(named, fmt.Sprintf("%s +%s", g.name, trustbot.FormatAmount(g.mint, t.Decimals)))
 	}
-	var call chain.Call
+	var call trustbot.Call
 	if len(gaps) == 1 {
 		call = chain.Reup(res.Address, gaps[0].addr, gaps[0].mint)
 	} else {
@@ -89,5 +89,5 @@ func (h *handlers) reup(ctx context.Context, r *Request) (*Reply, error) {
 	text := fmt.Sprintf("Sign to re-up %s: %s in all (your reserve: %s backing, %s outstanding → %s, %s). Each mint is capped at the amount shown, so nobody gets more if balances move meanwhile.",
 		strings.Join(parts, ", "), trustbot.Money(total, t.Decimals, t.Symbol), trustbot.Money(res.Reserve, t.Decimals, t.Symbol),
 		trustbot.FormatAmount(res.Outstanding, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
-	return h.sign(ctx, r, issuer, "reup", summary, text, []chain.Call{call}, nil)
+	return h.sign(ctx, r, issuer, "reup", summary, text, []trustbot.Call{call}, nil)
 }

@@ -16,7 +16,7 @@ import (
 
 func (h *handlers) revokeDef() Definition {
 	return Definition{
-		Name: "revoke", Description: "Revoke trust: cut a member's budget and burn their tokens", Chain: true, handler: h.revoke,
+		Name: "revoke", Description: "Revoke trust: cut a member's budget and burn their tokens", Chain: true, handler: (*handlers).revoke,
 		Options: []OptionDef{
 			{Name: "member", Description: "whose trust", Type: User, Required: true},
 			{Name: "amount", Description: "how much (default: all of it)", Type: String},
@@ -39,19 +39,19 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 		return nil, err
 	}
 	t := res.AssetToken
-	bal, budget, err := h.Chain.Account(ctx, res.Address, holderAddr)
+	bal, budget, err := h.v.Account(ctx, res.Address, holderAddr)
 	if err != nil {
 		return nil, err
 	}
 	// The member's own reserve backed by this one: the tokens they deposited as backing sit
 	// there, and a revoke burns them too, after the ones in their wallet.
-	layer, err := h.Chain.ReserveOf(ctx, holderAddr, res.Address)
+	layer, err := h.v.ReserveOf(ctx, holderAddr, res.Address)
 	if err != nil {
 		return nil, err
 	}
 	layerBal := new(big.Int)
 	if layer.Exists {
-		if layerBal, _, err = h.Chain.Account(ctx, res.Address, layer.Address); err != nil {
+		if layerBal, _, err = h.v.Account(ctx, res.Address, layer.Address); err != nil {
 			return nil, err
 		}
 	}
@@ -73,7 +73,7 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 		}
 		layerBurn = minBig(new(big.Int).Sub(amount, burn), layerBal)
 	}
-	calls := []chain.Call{chain.Revoke(res.Address, holderAddr, amount)}
+	calls := []trustbot.Call{chain.Revoke(res.Address, holderAddr, amount)}
 	if layerBurn.Sign() > 0 {
 		calls = append(calls, chain.Revoke(res.Address, layer.Address, layerBurn))
 	}
@@ -149,7 +149,7 @@ func revokePreviewText(g CreditGraph, infos map[common.Address]chain.ReserveInfo
 	if !ok {
 		return "Nobody downstream loses credit."
 	}
-	baseTok := chain.Token{Address: base, Symbol: trustbot.ShortAddress(base)}
+	baseTok := trustbot.Token{Address: base, Symbol: trustbot.ShortAddress(base)}
 	for _, info := range infos {
 		if info.Asset == base {
 			baseTok = info.AssetToken

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/big"
 	"strings"
@@ -11,35 +12,30 @@ import (
 
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
-	"github.com/trustbot/trustbot/store"
 )
 
 // Store is what the commands read and write in the database.
 type Store interface {
-	WalletByUser(ctx context.Context, userID string) (store.WalletLink, error)
-	UserByAddress(ctx context.Context, addr string) (store.WalletLink, error)
+	WalletByUser(ctx context.Context, userID string) (trustbot.WalletLink, error)
 	UnlinkWallet(ctx context.Context, userID string) error
 	MarkInteraction(ctx context.Context, id string) (bool, error)
 	SetNoticeChannel(ctx context.Context, guildID, channelID string) error
-	PendingRequests(ctx context.Context, userID string) ([]store.Request, error)
-	CancelRequest(ctx context.Context, id, userID string) (store.Request, error)
-	Reserves(ctx context.Context) ([]store.Reserve, error)
-	Events(ctx context.Context, f store.EventFilter) ([]store.Event, error)
-	RequestByTx(ctx context.Context, hash string) (store.Request, error)
-	Reserve(ctx context.Context, address string) (store.Reserve, error)
-	NoticeChannel(ctx context.Context, guildID string) (string, error)
+	PendingRequests(ctx context.Context, userID string) ([]trustbot.SigningRequest, error)
+	CancelRequest(ctx context.Context, id, userID string) (trustbot.SigningRequest, error)
+	// Web is the indexed web of trust: reserves, accounts and wallet links, read at once.
+	Web(ctx context.Context) (trustbot.Web, error)
 }
 
-// Chain is what the commands read from the chain, and the pre-flight simulation.
+// Chain is what the commands ask the chain: the figures only it knows now (one batch), the
+// pre-flight simulation, and the few reads a rare command needs.
 type Chain interface {
 	ChainID() *big.Int
 	Factory() common.Address
-	Token(ctx context.Context, addr common.Address) (chain.Token, error)
-	ReserveOf(ctx context.Context, issuer, asset common.Address) (chain.ReserveInfo, error)
-	ReserveAt(ctx context.Context, addr common.Address) (chain.ReserveInfo, error)
-	Account(ctx context.Context, reserve, holder common.Address) (balance, budget *big.Int, err error)
+	Live(ctx context.Context, reserves []common.Address) (chain.Live, error)
+	Simulate(ctx context.Context, from common.Address, calls []trustbot.Call) error
+	Token(ctx context.Context, addr common.Address) (trustbot.Token, error)
+	Predict(ctx context.Context, issuer, asset common.Address) (common.Address, error)
 	BalanceOf(ctx context.Context, token, holder common.Address) (*big.Int, error)
-	Simulate(ctx context.Context, from common.Address, calls []chain.Call) error
 }
 
 // SigningInput is a signing request to make: calls one member's wallet is asked to send.
@@ -47,7 +43,7 @@ type SigningInput struct {
 	GuildID, ChannelID, UserID, InteractionToken string
 	Signer                                       common.Address
 	Kind, Summary                                string
-	Calls                                        []chain.Call
+	Calls                                        []trustbot.Call
 }
 
 // Links makes signing links and wallet-link links.
@@ -58,10 +54,9 @@ type Links interface {
 	URL(id string) string
 }
 
-// Asset is a backing asset members can pick by symbol: ASSETS in the configuration.
-type Asset struct {
-	Symbol  string
-	Address common.Address // zero for the native coin
+// Renderer draws the trust web as a PNG.
+type Renderer interface {
+	RenderWeb(ctx context.Context, g Graph) ([]byte, error)
 }
 
 // Services are what the handlers use.
@@ -69,7 +64,7 @@ type Services struct {
 	Store  Store
 	Chain  Chain
 	Links  Links
-	Assets []Asset // the first is the default
+	Assets []trustbot.Token // the backing assets members pick by symbol; the first is the default
 	Log    *slog.Logger
 	Now    func() time.Time
 }
@@ -98,9 +93,18 @@ func New(s Services) *Set {
 	return set
 }
 
-// handlers carries the services into every command's handler.
+// handlers carries the services into every command's handler, and the snapshot one request
+// reads.
 type handlers struct {
 	Services
+	v *snapshot
+}
+
+// forRequest is h with a fresh snapshot: live with the chain's figures, or only the store's.
+func (h *handlers) forRequest(live bool) *handlers {
+	c := *h
+	c.v = &snapshot{h: &c, live: live}
+	return &c
 }
 
 // Handle runs a request: checks its options, acts once per interaction id, and turns any
@@ -123,7 +127,7 @@ func (s *Set) Handle(ctx context.Context, r *Request) *Reply {
 			return errorReply(trustbot.Errorf(trustbot.EConflict, "This command was already handled; nothing more was done."))
 		}
 	}
-	reply, err := d.handler(ctx, r)
+	reply, err := d.handler(s.h.forRequest(true), ctx, r)
 	if err != nil {
 		if trustbot.ErrorCode(err) == trustbot.EInternal {
 			s.log.Error("command failed", "command", fullName(r), "user", r.User.ID, "err", err)
@@ -154,27 +158,30 @@ func (s *Set) NeedsChain(r *Request) bool {
 }
 
 // asset resolves an asset option ("tUSD", "ETH", or an address); "" is the default asset.
-func (h *handlers) asset(ctx context.Context, text string) (chain.Token, error) {
+func (h *handlers) asset(ctx context.Context, text string) (trustbot.Token, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		if len(h.Assets) == 0 {
-			return chain.Token{}, trustbot.Errorf(trustbot.EInvalid, "No backing asset is configured (ASSETS).")
+			return trustbot.Token{}, trustbot.Errorf(trustbot.EInvalid, "No backing asset is configured (ASSETS).")
 		}
-		return h.Chain.Token(ctx, h.Assets[0].Address)
+		return h.Assets[0], nil
 	}
 	for _, a := range h.Assets {
 		if strings.EqualFold(a.Symbol, text) {
-			return h.Chain.Token(ctx, a.Address)
+			return a, nil
 		}
 	}
 	if common.IsHexAddress(text) {
-		return h.Chain.Token(ctx, common.HexToAddress(text))
+		if err := h.v.load(ctx); err != nil {
+			return trustbot.Token{}, err
+		}
+		return h.v.token(ctx, common.HexToAddress(text))
 	}
 	var names []string
 	for _, a := range h.Assets {
 		names = append(names, a.Symbol)
 	}
-	return chain.Token{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an asset I know; try one of %s, or a token address.", text, strings.Join(names, ", "))
+	return trustbot.Token{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an asset I know; try one of %s, or a token address.", text, strings.Join(names, ", "))
 }
 
 // wallet returns a member's linked address, or a sentence telling them how to link one.
@@ -189,29 +196,27 @@ func (h *handlers) wallet(ctx context.Context, m trustbot.Member, self bool) (co
 	if err != nil {
 		return common.Address{}, err
 	}
-	return common.HexToAddress(link.Address), nil
+	return link.Address, nil
 }
 
 // memberOf names the member linked to an address, a known reserve as its issuer's reserve
 // (a layer redeeming from the layer below), or else a short address.
 func (h *handlers) memberOf(ctx context.Context, addr common.Address) string {
-	link, err := h.Store.UserByAddress(ctx, strings.ToLower(addr.Hex()))
-	if err == nil {
-		return trustbot.Member{ID: link.UserID}.Mention()
+	if id := h.v.Owner(ctx, addr); id != "" {
+		return trustbot.Mention(id)
 	}
-	if res, err := h.Store.Reserve(ctx, strings.ToLower(addr.Hex())); err == nil {
-		if issuer, err := h.Store.UserByAddress(ctx, res.Issuer); err == nil {
-			return trustbot.Member{ID: issuer.UserID}.Mention() + "'s reserve"
+	if res, err := h.v.ReserveAt(ctx, addr); err == nil {
+		if id := h.v.Owner(ctx, res.Issuer); id != "" {
+			return trustbot.Mention(id) + "'s reserve"
 		}
 	}
 	return trustbot.ShortAddress(addr)
 }
 
-
 // sign pre-flights calls from the signer and, when they would succeed, makes the signing link.
-func (h *handlers) sign(ctx context.Context, r *Request, signer common.Address, kind, summary, text string, calls []chain.Call, explain func(*chain.RevertError) error) (*Reply, error) {
+func (h *handlers) sign(ctx context.Context, r *Request, signer common.Address, kind, summary, text string, calls []trustbot.Call, explain func(*chain.RevertError) error) (*Reply, error) {
 	if err := h.Chain.Simulate(ctx, signer, calls); err != nil {
-		if rev, ok := err.(*chain.RevertError); ok {
+		if rev := (*chain.RevertError)(nil); errors.As(err, &rev) {
 			if explain != nil {
 				if e := explain(rev); e != nil {
 					return nil, e

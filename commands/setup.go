@@ -9,7 +9,7 @@ import (
 
 func (h *handlers) setupDef() Definition {
 	return Definition{
-		Name: "setup", Description: "Choose the channel where on-chain notices are posted", ManageServer: true, handler: h.setup,
+		Name: "setup", Description: "Choose the channel where on-chain notices are posted", ManageServer: true, handler: (*handlers).setup,
 		Options: []OptionDef{{Name: "channel", Description: "the notice channel", Type: Channel, Required: true}},
 	}
 }

@@ -21,7 +21,7 @@ const maxChoices = 25
 // asset, and for from the members whose trust tokens the invoker holds (with how many). Nothing
 // is offered when the invoker has no wallet linked or the chain cannot be read.
 func (s *Set) Suggest(ctx context.Context, r *Request, option, typed string) []Choice {
-	h := s.h
+	h := s.h.forRequest(false)
 	typed = strings.ToLower(strings.TrimSpace(typed))
 	var out []Choice
 	add := func(c Choice) {
@@ -39,7 +39,7 @@ func (s *Set) Suggest(ctx context.Context, r *Request, option, typed string) []C
 		if err != nil {
 			return nil
 		}
-		hs, err := h.holdings(ctx, hexAddr(link.Address))
+		hs, err := h.holdings(ctx, link.Address)
 		if err != nil {
 			return nil
 		}
@@ -47,11 +47,11 @@ func (s *Set) Suggest(ctx context.Context, r *Request, option, typed string) []C
 			if x.balance.Sign() == 0 {
 				continue
 			}
-			issuer, err := h.Store.UserByAddress(ctx, strings.ToLower(x.res.Issuer.Hex()))
-			if err != nil {
+			issuer := h.v.Owner(ctx, x.res.Issuer)
+			if issuer == "" {
 				continue // an issuer with no linked member cannot be named here
 			}
-			add(Choice{Name: fmt.Sprintf("%s — you hold %s", x.res.Symbol, trustbot.FormatAmount(x.balance, x.res.Decimals)), Value: issuer.UserID})
+			add(Choice{Name: fmt.Sprintf("%s — you hold %s", x.res.Symbol, trustbot.FormatAmount(x.balance, x.res.Decimals)), Value: issuer})
 		}
 	}
 	return out

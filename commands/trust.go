@@ -12,7 +12,7 @@ import (
 
 func (h *handlers) trustDef() Definition {
 	return Definition{
-		Name: "trust", Description: "Extend a member a budget of your trust tokens", Chain: true, handler: h.trust,
+		Name: "trust", Description: "Extend a member a budget of your trust tokens", Chain: true, handler: (*handlers).trust,
 		Options: []OptionDef{
 			{Name: "member", Description: "whom you trust", Type: User, Required: true},
 			{Name: "amount", Description: "how much, e.g. 50", Type: String, Required: true},
@@ -47,5 +47,5 @@ func (h *handlers) trust(ctx context.Context, r *Request) (*Reply, error) {
 	text := fmt.Sprintf("Sign to extend %s a budget of %s (your reserve: %s backing, %s outstanding → %s, %s).",
 		m.Mention(), trustbot.Money(amount, t.Decimals, t.Symbol), trustbot.Money(res.Reserve, t.Decimals, t.Symbol),
 		trustbot.FormatAmount(res.Outstanding, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
-	return h.sign(ctx, r, issuer, "trust", summary, text, []chain.Call{chain.Trust(res.Address, to, amount)}, nil)
+	return h.sign(ctx, r, issuer, "trust", summary, text, []trustbot.Call{chain.Trust(res.Address, to, amount)}, nil)
 }

@@ -12,10 +12,10 @@ func (h *handlers) walletDef() Definition {
 		Name:        "wallet",
 		Description: "Link, show or unlink the wallet that signs for you",
 		Subcommands: []Definition{
-			{Name: "link", Description: "Prove you own a wallet and link it to your account", handler: h.walletLink},
-			{Name: "show", Description: "Show a member's linked wallet", handler: h.walletShow,
+			{Name: "link", Description: "Prove you own a wallet and link it to your account", handler: (*handlers).walletLink},
+			{Name: "show", Description: "Show a member's linked wallet", handler: (*handlers).walletShow,
 				Options: []OptionDef{{Name: "member", Description: "whose wallet (default: yours)", Type: User}}},
-			{Name: "unlink", Description: "Unlink your wallet", handler: h.walletUnlink},
+			{Name: "unlink", Description: "Unlink your wallet", handler: (*handlers).walletUnlink},
 		},
 	}
 }

@@ -267,25 +267,25 @@ func RenderPNG(ctx context.Context, g Graph) ([]byte, error) {
 }
 
 func (h *handlers) webDef() Definition {
-	return Definition{Name: "web", Description: "The trust web as a picture: members, their backing, budgets and layers", Chain: true, handler: h.web}
+	return Definition{Name: "web", Description: "The trust web as a picture: members, their backing, budgets and layers", Chain: true, handler: (*handlers).web}
 }
 
 // webInput reads the known reserves like /credit does (Store.Reserves, Chain.ReserveAt,
 // holders) and names their accounts with webName.
 func (h *handlers) webInput(ctx context.Context, r *Request) (WebInput, error) {
-	known, err := h.Store.Reserves(ctx)
+	known, err := h.v.Reserves(ctx)
 	if err != nil {
 		return WebInput{}, err
 	}
 	in := WebInput{Names: map[common.Address]string{}}
 	seen := map[common.Address]bool{}
 	for _, k := range known {
-		ra := hexAddr(k.Address)
+		ra := k.Address
 		if seen[ra] {
 			continue
 		}
 		seen[ra] = true
-		res, err := h.Chain.ReserveAt(ctx, ra)
+		res, err := h.v.ReserveAt(ctx, ra)
 		if err != nil {
 			return WebInput{}, err
 		}
@@ -326,8 +326,8 @@ func holderAddrs(hs []WebHolder) []common.Address {
 // for that ID (the invoker, or a member option), else for a playground dev member ("dev-alice")
 // the name after "dev-", else the short address. Unlinked accounts are short addresses too.
 func (h *handlers) webName(ctx context.Context, r *Request, a common.Address) string {
-	link, err := h.Store.UserByAddress(ctx, strings.ToLower(a.Hex()))
-	if err != nil {
+	owner := h.v.Owner(ctx, a)
+	if owner == "" {
 		return trustbot.ShortAddress(a)
 	}
 	known := []trustbot.Member{r.User}
@@ -337,11 +337,11 @@ func (h *handlers) webName(ctx context.Context, r *Request, a common.Address) st
 		}
 	}
 	for _, m := range known {
-		if m.ID == link.UserID && m.Name != "" {
+		if m.ID == owner && m.Name != "" {
 			return "@" + m.Name
 		}
 	}
-	if n, ok := strings.CutPrefix(link.UserID, "dev-"); ok && n != "" {
+	if n, ok := strings.CutPrefix(owner, "dev-"); ok && n != "" {
 		return "@" + n
 	}
 	return trustbot.ShortAddress(a)

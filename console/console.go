@@ -28,7 +28,6 @@ import (
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/commands"
-	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
 )
 
@@ -106,16 +105,16 @@ func (c *Console) render(s string) string {
 }
 
 // Notice prints an on-chain notice (the console's notice channel).
-func (c *Console) Notice(n commands.Notice) {
+func (c *Console) Notice(n trustbot.Notice) {
 	c.Printf("[notice] %s", n.Text)
 }
 
 // RequestDone prints what became of a request that did not confirm.
-func (c *Console) RequestDone(r store.Request) {
+func (c *Console) RequestDone(r trustbot.SigningRequest) {
 	switch r.Status {
-	case store.StatusFailed:
+	case trustbot.StatusFailed:
 		c.Printf("[request] failed: %s (%s)", r.Summary, r.Error)
-	case store.StatusExpired:
+	case trustbot.StatusExpired:
 		c.Printf("[request] expired: %s", r.Summary)
 	}
 }
@@ -278,7 +277,7 @@ func (c *Console) approveSigning(ctx context.Context, link string, me DevMember)
 	}
 	for i := len(req.Txs); i < len(req.Calls); i++ {
 		sc := req.Calls[i]
-		call, err := chain.CallFromStore(store.Call{To: sc.To, Data: sc.Data, Value: sc.Value})
+		call, err := pageCall(sc.To, sc.Data, sc.Value)
 		if err != nil {
 			return err
 		}
@@ -306,12 +305,12 @@ func (c *Console) approveSigning(ctx context.Context, link string, me DevMember)
 			return err
 		}
 		switch req.Status {
-		case string(store.StatusConfirmed):
+		case string(trustbot.StatusConfirmed):
 			c.Printf("Confirmed: %s", req.Summary)
 			return nil
-		case string(store.StatusFailed):
+		case string(trustbot.StatusFailed):
 			return trustbot.Errorf(trustbot.EReverted, "Failed: %s (%s)", req.Summary, req.Error)
-		case string(store.StatusExpired), string(store.StatusCancelled):
+		case string(trustbot.StatusExpired), string(trustbot.StatusCancelled):
 			return trustbot.Errorf(trustbot.EExpired, "The request is %s.", req.Status)
 		}
 		select {
@@ -324,10 +323,10 @@ func (c *Console) approveSigning(ctx context.Context, link string, me DevMember)
 }
 
 var finalWords = map[string]string{
-	string(store.StatusConfirmed): "already confirmed",
-	string(store.StatusFailed):    "already used: its transaction failed",
-	string(store.StatusExpired):   "expired; run the command again for a new one",
-	string(store.StatusCancelled): "cancelled",
+	string(trustbot.StatusConfirmed): "already confirmed",
+	string(trustbot.StatusFailed):    "already used: its transaction failed",
+	string(trustbot.StatusExpired):   "expired; run the command again for a new one",
+	string(trustbot.StatusCancelled): "cancelled",
 }
 
 // linkJSON is what the wallet-link page fetches to build its EIP-4361 message.
@@ -408,4 +407,20 @@ func (c *Console) do(req *http.Request, into any) error {
 		return nil
 	}
 	return json.Unmarshal(body, into)
+}
+
+// pageCall reads a call as the signing page's JSON gives it.
+func pageCall(to, data, value string) (trustbot.Call, error) {
+	if !common.IsHexAddress(to) {
+		return trustbot.Call{}, fmt.Errorf("console: signing page: %q is not an address", to)
+	}
+	b, err := hexutil.Decode(data)
+	if err != nil {
+		return trustbot.Call{}, fmt.Errorf("console: signing page: calldata: %w", err)
+	}
+	v, ok := new(big.Int).SetString(value, 10)
+	if !ok {
+		return trustbot.Call{}, fmt.Errorf("console: signing page: value %q", value)
+	}
+	return trustbot.Call{To: common.HexToAddress(to), Data: b, Value: v}, nil
 }

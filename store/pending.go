@@ -3,13 +3,15 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/ethereum/go-ethereum/common"
 )
 
 // PendingTx is a reported transaction whose outcome is not known yet.
 type PendingTx struct {
 	RequestID string
 	Index     int
-	Hash      string // lowercase 0x
+	Hash      common.Hash
 }
 
 // PendingTxs lists every reported transaction still pending, oldest request first, so the chain
@@ -29,8 +31,14 @@ func (db *DB) PendingTxs(ctx context.Context) ([]PendingTx, error) {
 	defer rows.Close()
 	var out []PendingTx
 	for rows.Next() {
-		var p PendingTx
-		if err := rows.Scan(&p.RequestID, &p.Index, &p.Hash); err != nil {
+		var (
+			p    PendingTx
+			hash string
+		)
+		if err := rows.Scan(&p.RequestID, &p.Index, &hash); err != nil {
+			return nil, fmt.Errorf("store: pending txs: %w", err)
+		}
+		if p.Hash, err = parseHash(hash); err != nil {
 			return nil, fmt.Errorf("store: pending txs: %w", err)
 		}
 		out = append(out, p)

@@ -1,10 +1,13 @@
 package store_test
 
 import (
-	"reflect"
+	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot"
 
@@ -16,24 +19,28 @@ func TestCreateRequest(t *testing.T) {
 	db, _, _ := newDB(t)
 
 	in := newRequest("create-request-0001", "alice", 2)
-	in.Signer = "0x" + strings.ToUpper(addr(1)[2:])
-	in.Calls[0] = store.Call{To: "0x" + strings.ToUpper(addr(100)[2:]), Data: "0xABCDEF", Value: ""}
-	in.Calls[1].Value = "000123"
-	in.Status = store.StatusConfirmed // ignored: a new request is created
+	in.Calls[0] = trustbot.Call{To: addr(100), Data: []byte{0xab, 0xcd, 0xef}, Value: nil} // nil: no value
+	in.Calls[1].Data, in.Calls[1].Value = nil, big.NewInt(123)
+	in.Status = trustbot.StatusConfirmed // ignored: a new request is created
+	in.Txs = []trustbot.RequestTx{{Index: 0, Hash: hash(1)}}
+	in.Error = "ignored"
+	in.ExpiresAt = start.Add(15*time.Minute + 1234567) // kept to the millisecond
 	got, err := db.CreateRequest(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
+	in.Calls[0].Data[0] = 0 // the store keeps its own copy
 	want := newRequest("create-request-0001", "alice", 2)
-	want.Calls[0] = store.Call{To: addr(100), Data: "0xabcdef", Value: "0"}
-	want.Calls[1].Value = "123"
-	want.Status = store.StatusCreated
+	want.Calls[0] = trustbot.Call{To: addr(100), Data: []byte{0xab, 0xcd, 0xef}, Value: new(big.Int)}
+	want.Calls[1].Data, want.Calls[1].Value = []byte{}, big.NewInt(123)
+	want.Status = trustbot.StatusCreated
 	want.CreatedAt, want.UpdatedAt = start, start
-	if !equalRequest(got, want) {
-		t.Errorf("CreateRequest: got %+v, want %+v", got, want)
+	want.ExpiresAt = start.Add(15*time.Minute + time.Millisecond)
+	if !same(got, want) {
+		t.Errorf("CreateRequest: got %s, want %s", show(got), show(want))
 	}
-	if stored, err := db.Request(ctx, in.ID); err != nil || !equalRequest(stored, want) {
-		t.Errorf("Request: got %+v, %v, want %+v", stored, err, want)
+	if stored, err := db.Request(ctx, in.ID); err != nil || !same(stored, want) {
+		t.Errorf("Request: got %s, %v, want %s", show(stored), err, show(want))
 	}
 	if got.NextCall() != 0 || !got.AwaitingSigner() {
 		t.Errorf("NextCall, AwaitingSigner: got %d, %v, want 0, true", got.NextCall(), got.AwaitingSigner())
@@ -49,25 +56,22 @@ func TestCreateRequest_Invalid(t *testing.T) {
 	db, _, _ := newDB(t)
 	for _, c := range []struct {
 		name string
-		edit func(*store.Request)
+		edit func(*trustbot.SigningRequest)
 	}{
-		{"short id", func(r *store.Request) { r.ID = "short" }},
-		{"id not base64url", func(r *store.Request) { r.ID = "has/slash+plus=padd" }},
-		{"no user", func(r *store.Request) { r.UserID = "" }},
-		{"bad signer", func(r *store.Request) { r.Signer = "alice" }},
-		{"chain 0", func(r *store.Request) { r.ChainID = 0 }},
-		{"no kind", func(r *store.Request) { r.Kind = "" }},
-		{"no calls", func(r *store.Request) { r.Calls = nil }},
-		{"bad to", func(r *store.Request) { r.Calls[0].To = "0x12" }},
-		{"odd calldata", func(r *store.Request) { r.Calls[0].Data = "0xabc" }},
-		{"calldata without 0x", func(r *store.Request) { r.Calls[0].Data = "abcd" }},
-		{"negative value", func(r *store.Request) { r.Calls[0].Value = "-1" }},
-		{"fractional value", func(r *store.Request) { r.Calls[0].Value = "1.5" }},
-		{"value above uint256", func(r *store.Request) {
-			r.Calls[0].Value = "115792089237316195423570985008687907853269984665640564039457584007913129639936"
+		{"short id", func(r *trustbot.SigningRequest) { r.ID = "short" }},
+		{"id not base64url", func(r *trustbot.SigningRequest) { r.ID = "has/slash+plus=padd" }},
+		{"no user", func(r *trustbot.SigningRequest) { r.UserID = "" }},
+		{"no signer", func(r *trustbot.SigningRequest) { r.Signer = common.Address{} }},
+		{"chain 0", func(r *trustbot.SigningRequest) { r.ChainID = 0 }},
+		{"chain too big", func(r *trustbot.SigningRequest) { r.ChainID = 1 << 63 }},
+		{"no kind", func(r *trustbot.SigningRequest) { r.Kind = "" }},
+		{"no calls", func(r *trustbot.SigningRequest) { r.Calls = nil }},
+		{"negative value", func(r *trustbot.SigningRequest) { r.Calls[0].Value = big.NewInt(-1) }},
+		{"value above uint256", func(r *trustbot.SigningRequest) {
+			r.Calls[0].Value = new(big.Int).Add(trustbot.MaxUint256, big.NewInt(1))
 		}},
-		{"expired already", func(r *store.Request) { r.ExpiresAt = start }},
-		{"no expiry", func(r *store.Request) { r.ExpiresAt = time.Time{} }},
+		{"expired already", func(r *trustbot.SigningRequest) { r.ExpiresAt = start }},
+		{"no expiry", func(r *trustbot.SigningRequest) { r.ExpiresAt = time.Time{} }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := newRequest("invalid-request-001", "alice", 1)
@@ -77,7 +81,7 @@ func TestCreateRequest_Invalid(t *testing.T) {
 		})
 	}
 	r := newRequest("max-value-request-1", "alice", 1)
-	r.Calls[0].Value = "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+	r.Calls[0].Value = new(big.Int).Set(trustbot.MaxUint256)
 	if _, err := db.CreateRequest(t.Context(), r); err != nil {
 		t.Errorf("CreateRequest with value 2^256-1: got %v, want nil", err)
 	}
@@ -96,16 +100,16 @@ func TestMarkOpened(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != store.StatusOpened || r.UpdatedAt != start.Add(time.Minute) {
+	if r.Status != trustbot.StatusOpened || r.UpdatedAt != start.Add(time.Minute) {
 		t.Errorf("MarkOpened: got %s at %v, want opened at %v", r.Status, r.UpdatedAt, start.Add(time.Minute))
 	}
-	if r, err = db.MarkOpened(ctx, "open-request-000001"); err != nil || r.Status != store.StatusOpened {
+	if r, err = db.MarkOpened(ctx, "open-request-000001"); err != nil || r.Status != trustbot.StatusOpened {
 		t.Errorf("MarkOpened again: got %s, %v, want opened, nil", r.Status, err)
 	}
 	if _, err := db.RecordTx(ctx, "open-request-000001", 0, hash(1)); err != nil {
 		t.Fatal(err)
 	}
-	if r, err = db.MarkOpened(ctx, "open-request-000001"); err != nil || r.Status != store.StatusSubmitted {
+	if r, err = db.MarkOpened(ctx, "open-request-000001"); err != nil || r.Status != trustbot.StatusSubmitted {
 		t.Errorf("MarkOpened when submitted: got %s, %v, want submitted, nil", r.Status, err)
 	}
 	if _, err := db.CancelRequest(ctx, "open-request-000002", "alice"); err != nil {
@@ -120,7 +124,7 @@ func TestMarkOpened(t *testing.T) {
 	_, err = db.MarkOpened(ctx, "open-request-000003")
 	wantCode(t, err, trustbot.EExpired)
 	// Past expiry, a request whose calls were all sent still shows progress.
-	if r, err = db.MarkOpened(ctx, "open-request-000001"); err != nil || r.Status != store.StatusSubmitted {
+	if r, err = db.MarkOpened(ctx, "open-request-000001"); err != nil || r.Status != trustbot.StatusSubmitted {
 		t.Errorf("MarkOpened when submitted and past expiry: got %s, %v, want submitted, nil", r.Status, err)
 	}
 }
@@ -129,7 +133,7 @@ func TestRecordTx(t *testing.T) {
 	type step struct {
 		id   string
 		idx  int
-		hash string
+		hash common.Hash
 		code string // "" = success
 	}
 	for _, c := range []struct {
@@ -138,50 +142,50 @@ func TestRecordTx(t *testing.T) {
 		before  func(*testing.T, *store.DB, *clock, string)
 		steps   []step
 		after   func(*testing.T, *store.DB, *clock, string)
-		status  store.RequestStatus
+		status  trustbot.RequestStatus
 		txCount int
 	}{
 		{
 			name:   "first call moves to submitted",
 			calls:  1,
 			steps:  []step{{idx: 0, hash: hash(1)}},
-			status: store.StatusSubmitted, txCount: 1,
+			status: trustbot.StatusSubmitted, txCount: 1,
 		},
 		{
 			name:   "calls in order",
 			calls:  2,
 			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 1, hash: hash(2)}},
-			status: store.StatusSubmitted, txCount: 2,
+			status: trustbot.StatusSubmitted, txCount: 2,
 		},
 		{
 			name:   "call out of order",
 			calls:  2,
 			steps:  []step{{idx: 1, hash: hash(2), code: trustbot.EInvalid}},
-			status: store.StatusCreated,
+			status: trustbot.StatusCreated,
 		},
 		{
 			name:   "index out of range",
 			calls:  1,
 			steps:  []step{{idx: 1, hash: hash(2), code: trustbot.EInvalid}, {idx: -1, hash: hash(2), code: trustbot.EInvalid}},
-			status: store.StatusCreated,
+			status: trustbot.StatusCreated,
 		},
 		{
 			name:   "same index and hash twice is a no-op",
 			calls:  2,
 			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 0, hash: hash(1)}},
-			status: store.StatusSubmitted, txCount: 1,
+			status: trustbot.StatusSubmitted, txCount: 1,
 		},
 		{
 			name:   "same index with another hash",
 			calls:  2,
 			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 0, hash: hash(2), code: trustbot.EConflict}},
-			status: store.StatusSubmitted, txCount: 1,
+			status: trustbot.StatusSubmitted, txCount: 1,
 		},
 		{
 			name:   "every call already submitted",
 			calls:  1,
 			steps:  []step{{idx: 0, hash: hash(1)}, {idx: 0, hash: hash(2), code: trustbot.EConflict}},
-			status: store.StatusSubmitted, txCount: 1,
+			status: trustbot.StatusSubmitted, txCount: 1,
 		},
 		{
 			name:  "hash of another request",
@@ -195,7 +199,7 @@ func TestRecordTx(t *testing.T) {
 				}
 			},
 			steps:  []step{{idx: 0, hash: hash(9), code: trustbot.EConflict}},
-			status: store.StatusCreated,
+			status: trustbot.StatusCreated,
 		},
 		{
 			name:  "after expiry",
@@ -204,7 +208,7 @@ func TestRecordTx(t *testing.T) {
 				clk.Add(15 * time.Minute)
 			},
 			steps:  []step{{idx: 0, hash: hash(1), code: trustbot.EExpired}},
-			status: store.StatusCreated,
+			status: trustbot.StatusCreated,
 		},
 		{
 			name:  "second call after expiry",
@@ -215,7 +219,7 @@ func TestRecordTx(t *testing.T) {
 				_, err := db.RecordTx(t.Context(), id, 1, hash(2))
 				wantCode(t, err, trustbot.EExpired)
 			},
-			status: store.StatusSubmitted, txCount: 1,
+			status: trustbot.StatusSubmitted, txCount: 1,
 		},
 		{
 			name:  "after cancel",
@@ -226,19 +230,13 @@ func TestRecordTx(t *testing.T) {
 				}
 			},
 			steps:  []step{{idx: 0, hash: hash(1), code: trustbot.EConflict}},
-			status: store.StatusCancelled,
-		},
-		{
-			name:   "bad hash",
-			calls:  1,
-			steps:  []step{{idx: 0, hash: "0x1234", code: trustbot.EInvalid}},
-			status: store.StatusCreated,
+			status: trustbot.StatusCancelled,
 		},
 		{
 			name:   "unknown request",
 			calls:  1,
 			steps:  []step{{id: "unknown-request-001", idx: 0, hash: hash(1), code: trustbot.ENotFound}},
-			status: store.StatusCreated,
+			status: trustbot.StatusCreated,
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -271,7 +269,7 @@ func TestRecordTx(t *testing.T) {
 				t.Errorf("after steps: got %s with %d txs, want %s with %d", r.Status, len(r.Txs), c.status, c.txCount)
 			}
 			for i, tx := range r.Txs {
-				if tx.Index != i || tx.Status != store.TxPending || tx.BlockNumber != 0 {
+				if tx.Index != i || tx.Status != trustbot.TxPending || tx.BlockNumber != 0 {
 					t.Errorf("tx %d: got %+v, want index %d, pending, no block", i, tx, i)
 				}
 			}
@@ -286,24 +284,22 @@ func TestRecordTx_ReturnsRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Add(time.Second)
-	r, err := db.RecordTx(ctx, "returned-request-01", 0, "0x"+strings.ToUpper(hash(7)[2:]))
+	r, err := db.RecordTx(ctx, "returned-request-01", 0, hash(7))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.RequestTx{{Index: 0, Hash: hash(7), Status: store.TxPending}}
-	if r.Status != store.StatusSubmitted || r.UpdatedAt != start.Add(time.Second) || !equalTxs(r.Txs, want) {
+	want := []trustbot.RequestTx{{Index: 0, Hash: hash(7), Status: trustbot.TxPending}}
+	if r.Status != trustbot.StatusSubmitted || r.UpdatedAt != start.Add(time.Second) || !equalTxs(r.Txs, want) {
 		t.Errorf("RecordTx: got %s at %v with %+v, want submitted at %v with %+v", r.Status, r.UpdatedAt, r.Txs, start.Add(time.Second), want)
 	}
 	if r.NextCall() != 1 || !r.AwaitingSigner() {
 		t.Errorf("NextCall, AwaitingSigner: got %d, %v, want 1, true", r.NextCall(), r.AwaitingSigner())
 	}
-	if got, err := db.RequestByTx(ctx, hash(7)); err != nil || !equalRequest(got, r) {
-		t.Errorf("RequestByTx: got %+v, %v, want %+v", got, err, r)
+	if got, err := db.RequestByTx(ctx, hash(7)); err != nil || !same(got, r) {
+		t.Errorf("RequestByTx: got %s, %v, want %s", show(got), err, show(r))
 	}
 	_, err = db.RequestByTx(ctx, hash(8))
 	wantCode(t, err, trustbot.ENotFound)
-	_, err = db.RequestByTx(ctx, "0x")
-	wantCode(t, err, trustbot.EInvalid)
 }
 
 func TestConfirmTx(t *testing.T) {
@@ -322,13 +318,13 @@ func TestConfirmTx(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != store.StatusSubmitted || changed {
+	if r.Status != trustbot.StatusSubmitted || changed {
 		t.Errorf("ConfirmTx of call 0 of 2: got %s, changed=%v, want submitted, false", r.Status, changed)
 	}
 	if _, err := db.RecordTx(ctx, id, 1, hash(2)); err != nil {
 		t.Fatal(err)
 	}
-	if r, err = db.Request(ctx, id); err != nil || r.Status != store.StatusSubmitted {
+	if r, err = db.Request(ctx, id); err != nil || r.Status != trustbot.StatusSubmitted {
 		t.Errorf("after recording call 1: got %s, %v, want submitted", r.Status, err)
 	}
 	// Both confirmed: confirmed.
@@ -336,25 +332,23 @@ func TestConfirmTx(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.RequestTx{
-		{Index: 0, Hash: hash(1), Status: store.TxConfirmed, BlockNumber: 10},
-		{Index: 1, Hash: hash(2), Status: store.TxConfirmed, BlockNumber: 11},
+	want := []trustbot.RequestTx{
+		{Index: 0, Hash: hash(1), Status: trustbot.TxConfirmed, BlockNumber: 10},
+		{Index: 1, Hash: hash(2), Status: trustbot.TxConfirmed, BlockNumber: 11},
 	}
-	if r.Status != store.StatusConfirmed || !changed || !equalTxs(r.Txs, want) {
+	if r.Status != trustbot.StatusConfirmed || !changed || !equalTxs(r.Txs, want) {
 		t.Errorf("ConfirmTx of call 1 of 2: got %s, changed=%v, %+v, want confirmed, true, %+v", r.Status, changed, r.Txs, want)
 	}
 	// Again (a second log of the same transaction): nothing moves.
 	r, changed, err = db.ConfirmTx(ctx, hash(2), 11)
-	if err != nil || changed || r.Status != store.StatusConfirmed {
+	if err != nil || changed || r.Status != trustbot.StatusConfirmed {
 		t.Errorf("ConfirmTx again: got %s, changed=%v, %v, want confirmed, false, nil", r.Status, changed, err)
 	}
-	if stored, err := db.Request(ctx, id); err != nil || !equalRequest(stored, r) {
-		t.Errorf("Request: got %+v, %v, want %+v", stored, err, r)
+	if stored, err := db.Request(ctx, id); err != nil || !same(stored, r) {
+		t.Errorf("Request: got %s, %v, want %s", show(stored), err, show(r))
 	}
 	_, _, err = db.ConfirmTx(ctx, hash(3), 12)
 	wantCode(t, err, trustbot.ENotFound)
-	_, _, err = db.ConfirmTx(ctx, "nope", 12)
-	wantCode(t, err, trustbot.EInvalid)
 	_, err = db.CancelRequest(ctx, id, "alice")
 	wantCode(t, err, trustbot.EConflict)
 }
@@ -378,12 +372,12 @@ func TestFailTx(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != store.StatusFailed || !changed || r.Error != "InsufficientReserve(20000000, 60000000)" || r.Txs[1].Status != store.TxFailed {
+	if r.Status != trustbot.StatusFailed || !changed || r.Error != "InsufficientReserve(20000000, 60000000)" || r.Txs[1].Status != trustbot.TxFailed {
 		t.Errorf("FailTx: got %s, changed=%v, error %q, tx %+v, want failed, true, the reason, a failed tx", r.Status, changed, r.Error, r.Txs[1])
 	}
 	// A final request stays final; the transaction alone is updated.
 	r, changed, err = db.ConfirmTx(ctx, hash(2), 6)
-	if err != nil || changed || r.Status != store.StatusFailed || r.Txs[1].Status != store.TxConfirmed {
+	if err != nil || changed || r.Status != trustbot.StatusFailed || r.Txs[1].Status != trustbot.TxConfirmed {
 		t.Errorf("ConfirmTx after failure: got %s, changed=%v, tx %+v, %v, want failed, false, a confirmed tx", r.Status, changed, r.Txs[1], err)
 	}
 
@@ -468,7 +462,7 @@ func TestCancelRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 			if c.code == "" {
-				if r.Status != store.StatusCancelled || after.Status != store.StatusCancelled {
+				if r.Status != trustbot.StatusCancelled || after.Status != trustbot.StatusCancelled {
 					t.Errorf("status: got %s (stored %s), want cancelled", r.Status, after.Status)
 				}
 			} else if after.Status != before.Status {
@@ -522,7 +516,7 @@ func TestExpireRequests(t *testing.T) {
 	var ids []string
 	for _, r := range got {
 		ids = append(ids, r.ID)
-		if r.Status != store.StatusExpired || r.UpdatedAt != start.Add(time.Minute) || len(r.Calls) == 0 {
+		if r.Status != trustbot.StatusExpired || r.UpdatedAt != start.Add(time.Minute) || len(r.Calls) == 0 {
 			t.Errorf("expired request %s: got %s at %v with %d calls, want expired at %v with its calls", r.ID, r.Status, r.UpdatedAt, len(r.Calls), start.Add(time.Minute))
 		}
 	}
@@ -533,12 +527,12 @@ func TestExpireRequests(t *testing.T) {
 	if again, err := db.ExpireRequests(ctx); err != nil || len(again) != 0 {
 		t.Errorf("ExpireRequests again: got %d, %v, want none", len(again), err)
 	}
-	for id, status := range map[string]store.RequestStatus{
-		"expire-created-0001": store.StatusExpired,
-		"expire-partial-0001": store.StatusExpired,
-		"expire-full-0000001": store.StatusSubmitted,
-		"expire-later-000001": store.StatusCreated,
-		"expire-cancelled-01": store.StatusCancelled,
+	for id, status := range map[string]trustbot.RequestStatus{
+		"expire-created-0001": trustbot.StatusExpired,
+		"expire-partial-0001": trustbot.StatusExpired,
+		"expire-full-0000001": trustbot.StatusSubmitted,
+		"expire-later-000001": trustbot.StatusCreated,
+		"expire-cancelled-01": trustbot.StatusCancelled,
 	} {
 		if r, err := db.Request(ctx, id); err != nil || r.Status != status {
 			t.Errorf("%s: got %s, %v, want %s", id, r.Status, err, status)
@@ -548,11 +542,11 @@ func TestExpireRequests(t *testing.T) {
 	wantCode(t, err, trustbot.EExpired)
 	// The first transaction of the expired request still confirms on chain.
 	r, changed, err := db.ConfirmTx(ctx, hash(1), 7)
-	if err != nil || changed || r.Status != store.StatusExpired || r.Txs[0].Status != store.TxConfirmed {
+	if err != nil || changed || r.Status != trustbot.StatusExpired || r.Txs[0].Status != trustbot.TxConfirmed {
 		t.Errorf("ConfirmTx on an expired request: got %s, changed=%v, tx %+v, %v, want expired, false, confirmed tx", r.Status, changed, r.Txs[0], err)
 	}
 	// The fully submitted one confirms normally.
-	if r, changed, err = db.ConfirmTx(ctx, hash(2), 7); err != nil || !changed || r.Status != store.StatusConfirmed {
+	if r, changed, err = db.ConfirmTx(ctx, hash(2), 7); err != nil || !changed || r.Status != trustbot.StatusConfirmed {
 		t.Errorf("ConfirmTx past expiry: got %s, changed=%v, %v, want confirmed, true", r.Status, changed, err)
 	}
 }
@@ -642,17 +636,7 @@ func TestStatusTrigger(t *testing.T) {
 	}
 }
 
-func equalTxs(a, b []store.RequestTx) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func equalTxs(a, b []trustbot.RequestTx) bool { return slices.Equal(a, b) }
 
 func TestPendingTxs(t *testing.T) {
 	ctx := t.Context()
@@ -669,7 +653,7 @@ func TestPendingTxs(t *testing.T) {
 	for _, s := range []struct {
 		id   string
 		idx  int
-		hash string
+		hash common.Hash
 	}{
 		{"pendingtx-request-2", 0, hash(21)},
 		{"pendingtx-request-1", 0, hash(11)},
@@ -694,7 +678,7 @@ func TestPendingTxs(t *testing.T) {
 		{RequestID: "pendingtx-request-1", Index: 0, Hash: hash(11)},
 		{RequestID: "pendingtx-request-2", Index: 1, Hash: hash(22)},
 	}
-	if !reflect.DeepEqual(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("PendingTxs: got %+v, want %+v", got, want)
 	}
 }

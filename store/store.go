@@ -75,7 +75,8 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	if err := migrate(ctx, write); err != nil {
+	from, err := migrate(ctx, write)
+	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -96,8 +97,19 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	return &DB{write: write, read: read, now: now}, nil
+	db := &DB{write: write, read: read, now: now}
+	if from > 0 && from < projectionVersion {
+		// A database from before the projection: derive it from the events it holds.
+		if err := db.RebuildProjection(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+	}
+	return db, nil
 }
+
+// projectionVersion is the migration that added the projection.
+const projectionVersion = 4
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
@@ -155,35 +167,35 @@ func migrations() ([]migration, error) {
 }
 
 // migrate applies the pending migrations, in order, in one transaction, and
-// records the last one in PRAGMA user_version.
-func migrate(ctx context.Context, db *sql.DB) error {
+// records the last one in PRAGMA user_version. It returns the version it found.
+func migrate(ctx context.Context, db *sql.DB) (int, error) {
 	ms, err := migrations()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	defer tx.Rollback()
 
 	var current int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("migrate: read user_version: %w", err)
+		return 0, fmt.Errorf("migrate: read user_version: %w", err)
 	}
 	if current > len(ms) {
-		return fmt.Errorf("migrate: database is at version %d, this program knows only %d", current, len(ms))
+		return 0, fmt.Errorf("migrate: database is at version %d, this program knows only %d", current, len(ms))
 	}
 	for _, m := range ms[current:] {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migrate: %s: %w", m.name, err)
+			return 0, fmt.Errorf("migrate: %s: %w", m.name, err)
 		}
 		// PRAGMA takes no bound parameters; the version is an int.
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-			return fmt.Errorf("migrate: %s: set user_version: %w", m.name, err)
+			return 0, fmt.Errorf("migrate: %s: set user_version: %w", m.name, err)
 		}
 	}
-	return tx.Commit()
+	return current, tx.Commit()
 }
 
 // tx is a transaction with the time it began, which every write in it uses.

@@ -4,13 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot"
 
@@ -81,8 +83,29 @@ func wantCode(t testing.TB, err error, code string) {
 	}
 }
 
-func addr(n int) string { return fmt.Sprintf("0x%040x", n) }
-func hash(n int) string { return fmt.Sprintf("0x%064x", n) }
+func addr(n int) common.Address { return common.BigToAddress(big.NewInt(int64(n))) }
+func hash(n int) common.Hash    { return common.BigToHash(big.NewInt(int64(n))) }
+
+// show writes a value for comparing and for failure messages: %+v, which writes addresses and
+// hashes in hex and amounts in decimal, except that events are written with their payloads
+// (%+v would write a nested payload pointer's address).
+func show(v any) string {
+	switch x := v.(type) {
+	case trustbot.Event:
+		return fmt.Sprintf("{block %d %s log %d tx %s by %s %s%+v}", x.Block.Number, x.Block.Hash.Hex(), x.LogIndex,
+			x.TxHash.Hex(), x.Address.Hex(), x.Name(), x.Data)
+	case []trustbot.Event:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = show(e)
+		}
+		return fmt.Sprintf("%d events %v", len(x), parts)
+	}
+	return fmt.Sprintf("%+v", v)
+}
+
+// same reports whether a and b are written the same by show.
+func same(a, b any) bool { return show(a) == show(b) }
 
 func TestOpen_MigratesEmptyFile(t *testing.T) {
 	ctx := t.Context()
@@ -92,8 +115,8 @@ func TestOpen_MigratesEmptyFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v != 3 {
-		t.Errorf("schema version: got %d, want 3", v)
+	if v != 4 {
+		t.Errorf("schema version: got %d, want 4", v)
 	}
 
 	raw := rawDB(t, path)
@@ -117,7 +140,7 @@ func TestOpen_MigratesEmptyFile(t *testing.T) {
 		}
 		tables = append(tables, name)
 	}
-	want := []string{"events", "guild_settings", "notified", "processed_interactions", "reserves", "signing_calls",
+	want := []string{"accounts", "events", "guild_settings", "outbox", "processed_interactions", "reserves", "signing_calls",
 		"signing_requests", "signing_txs", "siwe_nonces", "wallet_links", "watcher_cursor"}
 	if !slices.Equal(tables, want) {
 		t.Errorf("tables: got %v, want %v", tables, want)
@@ -168,11 +191,11 @@ func TestOpen_ReopenKeepsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, err := db.LinkWallet(ctx, store.WalletLink{UserID: "u1", Address: addr(1), ChainID: 1337, Method: "siwe"})
+	link, err := db.LinkWallet(ctx, trustbot.WalletLink{UserID: "u1", Address: addr(1), ChainID: 1337, Method: "siwe"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	nonce, err := db.CreateNonce(ctx, store.Nonce{Nonce: "abcdefgh1234", UserID: "u1", ExpiresAt: start.Add(10 * time.Minute)})
+	nonce, err := db.CreateNonce(ctx, trustbot.SignInNonce{Nonce: "abcdefgh1234", UserID: "u1", UserName: "Una", ExpiresAt: start.Add(10 * time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,16 +206,20 @@ func TestOpen_ReopenKeepsEverything(t *testing.T) {
 	if req, err = db.RecordTx(ctx, req.ID, 0, hash(1)); err != nil {
 		t.Fatal(err)
 	}
-	res, err := db.AddReserve(ctx, store.Reserve{Address: addr(10), Issuer: addr(1), Asset: addr(2), ChainID: 1337,
-		CreatedBlock: 5, Name: "Alice USD", Symbol: "aUSD", Decimals: 6})
+	res, err := db.AddReserve(ctx, trustbot.Reserve{Address: addr(10), Issuer: addr(1), Asset: trustbot.Token{Address: addr(2), Symbol: "USD", Decimals: 6},
+		ChainID: 1337, CreatedBlock: 5, Name: "Alice USD", Symbol: "aUSD", Decimals: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs := []store.Event{{BlockNumber: 5, BlockHash: hash(100), LogIndex: 0, TxHash: hash(1), Address: addr(10),
-		Name: "Trusted", Args: map[string]string{"holder": addr(3), "amount": "100000000"}}}
-	applied, err := db.ApplyEvents(ctx, store.Cursor{Number: 6, Hash: hash(101)}, evs)
-	if err != nil {
-		t.Fatal(err)
+	evs := []trustbot.Event{
+		{Block: trustbot.Block{Number: 5, Hash: hash(100)}, LogIndex: 0, TxHash: hash(1), Address: addr(10),
+			Data: &trustbot.Transfer{To: addr(3), Amount: big.NewInt(100000000)}},
+		{Block: trustbot.Block{Number: 5, Hash: hash(100)}, LogIndex: 1, TxHash: hash(1), Address: addr(10),
+			Data: &trustbot.Trusted{Holder: addr(3), Amount: big.NewInt(100000000)}},
+	}
+	applied, err := db.ApplyChunk(ctx, store.Chunk{Cursor: trustbot.Block{Number: 6, Hash: hash(101)}, Events: evs})
+	if err != nil || applied != 2 {
+		t.Fatalf("ApplyChunk: got %d, %v, want 2, nil", applied, err)
 	}
 	if err := db.SetNoticeChannel(ctx, "g1", "c1"); err != nil {
 		t.Fatal(err)
@@ -200,13 +227,21 @@ func TestOpen_ReopenKeepsEverything(t *testing.T) {
 	if _, err := db.MarkInteraction(ctx, "i1"); err != nil {
 		t.Fatal(err)
 	}
+	web, err := db.Web(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := db.PendingNotices(ctx, 10)
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("PendingNotices: got %d, %v, want 1", len(pending), err)
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	db = openAt(t, path, clk)
-	if v, _ := db.SchemaVersion(ctx); v != 3 {
-		t.Errorf("schema version after reopen: got %d, want 3", v)
+	if v, _ := db.SchemaVersion(ctx); v != 4 {
+		t.Errorf("schema version after reopen: got %d, want 4", v)
 	}
 	if got, err := db.WalletByUser(ctx, "u1"); err != nil || got != link {
 		t.Errorf("WalletByUser: got %+v, %v, want %+v", got, err, link)
@@ -215,17 +250,24 @@ func TestOpen_ReopenKeepsEverything(t *testing.T) {
 	if err != nil || used.IssuedAt != nonce.IssuedAt || used.ExpiresAt != nonce.ExpiresAt {
 		t.Errorf("UseNonce: got %+v, %v, want the nonce %+v", used, err, nonce)
 	}
-	if got, err := db.Request(ctx, req.ID); err != nil || !equalRequest(got, req) {
-		t.Errorf("Request: got %+v, %v, want %+v", got, err, req)
+	if got, err := db.Request(ctx, req.ID); err != nil || !same(got, req) {
+		t.Errorf("Request: got %s, %v, want %s", show(got), err, show(req))
 	}
-	if got, err := db.Reserves(ctx); err != nil || !slices.Equal(got, []store.Reserve{res}) {
-		t.Errorf("Reserves: got %+v, %v, want [%+v]", got, err, res)
+	res.Outstanding, res.Backing = big.NewInt(100000000), new(big.Int)
+	if got, err := db.Reserves(ctx); err != nil || !same(got, []trustbot.Reserve{res}) {
+		t.Errorf("Reserves: got %s, %v, want %s", show(got), err, show([]trustbot.Reserve{res}))
 	}
-	if got, err := db.Events(ctx, store.EventFilter{}); err != nil || !equalEvents(got, applied) {
-		t.Errorf("Events: got %+v, %v, want %+v", got, err, applied)
+	if got, err := db.Events(ctx, store.EventFilter{}); err != nil || !same(got, evs) {
+		t.Errorf("Events: got %s, %v, want %s", show(got), err, show(evs))
 	}
-	if got, err := db.Cursor(ctx); err != nil || got != (store.Cursor{Number: 6, Hash: hash(101)}) {
+	if got, err := db.Cursor(ctx); err != nil || got != (trustbot.Block{Number: 6, Hash: hash(101)}) {
 		t.Errorf("Cursor: got %+v, %v, want {6 %s}", got, err, hash(101))
+	}
+	if got, err := db.Web(ctx); err != nil || !same(got, web) {
+		t.Errorf("Web: got %s, %v, want %s", show(got), err, show(web))
+	}
+	if got, err := db.PendingNotices(ctx, 10); err != nil || len(got) != 1 || got[0].TxHash != hash(1) {
+		t.Errorf("PendingNotices: got %+v, %v, want the notice of %s", got, err, hash(1))
 	}
 	if got, err := db.NoticeChannel(ctx, "g1"); err != nil || got != "c1" {
 		t.Errorf("NoticeChannel: got %q, %v, want c1", got, err)
@@ -281,7 +323,7 @@ func TestConcurrentWriters(t *testing.T) {
 				case 0:
 					_, err = db.MarkInteraction(ctx, fmt.Sprintf("%d-%d", w, i))
 				case 1:
-					_, err = db.LinkWallet(ctx, store.WalletLink{UserID: fmt.Sprintf("%s-%d", user, i),
+					_, err = db.LinkWallet(ctx, trustbot.WalletLink{UserID: fmt.Sprintf("%s-%d", user, i),
 						Address: addr(1000*w + i), ChainID: 1337, Method: "dev"})
 				case 2:
 					_, err = db.CreateRequest(ctx, newRequest(fmt.Sprintf("concurrent-%02d-%04d", w, i), user, 1))
@@ -351,8 +393,8 @@ func exists(path string) bool {
 
 // newRequest is a valid request of n calls owned by user, expiring 15
 // minutes after start.
-func newRequest(id, user string, n int) store.Request {
-	r := store.Request{
+func newRequest(id, user string, n int) trustbot.SigningRequest {
+	r := trustbot.SigningRequest{
 		ID:               id,
 		GuildID:          "guild",
 		ChannelID:        "channel",
@@ -365,11 +407,7 @@ func newRequest(id, user string, n int) store.Request {
 		ExpiresAt:        start.Add(15 * time.Minute),
 	}
 	for i := range n {
-		r.Calls = append(r.Calls, store.Call{To: addr(100 + i), Data: fmt.Sprintf("0x%08x", i), Value: "0"})
+		r.Calls = append(r.Calls, trustbot.Call{To: addr(100 + i), Data: []byte{0, 0, 0, byte(i)}, Value: new(big.Int)})
 	}
 	return r
 }
-
-func equalRequest(a, b store.Request) bool { return reflect.DeepEqual(a, b) }
-
-func equalEvents(a, b []store.Event) bool { return reflect.DeepEqual(a, b) }

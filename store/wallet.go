@@ -7,81 +7,59 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/trustbot/trustbot"
 )
-
-// WalletLink binds a Discord user to an address they proved they control.
-// A user has at most one link and an address belongs to at most one user.
-type WalletLink struct {
-	UserID   string
-	Address  string // lowercase 0x hex
-	ChainID  uint64
-	Method   string // how it was proven: "siwe", "dev"
-	ProvenAt time.Time
-}
-
-// Nonce is a single-use EIP-4361 nonce issued to a Discord user.
-type Nonce struct {
-	Nonce     string
-	UserID    string
-	UserName  string // the name the sign-in statement gives the user
-	Address   string // optional: the address the user said they would sign with
-	IssuedAt  time.Time
-	ExpiresAt time.Time
-	UsedAt    time.Time // zero while unused
-}
 
 // LinkWallet binds link.UserID to link.Address, replacing any address the
 // user linked before. A zero ProvenAt means now. It fails with trustbot.EConflict
 // when the address is linked to another user.
-func (db *DB) LinkWallet(ctx context.Context, link WalletLink) (WalletLink, error) {
+func (db *DB) LinkWallet(ctx context.Context, link trustbot.WalletLink) (trustbot.WalletLink, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return WalletLink{}, fmt.Errorf("store: link wallet: %w", err)
+		return trustbot.WalletLink{}, fmt.Errorf("store: link wallet: %w", err)
 	}
 	defer tx.Rollback()
 	link, err = linkWallet(ctx, tx, link)
 	if err != nil {
-		return WalletLink{}, err
+		return trustbot.WalletLink{}, err
 	}
 	if err := tx.Commit(); err != nil {
-		return WalletLink{}, fmt.Errorf("store: link wallet: commit: %w", err)
+		return trustbot.WalletLink{}, fmt.Errorf("store: link wallet: commit: %w", err)
 	}
 	return link, nil
 }
 
 // WalletByUser returns the user's link, or trustbot.ENotFound.
-func (db *DB) WalletByUser(ctx context.Context, userID string) (WalletLink, error) {
+func (db *DB) WalletByUser(ctx context.Context, userID string) (trustbot.WalletLink, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
-		return WalletLink{}, fmt.Errorf("store: wallet by user: %w", err)
+		return trustbot.WalletLink{}, fmt.Errorf("store: wallet by user: %w", err)
 	}
 	defer tx.Rollback()
 	link, err := findWalletLink(ctx, tx, "user_id = ?", userID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return WalletLink{}, trustbot.Errorf(trustbot.ENotFound, "No wallet is linked to that member.")
+		return trustbot.WalletLink{}, trustbot.Errorf(trustbot.ENotFound, "No wallet is linked to that member.")
 	} else if err != nil {
-		return WalletLink{}, fmt.Errorf("store: wallet by user %s: %w", userID, err)
+		return trustbot.WalletLink{}, fmt.Errorf("store: wallet by user %s: %w", userID, err)
 	}
 	return link, nil
 }
 
-// UserByAddress returns the link that owns addr (any case), or trustbot.ENotFound.
-func (db *DB) UserByAddress(ctx context.Context, addr string) (WalletLink, error) {
-	a, ok := normAddress(addr)
-	if !ok {
-		return WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", addr)
-	}
+// UserByAddress returns the link that owns addr, or trustbot.ENotFound.
+func (db *DB) UserByAddress(ctx context.Context, addr common.Address) (trustbot.WalletLink, error) {
+	a := addrText(addr)
 	tx, err := db.beginRead(ctx)
 	if err != nil {
-		return WalletLink{}, fmt.Errorf("store: user by address: %w", err)
+		return trustbot.WalletLink{}, fmt.Errorf("store: user by address: %w", err)
 	}
 	defer tx.Rollback()
 	link, err := findWalletLink(ctx, tx, "address = ?", a)
 	if errors.Is(err, sql.ErrNoRows) {
-		return WalletLink{}, trustbot.Errorf(trustbot.ENotFound, "No member has linked %s.", a)
+		return trustbot.WalletLink{}, trustbot.Errorf(trustbot.ENotFound, "No member has linked %s.", addr.Hex())
 	} else if err != nil {
-		return WalletLink{}, fmt.Errorf("store: user by address %s: %w", a, err)
+		return trustbot.WalletLink{}, fmt.Errorf("store: user by address %s: %w", a, err)
 	}
 	return link, nil
 }
@@ -108,19 +86,18 @@ func (db *DB) UnlinkWallet(ctx context.Context, userID string) error {
 	return nil
 }
 
-func linkWallet(ctx context.Context, tx *tx, link WalletLink) (WalletLink, error) {
-	addr, ok := normAddress(link.Address)
+func linkWallet(ctx context.Context, tx *tx, link trustbot.WalletLink) (trustbot.WalletLink, error) {
+	addr := addrText(link.Address)
 	switch {
 	case link.UserID == "":
-		return WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "A wallet link needs a Discord user.")
-	case !ok:
-		return WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", link.Address)
+		return trustbot.WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "A wallet link needs a Discord user.")
+	case link.Address == (common.Address{}):
+		return trustbot.WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "A wallet link needs an address.")
 	case link.ChainID == 0 || !fitsInt64(link.ChainID):
-		return WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "Chain id %d is not valid.", link.ChainID)
+		return trustbot.WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "Chain id %d is not valid.", link.ChainID)
 	case link.Method == "":
-		return WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "A wallet link needs a proof method.")
+		return trustbot.WalletLink{}, trustbot.Errorf(trustbot.EInvalid, "A wallet link needs a proof method.")
 	}
-	link.Address = addr
 	if link.ProvenAt.IsZero() {
 		link.ProvenAt = tx.now
 	}
@@ -129,9 +106,9 @@ func linkWallet(ctx context.Context, tx *tx, link WalletLink) (WalletLink, error
 	var owner string
 	err := tx.QueryRowContext(ctx, `SELECT user_id FROM wallet_links WHERE address = ?`, addr).Scan(&owner)
 	if err == nil && owner != link.UserID {
-		return WalletLink{}, trustbot.Errorf(trustbot.EConflict, "%s is already linked to another member.", addr)
+		return trustbot.WalletLink{}, trustbot.Errorf(trustbot.EConflict, "%s is already linked to another member.", link.Address.Hex())
 	} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return WalletLink{}, fmt.Errorf("store: link wallet: %w", err)
+		return trustbot.WalletLink{}, fmt.Errorf("store: link wallet: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO wallet_links (user_id, address, chain_id, method, proven_at)
@@ -141,29 +118,33 @@ func linkWallet(ctx context.Context, tx *tx, link WalletLink) (WalletLink, error
 			chain_id = excluded.chain_id,
 			method = excluded.method,
 			proven_at = excluded.proven_at`,
-		link.UserID, link.Address, int64(link.ChainID), link.Method, formatTime(link.ProvenAt))
+		link.UserID, addr, int64(link.ChainID), link.Method, formatTime(link.ProvenAt))
 	if err != nil {
-		return WalletLink{}, fmt.Errorf("store: link wallet %s: %w", link.UserID, err)
+		return trustbot.WalletLink{}, fmt.Errorf("store: link wallet %s: %w", link.UserID, err)
 	}
 	return link, nil
 }
 
-func findWalletLink(ctx context.Context, tx *tx, where string, arg any) (WalletLink, error) {
+func findWalletLink(ctx context.Context, tx *tx, where string, arg any) (trustbot.WalletLink, error) {
 	var (
-		link    WalletLink
+		link    trustbot.WalletLink
 		chainID int64
 		proven  string
+		addr    string
 	)
 	err := tx.QueryRowContext(ctx, `
 		SELECT user_id, address, chain_id, method, proven_at
 		FROM wallet_links WHERE `+where, arg).
-		Scan(&link.UserID, &link.Address, &chainID, &link.Method, &proven)
+		Scan(&link.UserID, &addr, &chainID, &link.Method, &proven)
 	if err != nil {
-		return WalletLink{}, err
+		return trustbot.WalletLink{}, err
+	}
+	if link.Address, err = parseAddr(addr); err != nil {
+		return trustbot.WalletLink{}, err
 	}
 	link.ChainID = uint64(chainID)
 	if link.ProvenAt, err = parseTime(proven); err != nil {
-		return WalletLink{}, err
+		return trustbot.WalletLink{}, err
 	}
 	return link, nil
 }
@@ -171,18 +152,18 @@ func findWalletLink(ctx context.Context, tx *tx, where string, arg any) (WalletL
 // CreateNonce stores a fresh nonce. A zero IssuedAt means now; ExpiresAt is
 // required and must be after IssuedAt. A nonce that exists already fails
 // with trustbot.EConflict.
-func (db *DB) CreateNonce(ctx context.Context, n Nonce) (Nonce, error) {
+func (db *DB) CreateNonce(ctx context.Context, n trustbot.SignInNonce) (trustbot.SignInNonce, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return Nonce{}, fmt.Errorf("store: create nonce: %w", err)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: create nonce: %w", err)
 	}
 	defer tx.Rollback()
 	n, err = createNonce(ctx, tx, n)
 	if err != nil {
-		return Nonce{}, err
+		return trustbot.SignInNonce{}, err
 	}
 	if err := tx.Commit(); err != nil {
-		return Nonce{}, fmt.Errorf("store: create nonce: commit: %w", err)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: create nonce: commit: %w", err)
 	}
 	return n, nil
 }
@@ -191,36 +172,32 @@ func (db *DB) CreateNonce(ctx context.Context, n Nonce) (Nonce, error) {
 // fails with trustbot.ENotFound for an unknown nonce, trustbot.EForbidden when the nonce was
 // issued to someone else, trustbot.EConflict when it was used already and trustbot.EExpired
 // when it is past its expiry.
-func (db *DB) UseNonce(ctx context.Context, nonce, userID string) (Nonce, error) {
+func (db *DB) UseNonce(ctx context.Context, nonce, userID string) (trustbot.SignInNonce, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: %w", err)
 	}
 	defer tx.Rollback()
 	n, err := useNonce(ctx, tx, nonce, userID)
 	if err != nil {
-		return Nonce{}, err
+		return trustbot.SignInNonce{}, err
 	}
 	if err := tx.Commit(); err != nil {
-		return Nonce{}, fmt.Errorf("store: use nonce: commit: %w", err)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: commit: %w", err)
 	}
 	return n, nil
 }
 
-func createNonce(ctx context.Context, tx *tx, n Nonce) (Nonce, error) {
+func createNonce(ctx context.Context, tx *tx, n trustbot.SignInNonce) (trustbot.SignInNonce, error) {
 	if !isSIWENonce(n.Nonce) {
-		return Nonce{}, trustbot.Errorf(trustbot.EInvalid, "A sign-in nonce must be at least 8 letters or digits.")
+		return trustbot.SignInNonce{}, trustbot.Errorf(trustbot.EInvalid, "A sign-in nonce must be at least 8 letters or digits.")
 	}
 	if n.UserID == "" {
-		return Nonce{}, trustbot.Errorf(trustbot.EInvalid, "A sign-in nonce needs a Discord user.")
+		return trustbot.SignInNonce{}, trustbot.Errorf(trustbot.EInvalid, "A sign-in nonce needs a Discord user.")
 	}
 	var addr any
-	if n.Address != "" {
-		a, ok := normAddress(n.Address)
-		if !ok {
-			return Nonce{}, trustbot.Errorf(trustbot.EInvalid, "%q is not an address.", n.Address)
-		}
-		n.Address, addr = a, a
+	if n.Address != (common.Address{}) {
+		addr = addrText(n.Address)
 	}
 	if n.IssuedAt.IsZero() {
 		n.IssuedAt = tx.now
@@ -228,7 +205,7 @@ func createNonce(ctx context.Context, tx *tx, n Nonce) (Nonce, error) {
 	n.IssuedAt = n.IssuedAt.UTC().Truncate(time.Millisecond)
 	n.ExpiresAt = n.ExpiresAt.UTC().Truncate(time.Millisecond)
 	if !n.ExpiresAt.After(n.IssuedAt) {
-		return Nonce{}, trustbot.Errorf(trustbot.EInvalid, "A sign-in nonce must expire after it is issued.")
+		return trustbot.SignInNonce{}, trustbot.Errorf(trustbot.EInvalid, "A sign-in nonce must expire after it is issued.")
 	}
 	n.UsedAt = time.Time{}
 	_, err := tx.ExecContext(ctx, `
@@ -236,16 +213,16 @@ func createNonce(ctx context.Context, tx *tx, n Nonce) (Nonce, error) {
 		VALUES (?, ?, ?, ?, ?, ?)`,
 		n.Nonce, n.UserID, n.UserName, addr, formatTime(n.IssuedAt), formatTime(n.ExpiresAt))
 	if isUniqueViolation(err) {
-		return Nonce{}, trustbot.Errorf(trustbot.EConflict, "That sign-in nonce exists already.")
+		return trustbot.SignInNonce{}, trustbot.Errorf(trustbot.EConflict, "That sign-in nonce exists already.")
 	} else if err != nil {
-		return Nonce{}, fmt.Errorf("store: create nonce: %w", err)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: create nonce: %w", err)
 	}
 	return n, nil
 }
 
-func useNonce(ctx context.Context, tx *tx, nonce, userID string) (Nonce, error) {
+func useNonce(ctx context.Context, tx *tx, nonce, userID string) (trustbot.SignInNonce, error) {
 	var (
-		n               Nonce
+		n               trustbot.SignInNonce
 		addr, used      sql.NullString
 		issued, expires string
 	)
@@ -254,36 +231,40 @@ func useNonce(ctx context.Context, tx *tx, nonce, userID string) (Nonce, error) 
 		FROM siwe_nonces WHERE nonce = ?`, nonce).
 		Scan(&n.Nonce, &n.UserID, &addr, &issued, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Nonce{}, trustbot.Errorf(trustbot.ENotFound, "This sign-in link is not valid. Run /wallet link again.")
+		return trustbot.SignInNonce{}, trustbot.Errorf(trustbot.ENotFound, "This sign-in link is not valid. Run /wallet link again.")
 	} else if err != nil {
-		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: %w", err)
 	}
-	n.Address = addr.String
+	if addr.Valid {
+		if n.Address, err = parseAddr(addr.String); err != nil {
+			return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: %w", err)
+		}
+	}
 	if n.IssuedAt, err = parseTime(issued); err != nil {
-		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: %w", err)
 	}
 	if n.ExpiresAt, err = parseTime(expires); err != nil {
-		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: %w", err)
 	}
 	switch {
 	case n.UserID != userID:
-		return Nonce{}, trustbot.Errorf(trustbot.EForbidden, "This sign-in link was made for someone else.")
+		return trustbot.SignInNonce{}, trustbot.Errorf(trustbot.EForbidden, "This sign-in link was made for someone else.")
 	case used.Valid:
-		return Nonce{}, trustbot.Errorf(trustbot.EConflict, "This sign-in link was already used. Run /wallet link again.")
+		return trustbot.SignInNonce{}, trustbot.Errorf(trustbot.EConflict, "This sign-in link was already used. Run /wallet link again.")
 	case !tx.now.Before(n.ExpiresAt):
-		return Nonce{}, trustbot.Errorf(trustbot.EExpired, "This sign-in link expired. Run /wallet link again.")
+		return trustbot.SignInNonce{}, trustbot.Errorf(trustbot.EExpired, "This sign-in link expired. Run /wallet link again.")
 	}
 	res, err := tx.ExecContext(ctx, `
 		UPDATE siwe_nonces SET used_at = ?
 		WHERE nonce = ? AND user_id = ? AND used_at IS NULL AND expires_at > ?`,
 		formatTime(tx.now), nonce, userID, formatTime(tx.now))
 	if err != nil {
-		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: %w", err)
 	}
 	if k, err := res.RowsAffected(); err != nil {
-		return Nonce{}, fmt.Errorf("store: use nonce: %w", err)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: %w", err)
 	} else if k != 1 {
-		return Nonce{}, fmt.Errorf("store: use nonce: marked %d rows, want 1", k)
+		return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: marked %d rows, want 1", k)
 	}
 	n.UsedAt = tx.now
 	return n, nil

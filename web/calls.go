@@ -12,7 +12,6 @@ import (
 
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
-	"github.com/trustbot/trustbot/store"
 )
 
 // argJSON is one decoded argument of a call.
@@ -30,14 +29,10 @@ type decodedJSON struct {
 	Args      []argJSON `json:"args"`
 }
 
-// describe decodes a stored call with chain.DecodeCall. A call of a
+// describe decodes a call with chain.DecodeCall. A call of a
 // function trustbot does not know, or one that does not parse, gives nil:
 // the page then shows its raw calldata only.
-func describe(sc store.Call) (chain.Call, chain.Described, *decodedJSON) {
-	c, err := chain.CallFromStore(sc)
-	if err != nil {
-		return chain.Call{}, chain.Described{}, nil
-	}
+func describe(c trustbot.Call) (trustbot.Call, chain.Described, *decodedJSON) {
 	d, err := chain.DecodeCall(c)
 	if err != nil {
 		return c, chain.Described{}, nil
@@ -86,7 +81,7 @@ func eip681Scalar(typ string) bool {
 // wallet can scan: ethereum:<to>@<chain id>[/<function>][?<type>=<value>&…&value=<wei>].
 // It is "" for a call it cannot express: calldata of an unknown function,
 // or arguments of array type.
-func eip681(chainID uint64, c chain.Call, d chain.Described, decoded *decodedJSON) string {
+func eip681(chainID uint64, c trustbot.Call, d chain.Described, decoded *decodedJSON) string {
 	if decoded == nil {
 		return ""
 	}
@@ -127,10 +122,9 @@ func selector(sig string) []byte { return crypto.Keccak256([]byte(sig))[:4] }
 // the same amount into the approved spender (the reserve), and allowance
 // increases, permits and operator approvals are never asked for. Calls that
 // do not parse are left to the store to refuse.
-func checkApprovals(calls []store.Call) error {
-	for i, sc := range calls {
-		c, err := chain.CallFromStore(sc)
-		if err != nil || len(c.Data) < 4 {
+func checkApprovals(calls []trustbot.Call) error {
+	for i, c := range calls {
+		if len(c.Data) < 4 {
 			continue
 		}
 		sel := c.Data[:4]
@@ -146,8 +140,7 @@ func checkApprovals(calls []store.Call) error {
 		spender := common.BytesToAddress(c.Data[4:36])
 		amount := c.Data[36:68]
 		if i+1 < len(calls) {
-			next, err := chain.CallFromStore(calls[i+1])
-			if err == nil && next.To == spender && len(next.Data) == 36 &&
+			if next := calls[i+1]; next.To == spender && len(next.Data) == 36 &&
 				bytes.Equal(next.Data[:4], selDeposit) && bytes.Equal(next.Data[4:], amount) {
 				continue
 			}

@@ -18,7 +18,6 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"github.com/trustbot/trustbot"
-	"github.com/trustbot/trustbot/store"
 )
 
 //go:embed templates/*.html
@@ -223,14 +222,14 @@ type requestJSON struct {
 	ExplorerURL string     `json:"explorerUrl"`
 }
 
-func (s *Server) requestJSON(r store.Request) requestJSON {
+func (s *Server) requestJSON(r trustbot.SigningRequest) requestJSON {
 	out := requestJSON{
 		ID:          r.ID,
 		Kind:        r.Kind,
 		Summary:     r.Summary,
 		ChainID:     r.ChainID,
 		ChainName:   s.cfg.ChainName,
-		Signer:      common.HexToAddress(r.Signer).Hex(),
+		Signer:      r.Signer.Hex(),
 		Calls:       make([]callJSON, len(r.Calls)),
 		Txs:         make([]txJSON, len(r.Txs)),
 		Status:      displayStatus(r, s.now()),
@@ -242,14 +241,14 @@ func (s *Server) requestJSON(r store.Request) requestJSON {
 	}
 	for i, c := range r.Calls {
 		call, d, decoded := describe(c)
-		out.Calls[i] = callJSON{To: common.HexToAddress(c.To).Hex(), Data: c.Data, Value: c.Value, Decoded: decoded}
+		out.Calls[i] = callJSON{To: c.To.Hex(), Data: hexutil.Encode(c.Data), Value: trustbot.OrZero(c.Value).String(), Decoded: decoded}
 		if len(r.Calls) == 1 {
 			out.EIP681 = eip681(r.ChainID, call, d, decoded)
 		}
 	}
 	for i, t := range r.Txs {
-		out.Txs[i] = txJSON{Index: t.Index, Hash: t.Hash, Status: string(t.Status)}
-		if t.Status == store.TxConfirmed {
+		out.Txs[i] = txJSON{Index: t.Index, Hash: t.Hash.Hex(), Status: string(t.Status)}
+		if t.Status == trustbot.TxConfirmed {
 			n := t.BlockNumber
 			out.Txs[i].BlockNumber = &n
 		}
@@ -358,7 +357,7 @@ func (s *Server) getQR(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, redact(err, "web: qr code", id))
 		return
 	}
-	if err := checkOpen(req, s.now()); err != nil {
+	if err := req.CheckOpen(s.now()); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -536,5 +535,5 @@ func (s *Server) postLink(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, struct {
 		Address string `json:"address"`
 		User    string `json:"user"`
-	}{common.HexToAddress(link.Address).Hex(), issued.userName})
+	}{link.Address.Hex(), issued.userName})
 }

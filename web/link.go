@@ -14,7 +14,6 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/trustbot/trustbot"
-	"github.com/trustbot/trustbot/store"
 )
 
 // issuedLink is a sign-in link as it was handed out: the message the user
@@ -70,7 +69,7 @@ func (s *Server) NewWalletLink(ctx context.Context, userID, userName string) (st
 	now := s.now()
 	issued := now.UTC().Truncate(time.Second)
 	expires := issued.Add(s.cfg.SIWETTL)
-	if _, err := s.db.CreateNonce(ctx, store.Nonce{Nonce: nonce, UserID: userID, UserName: name, IssuedAt: issued, ExpiresAt: expires}); err != nil {
+	if _, err := s.db.CreateNonce(ctx, trustbot.SignInNonce{Nonce: nonce, UserID: userID, UserName: name, IssuedAt: issued, ExpiresAt: expires}); err != nil {
 		return "", redact(err, "web: new wallet link", nonce)
 	}
 	s.log.InfoContext(ctx, "wallet link issued", "nonce", short(nonce), "user", userID, "expires", expires)
@@ -78,7 +77,7 @@ func (s *Server) NewWalletLink(ctx context.Context, userID, userName string) (st
 }
 
 // issuedMessage is the sign-in message issued with a nonce, without the address.
-func (s *Server) issuedMessage(n store.Nonce) SIWEMessage {
+func (s *Server) issuedMessage(n trustbot.SignInNonce) SIWEMessage {
 	return SIWEMessage{
 		Domain:         s.domain,
 		Statement:      statementText(n.UserName, n.UserID),
@@ -143,22 +142,22 @@ func isHexNonce(s string) bool {
 // *trustbot.Error and writes nothing; only when another member links the
 // same address between these checks and the link itself is the nonce left
 // spent (the error says to run /wallet link again).
-func (s *Server) VerifyWalletLink(ctx context.Context, nonce, message string, signature []byte) (store.WalletLink, error) {
+func (s *Server) VerifyWalletLink(ctx context.Context, nonce, message string, signature []byte) (trustbot.WalletLink, error) {
 	link, _, err := s.verifyWalletLink(ctx, nonce, message, signature)
 	return link, err
 }
 
-func (s *Server) verifyWalletLink(ctx context.Context, nonce, message string, signature []byte) (store.WalletLink, issuedLink, error) {
+func (s *Server) verifyWalletLink(ctx context.Context, nonce, message string, signature []byte) (trustbot.WalletLink, issuedLink, error) {
 	issued, err := s.lookupLink(ctx, nonce)
 	if err != nil {
-		return store.WalletLink{}, issuedLink{}, err
+		return trustbot.WalletLink{}, issuedLink{}, err
 	}
 	m, err := ParseSIWE(message)
 	if err != nil {
-		return store.WalletLink{}, issuedLink{}, err
+		return trustbot.WalletLink{}, issuedLink{}, err
 	}
 	if err := s.checkMessage(m, issued.msg); err != nil {
-		return store.WalletLink{}, issuedLink{}, err
+		return trustbot.WalletLink{}, issuedLink{}, err
 	}
 	addr := common.HexToAddress(m.Address)
 	signer, err := recoverPersonalSign(message, signature)
@@ -171,18 +170,18 @@ func (s *Server) verifyWalletLink(ctx context.Context, nonce, message string, si
 		// the contract itself says whether the signature is its (EIP-1271).
 		ok, cerr := s.contractSigned(ctx, addr, common.Hash(accounts.TextHash([]byte(message))), signature)
 		if cerr != nil {
-			return store.WalletLink{}, issuedLink{}, cerr
+			return trustbot.WalletLink{}, issuedLink{}, cerr
 		}
 		if !ok {
-			return store.WalletLink{}, issuedLink{}, err
+			return trustbot.WalletLink{}, issuedLink{}, err
 		}
 	}
 
 	// An address another member linked is refused before the nonce is spent.
-	if owner, err := s.db.UserByAddress(ctx, addr.Hex()); err == nil && owner.UserID != issued.userID {
-		return store.WalletLink{}, issuedLink{}, alreadyLinked(addr, false)
+	if owner, err := s.db.UserByAddress(ctx, addr); err == nil && owner.UserID != issued.userID {
+		return trustbot.WalletLink{}, issuedLink{}, alreadyLinked(addr, false)
 	} else if err != nil && trustbot.ErrorCode(err) != trustbot.ENotFound {
-		return store.WalletLink{}, issuedLink{}, redact(err, "web: verify wallet link", nonce)
+		return trustbot.WalletLink{}, issuedLink{}, redact(err, "web: verify wallet link", nonce)
 	}
 
 	// Every check passed: spend the nonce, then link. If another member
@@ -190,18 +189,18 @@ func (s *Server) verifyWalletLink(ctx context.Context, nonce, message string, si
 	// and the nonce stays spent; the user has to run /wallet link again,
 	// which is acceptable for such a race and is said in the error.
 	if _, err := s.db.UseNonce(ctx, nonce, issued.userID); err != nil {
-		return store.WalletLink{}, issuedLink{}, redact(err, "web: verify wallet link: use nonce", nonce)
+		return trustbot.WalletLink{}, issuedLink{}, redact(err, "web: verify wallet link: use nonce", nonce)
 	}
-	linked, err := s.db.LinkWallet(ctx, store.WalletLink{
+	linked, err := s.db.LinkWallet(ctx, trustbot.WalletLink{
 		UserID:  issued.userID,
-		Address: addr.Hex(),
+		Address: addr,
 		ChainID: s.cfg.ChainID,
 		Method:  "siwe",
 	})
 	if trustbot.ErrorCode(err) == trustbot.EConflict {
-		return store.WalletLink{}, issuedLink{}, alreadyLinked(addr, true)
+		return trustbot.WalletLink{}, issuedLink{}, alreadyLinked(addr, true)
 	} else if err != nil {
-		return store.WalletLink{}, issuedLink{}, redact(err, "web: verify wallet link: link wallet", nonce)
+		return trustbot.WalletLink{}, issuedLink{}, redact(err, "web: verify wallet link: link wallet", nonce)
 	}
 	s.log.InfoContext(ctx, "wallet linked", "nonce", short(nonce), "user", linked.UserID, "address", linked.Address)
 	if s.OnLinked != nil {

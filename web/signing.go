@@ -12,11 +12,9 @@ import (
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/trustbot/trustbot"
-	"github.com/trustbot/trustbot/store"
 )
 
 // SigningInput is what a command asks one user's wallet to sign.
@@ -24,11 +22,11 @@ type SigningInput struct {
 	GuildID          string
 	ChannelID        string
 	UserID           string
-	InteractionToken string // to edit the original reply later; optional
-	Signer           string // the expected signer address
-	Kind             string // "trust", "redeem", "deposit", …
-	Summary          string // what will happen, in one sentence
-	Calls            []store.Call
+	InteractionToken string         // to edit the original reply later; optional
+	Signer           common.Address // the expected signer
+	Kind             string         // "trust", "redeem", "deposit", …
+	Summary          string         // what will happen, in one sentence
+	Calls            []trustbot.Call
 }
 
 // NewSigningRequest stores a signing request for in.Calls, on the configured
@@ -38,16 +36,16 @@ type SigningInput struct {
 // A request may approve a spender only for the deposit that follows: an
 // approve must be followed by a deposit of the same amount into the
 // approved reserve, and permits or allowance increases are refused.
-func (s *Server) NewSigningRequest(ctx context.Context, in SigningInput) (store.Request, string, error) {
+func (s *Server) NewSigningRequest(ctx context.Context, in SigningInput) (trustbot.SigningRequest, string, error) {
 	if err := checkApprovals(in.Calls); err != nil {
-		return store.Request{}, "", err
+		return trustbot.SigningRequest{}, "", err
 	}
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return store.Request{}, "", fmt.Errorf("web: new signing request: %w", err)
+		return trustbot.SigningRequest{}, "", fmt.Errorf("web: new signing request: %w", err)
 	}
 	id := base64.RawURLEncoding.EncodeToString(b[:])
-	r, err := s.db.CreateRequest(ctx, store.Request{
+	r, err := s.db.CreateRequest(ctx, trustbot.SigningRequest{
 		ID:               id,
 		GuildID:          in.GuildID,
 		ChannelID:        in.ChannelID,
@@ -61,105 +59,63 @@ func (s *Server) NewSigningRequest(ctx context.Context, in SigningInput) (store.
 		ExpiresAt:        s.now().Add(s.cfg.LinkTTL),
 	})
 	if err != nil {
-		return store.Request{}, "", redact(err, "web: new signing request", id, in.InteractionToken)
+		return trustbot.SigningRequest{}, "", redact(err, "web: new signing request", id, in.InteractionToken)
 	}
 	s.log.InfoContext(ctx, "signing request created", "request", short(id), "kind", r.Kind,
 		"user", r.UserID, "calls", len(r.Calls), "expires", r.ExpiresAt)
 	return r, s.cfg.PublicURL + "/s/" + id, nil
 }
 
-// requestExpired reports whether r still waits for its signer but is past
-// its expiry (the watcher may not have marked it expired yet).
-func requestExpired(r store.Request, now time.Time) bool {
-	return r.AwaitingSigner() && !now.Before(r.ExpiresAt)
-}
-
 // displayStatus is the status shown to the user.
-func displayStatus(r store.Request, now time.Time) string {
-	if requestExpired(r, now) {
-		return string(store.StatusExpired)
-	}
-	return string(r.Status)
+func displayStatus(r trustbot.SigningRequest, now time.Time) string {
+	return string(r.DisplayStatus(now))
 }
 
 // ReportTx checks that the transaction with this hash is exactly call index
 // of the request, sent by the expected signer, and records it. Reporting the
 // same hash for the same call again returns the request unchanged. Every
 // refusal is a *trustbot.Error and writes nothing.
-func (s *Server) ReportTx(ctx context.Context, id string, index int, hash string) (store.Request, error) {
+func (s *Server) ReportTx(ctx context.Context, id string, index int, hash string) (trustbot.SigningRequest, error) {
 	if len(hash) != 66 || (hash[:2] != "0x" && hash[:2] != "0X") || !isHexDigits(hash[2:]) {
-		return store.Request{}, trustbot.Errorf(trustbot.EInvalid, "A transaction hash is 0x followed by 64 hex digits.")
+		return trustbot.SigningRequest{}, trustbot.Errorf(trustbot.EInvalid, "A transaction hash is 0x followed by 64 hex digits.")
 	}
 	h := common.HexToHash(hash)
 	r, err := s.db.Request(ctx, id)
 	if err != nil {
-		return store.Request{}, redact(err, "web: report tx", id)
+		return trustbot.SigningRequest{}, redact(err, "web: report tx", id)
 	}
-	if index >= 0 && index < len(r.Txs) && r.Txs[index].Hash == h.Hex() {
+	if again, err := r.CheckReport(index, h, s.now()); err != nil {
+		return trustbot.SigningRequest{}, err
+	} else if again {
 		return r, nil // reported again
-	}
-	if err := checkOpen(r, s.now()); err != nil {
-		return store.Request{}, err
-	}
-	switch {
-	case index < 0 || index >= len(r.Calls):
-		return store.Request{}, trustbot.Errorf(trustbot.EInvalid, "This request has no call %d; its calls are numbered 0 to %d.", index, len(r.Calls)-1)
-	case index < len(r.Txs):
-		return store.Request{}, trustbot.Errorf(trustbot.EConflict, "Call %d was already submitted as %s.", index, r.Txs[index].Hash)
-	case index > len(r.Txs):
-		return store.Request{}, trustbot.Errorf(trustbot.EInvalid, "Call %d must be sent before call %d.", len(r.Txs), index)
 	}
 
 	tx, _, err := s.txs.TransactionByHash(ctx, h)
 	if errors.Is(err, ethereum.NotFound) {
-		return store.Request{}, trustbot.Errorf(trustbot.EConflict, "The transaction is not known to the chain yet; try again in a few seconds.")
+		return trustbot.SigningRequest{}, trustbot.Errorf(trustbot.EConflict, "The transaction is not known to the chain yet; try again in a few seconds.")
 	} else if err != nil {
 		s.log.ErrorContext(ctx, "web: report tx: fetch transaction", "request", short(id), "tx", h.Hex(), "err", err)
-		return store.Request{}, trustbot.Errorf(trustbot.EUnavailable, "The chain cannot be reached right now; try again in a moment.")
+		return trustbot.SigningRequest{}, trustbot.Errorf(trustbot.EUnavailable, "The chain cannot be reached right now; try again in a moment.")
 	}
 	if err := checkTx(r, index, tx); err != nil {
-		return store.Request{}, err
+		return trustbot.SigningRequest{}, err
 	}
-	r, err = s.db.RecordTx(ctx, id, index, h.Hex())
+	r, err = s.db.RecordTx(ctx, id, index, h)
 	if err != nil {
-		return store.Request{}, redact(err, "web: report tx", id)
+		return trustbot.SigningRequest{}, redact(err, "web: report tx", id)
 	}
 	s.log.InfoContext(ctx, "transaction reported", "request", short(id), "call", index, "tx", h.Hex())
 	return r, nil
 }
 
-// checkOpen refuses a request that no longer waits for its signer.
-func checkOpen(r store.Request, now time.Time) error {
-	switch {
-	case r.Status == store.StatusCancelled:
-		return trustbot.Errorf(trustbot.EConflict, "This signing request was cancelled.")
-	case r.Status == store.StatusExpired || requestExpired(r, now):
-		return trustbot.Errorf(trustbot.EExpired, "This signing link expired. Run the command again.")
-	case r.Status == store.StatusConfirmed:
-		return trustbot.Errorf(trustbot.EConflict, "This signing request is already confirmed.")
-	case r.Status == store.StatusFailed:
-		return trustbot.Errorf(trustbot.EConflict, "This signing request already failed.")
-	}
-	return nil
-}
-
 // checkTx compares a transaction with call index of r.
-func checkTx(r store.Request, index int, tx *types.Transaction) error {
+func checkTx(r trustbot.SigningRequest, index int, tx *types.Transaction) error {
 	invalid := func(format string, args ...any) error {
 		return trustbot.Errorf(trustbot.EInvalid, format, args...)
 	}
 	call := r.Calls[index]
-	to := common.HexToAddress(call.To)
+	to, data, value, signer := call.To, call.Data, trustbot.OrZero(call.Value), r.Signer
 	chainID := new(big.Int).SetUint64(r.ChainID)
-	data, err := hexutil.Decode(call.Data)
-	if err != nil {
-		return fmt.Errorf("web: request call %d: calldata %q: %w", index, call.Data, err)
-	}
-	value, ok := new(big.Int).SetString(call.Value, 10)
-	if !ok {
-		return fmt.Errorf("web: request call %d: value %q is not a number", index, call.Value)
-	}
-	signer := common.HexToAddress(r.Signer)
 
 	switch tx.Type() {
 	case types.LegacyTxType, types.AccessListTxType, types.DynamicFeeTxType:

@@ -31,7 +31,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/trustbot/trustbot"
-	"github.com/trustbot/trustbot/store"
 )
 
 // Default and maximum lifetimes of the links.
@@ -121,6 +120,19 @@ func isHTTPURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil
 }
 
+// Store is what the pages read and write: signing requests, sign-in nonces and wallet links.
+type Store interface {
+	CreateRequest(ctx context.Context, r trustbot.SigningRequest) (trustbot.SigningRequest, error)
+	Request(ctx context.Context, id string) (trustbot.SigningRequest, error)
+	MarkOpened(ctx context.Context, id string) (trustbot.SigningRequest, error)
+	RecordTx(ctx context.Context, id string, idx int, hash common.Hash) (trustbot.SigningRequest, error)
+	CreateNonce(ctx context.Context, n trustbot.SignInNonce) (trustbot.SignInNonce, error)
+	Nonce(ctx context.Context, nonce string) (trustbot.SignInNonce, error)
+	UseNonce(ctx context.Context, nonce, userID string) (trustbot.SignInNonce, error)
+	UserByAddress(ctx context.Context, addr common.Address) (trustbot.WalletLink, error)
+	LinkWallet(ctx context.Context, link trustbot.WalletLink) (trustbot.WalletLink, error)
+}
+
 // TxSource looks up a transaction by hash; *ethclient.Client satisfies it.
 // A transaction it does not know must come back as ethereum.NotFound.
 type TxSource interface {
@@ -132,12 +144,12 @@ type Server struct {
 	// OnLinked, when set, is called after a wallet was linked through a
 	// sign-in link. Set it before serving; it runs on the request's
 	// goroutine, so it should return promptly.
-	OnLinked func(ctx context.Context, link store.WalletLink)
+	OnLinked func(ctx context.Context, link trustbot.WalletLink)
 
 	cfg    Config
 	domain string // PublicURL's host[:port], the EIP-4361 domain
 	scheme string // PublicURL's scheme
-	db     *store.DB
+	db     Store
 	txs    TxSource
 	caller ethereum.ContractCaller // EIP-1271 checks of smart-contract wallets; nil turns them off
 	now    func() time.Time
@@ -150,7 +162,7 @@ type Server struct {
 // When txs can also call contracts (an *ethclient.Client can), sign-in
 // signatures of smart-contract wallets are checked with EIP-1271 through it;
 // SetCaller changes or turns off that.
-func New(cfg Config, db *store.DB, txs TxSource, now func() time.Time, log *slog.Logger) *Server {
+func New(cfg Config, db Store, txs TxSource, now func() time.Time, log *slog.Logger) *Server {
 	if err := cfg.Validate(); err != nil {
 		panic(err)
 	}

@@ -10,24 +10,21 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/commands"
+	"github.com/trustbot/trustbot/index"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
 )
 
 // devMembers are the dev chain's members; each has a deterministic, public dev key.
 var devMembers = []string{"alice", "bob", "carol", "dave"}
-
-// Notifier is what an adapter (console, Discord) does with the results the watcher applies.
-type Notifier interface {
-	Notice(ctx context.Context, n commands.Notice)
-	RequestDone(ctx context.Context, r store.Request)
-}
 
 // app is the bot without an adapter: chain, database, signing server, commands and watcher.
 type app struct {
@@ -36,7 +33,7 @@ type app struct {
 	DB        *store.DB
 	Web       *web.Server
 	Set       *commands.Set
-	Assets    []commands.Asset // the backing assets members pick by symbol; the first is the default
+	Assets    []trustbot.Token // the backing assets members pick by symbol; the first is the default
 	PublicURL string
 	RPCURL    string
 	// Mux serves the signing pages; adapters may add routes (the interactions endpoint) before Start.
@@ -69,7 +66,7 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	assets, _ := parseAssets(cfg.Assets)
+	configured, _ := parseAssets(cfg.Assets)
 	a.confirmations, a.interval = cfg.Confirmations, cfg.PollInterval
 	dbPath := cfg.dbPath(dbName)
 	if cfg.EthRPCURL == "" {
@@ -79,8 +76,8 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 		}
 		a.closers = append(a.closers, dc.Close)
 		a.DevChain, a.Chain, a.RPCURL = dc, dc.Client(), dc.URL()
-		if len(assets) == 0 {
-			assets = []commands.Asset{{Symbol: "tUSD", Address: dc.TestUSD()}, {Symbol: "ETH"}}
+		if len(configured) == 0 {
+			configured = []configAsset{{Symbol: "tUSD", Address: dc.TestUSD()}, {Symbol: "ETH"}}
 		}
 		a.confirmations, a.interval = 0, 100*time.Millisecond
 		// The embedded chain starts empty each time: so does its database.
@@ -121,15 +118,33 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 	if err := wcfg.Validate(); err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
+	if a.Assets, err = resolveAssets(ctx, a.Chain, configured); err != nil {
+		return nil, err
+	}
 	a.Web = web.New(wcfg, db, a.Chain.Eth(), time.Now, log)
 	a.Mux.Handle("/", a.Web.Handler())
-	a.Assets = assets
-	a.Set = commands.New(commands.Services{Store: db, Chain: a.Chain, Links: links{a.Web, a.PublicURL}, Assets: assets, Log: log})
+	a.Set = commands.New(commands.Services{Store: db, Chain: a.Chain, Links: links{a.Web, a.PublicURL}, Assets: a.Assets, Log: log})
 	return a, nil
 }
 
-// Start serves HTTP and runs the watcher, sending what it applies to the adapter.
-func (a *app) Start(ctx context.Context, n Notifier) {
+// resolveAssets reads the decimals of each configured asset once: commands then name amounts
+// without asking the chain. The symbol is the configured one, the one members type.
+func resolveAssets(ctx context.Context, c *chain.Client, configured []configAsset) ([]trustbot.Token, error) {
+	out := make([]trustbot.Token, len(configured))
+	for i, ca := range configured {
+		t, err := c.Token(ctx, ca.Address)
+		if err != nil {
+			return nil, fmt.Errorf("ASSETS %s=%s: %s", ca.Symbol, ca.Address.Hex(), trustbot.ErrorMessage(err))
+		}
+		t.Symbol = ca.Symbol
+		out[i] = t
+	}
+	return out, nil
+}
+
+// Start serves HTTP, runs the indexer, and delivers the notice outbox to the adapter in a loop
+// of its own.
+func (a *app) Start(ctx context.Context, n trustbot.Notifier) {
 	hs := &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := hs.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -142,39 +157,28 @@ func (a *app) Start(ctx context.Context, n Notifier) {
 		hs.Shutdown(sctx)
 	})
 
-	w := chain.NewWatcher(a.Chain, a.DB, chain.WatcherOptions{
+	outbox := index.NewOutbox(a.DB, a.compose, n, index.OutboxOptions{Interval: a.interval, Logger: a.log})
+	ix := index.New(a.Chain, a.DB, index.Options{
 		Confirmations: a.confirmations, Interval: a.interval, Logger: a.log,
-		OnEvents:  func(ctx context.Context, _ []store.Event) { a.sendNotices(ctx, n) },
-		OnRequest: n.RequestDone,
+		OnRequest: n.RequestDone, OnApplied: outbox.Wake,
 	})
-	a.sendNotices(ctx, n) // what a previous run applied but did not announce
 	wctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := w.Run(wctx); err != nil && !errors.Is(err, context.Canceled) {
-			a.log.Error("watcher", "err", err)
-		}
-	}()
-	a.closers = append(a.closers, func() { stop(); <-done })
+	var wg sync.WaitGroup
+	for name, run := range map[string]func(context.Context) error{"indexer": ix.Run, "notice outbox": outbox.Run} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(wctx); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Error(name, "err", err)
+			}
+		}()
+	}
+	a.closers = append(a.closers, func() { stop(); wg.Wait() })
 }
 
-// sendNotices announces applied events from the database's outbox and marks them sent: a notice
-// is sent at least once across restarts, and never again for a transaction a reorg re-applied.
-func (a *app) sendNotices(ctx context.Context, n Notifier) {
-	events, err := a.DB.UnnotifiedEvents(ctx)
-	if err != nil || len(events) == 0 {
-		if err != nil {
-			a.log.Error("notices", "err", err)
-		}
-		return
-	}
-	for _, notice := range a.Set.Notices(ctx, events) {
-		n.Notice(ctx, notice)
-	}
-	if err := a.DB.MarkNotified(ctx, events); err != nil {
-		a.log.Error("notices", "err", err)
-	}
+// compose writes an outbox notice's sentence from the store.
+func (a *app) compose(ctx context.Context, p store.OutboxNotice) (trustbot.Notice, error) {
+	return a.Set.Notice(ctx, p.Events, p.Request, p.Channel)
 }
 
 // removeDB deletes a database and its WAL files; it reports whether one existed.
@@ -198,13 +202,9 @@ type links struct {
 }
 
 func (l links) SigningLink(ctx context.Context, in commands.SigningInput) (string, string, error) {
-	calls := make([]store.Call, len(in.Calls))
-	for i, c := range in.Calls {
-		calls[i] = c.Store()
-	}
 	req, url, err := l.srv.NewSigningRequest(ctx, web.SigningInput{
 		GuildID: in.GuildID, ChannelID: in.ChannelID, UserID: in.UserID, InteractionToken: in.InteractionToken,
-		Signer: strings.ToLower(in.Signer.Hex()), Kind: in.Kind, Summary: in.Summary, Calls: calls,
+		Signer: in.Signer, Kind: in.Kind, Summary: in.Summary, Calls: in.Calls,
 	})
 	return req.ID, url, err
 }

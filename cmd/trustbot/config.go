@@ -17,8 +17,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/sethvargo/go-envconfig"
-
-	"github.com/trustbot/trustbot/commands"
 )
 
 // Config is read from the environment and a .env file; the real environment wins.
@@ -167,9 +165,15 @@ func (c *Config) validate() error {
 	return nil
 }
 
+// configAsset is one ASSETS entry: the symbol members type, and the token (zero: native coin).
+type configAsset struct {
+	Symbol  string
+	Address common.Address
+}
+
 // parseAssets reads "tUSD=0x…,ETH=native".
-func parseAssets(s string) ([]commands.Asset, error) {
-	var out []commands.Asset
+func parseAssets(s string) ([]configAsset, error) {
+	var out []configAsset
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -181,9 +185,9 @@ func parseAssets(s string) ([]commands.Asset, error) {
 		case !ok || sym == "":
 			return nil, fmt.Errorf("ASSETS entry %q must be SYMBOL=ADDRESS or SYMBOL=native", part)
 		case strings.EqualFold(addr, "native"):
-			out = append(out, commands.Asset{Symbol: sym})
+			out = append(out, configAsset{Symbol: sym})
 		case common.IsHexAddress(addr):
-			out = append(out, commands.Asset{Symbol: sym, Address: common.HexToAddress(addr)})
+			out = append(out, configAsset{Symbol: sym, Address: common.HexToAddress(addr)})
 		default:
 			return nil, fmt.Errorf("ASSETS entry %q: %q is neither a 0x address nor native", part, addr)
 		}

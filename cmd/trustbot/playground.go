@@ -10,9 +10,7 @@ import (
 	"github.com/trustbot/trustbot"
 
 	"github.com/trustbot/trustbot/chain"
-	"github.com/trustbot/trustbot/commands"
 	"github.com/trustbot/trustbot/console"
-	"github.com/trustbot/trustbot/store"
 )
 
 // playground is the app with the console adapter.
@@ -49,5 +47,11 @@ func startPlayground(ctx context.Context, cfg *Config, out io.Writer, log *slog.
 // consoleNotifier prints notices and failed requests on the console.
 type consoleNotifier struct{ c *console.Console }
 
-func (n consoleNotifier) Notice(_ context.Context, x commands.Notice)    { n.c.Notice(x) }
-func (n consoleNotifier) RequestDone(_ context.Context, r store.Request) { n.c.RequestDone(r) }
+func (n consoleNotifier) Notice(_ context.Context, x trustbot.Notice) error {
+	n.c.Notice(x)
+	return nil
+}
+
+func (n consoleNotifier) RequestDone(_ context.Context, r trustbot.SigningRequest) {
+	n.c.RequestDone(r)
+}

@@ -43,9 +43,10 @@ var Normalize = map[string]map[string]Rule{
 	"signing_txs":            {"request_id": RandomID},
 	"events":                 {"block_hash": BlockHash, "applied_at": Clock},
 	"watcher_cursor":         {"block_hash": BlockHash, "updated_at": Clock},
-	"notified":               {"notified_at": Clock},
+	"outbox":                 {"next_attempt_at": Clock, "created_at": Clock, "delivered_at": Clock},
 	"processed_interactions": {"id": Opaque, "seen_at": Clock},
 	"guild_settings":         {"updated_at": Clock},
+	// reserves and accounts (the projection) have no such column: they are written as stored.
 }
 
 // idSources are the tables whose random ids RandomID numbers, by insertion (rowid) order.

@@ -2,18 +2,22 @@ package storetest_test
 
 import (
 	"context"
+	"math/big"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/store/storetest"
 )
 
 // run stores the same story in a new database: a signing request (with this id) whose one call
 // was sent as tx, on a clock shifted by shift; edit changes the request first.
-func run(t *testing.T, id string, shift time.Duration, edit func(*store.Request)) string {
+func run(t *testing.T, id string, shift time.Duration, edit func(*trustbot.SigningRequest)) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "trustbot.db")
@@ -23,10 +27,10 @@ func run(t *testing.T, id string, shift time.Duration, edit func(*store.Request)
 		t.Fatal(err)
 	}
 	defer db.Close()
-	r := store.Request{
+	r := trustbot.SigningRequest{
 		ID: id, GuildID: "guild", ChannelID: "channel", UserID: "alice", InteractionToken: "token",
-		Signer: "0x" + strings.Repeat("11", 20), ChainID: 1337, Kind: "trust", Summary: "Trust @bob with 1 ETH.",
-		Calls:     []store.Call{{To: "0x" + strings.Repeat("22", 20), Data: "0x01", Value: "0"}},
+		Signer: common.HexToAddress("0x" + strings.Repeat("11", 20)), ChainID: 1337, Kind: "trust", Summary: "Trust @bob with 1 ETH.",
+		Calls:     []trustbot.Call{{To: common.HexToAddress("0x" + strings.Repeat("22", 20)), Data: []byte{1}, Value: new(big.Int)}},
 		ExpiresAt: now().Add(15 * time.Minute),
 	}
 	if edit != nil {
@@ -35,7 +39,7 @@ func run(t *testing.T, id string, shift time.Duration, edit func(*store.Request)
 	if _, err := db.CreateRequest(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RecordTx(ctx, id, 0, "0x"+strings.Repeat("ab", 32)); err != nil {
+	if _, err := db.RecordTx(ctx, id, 0, common.HexToHash("0x"+strings.Repeat("ab", 32))); err != nil {
 		t.Fatal(err)
 	}
 	ro := storetest.OpenReadOnly(t, path)
@@ -53,10 +57,10 @@ func TestDigest(t *testing.T) {
 		t.Errorf("same story, other id and clock: got a different digest\n%s", storetest.LineDiff(got, base))
 	}
 	// Any other difference shows.
-	for name, edit := range map[string]func(*store.Request){
-		"summary": func(r *store.Request) { r.Summary = "Trust @bob with 2 ETH." },
-		"call":    func(r *store.Request) { r.Calls[0].Data = "0x02" },
-		"user":    func(r *store.Request) { r.UserID = "carol" },
+	for name, edit := range map[string]func(*trustbot.SigningRequest){
+		"summary": func(r *trustbot.SigningRequest) { r.Summary = "Trust @bob with 2 ETH." },
+		"call":    func(r *trustbot.SigningRequest) { r.Calls[0].Data = []byte{2} },
+		"user":    func(r *trustbot.SigningRequest) { r.UserID = "carol" },
 	} {
 		if got := run(t, "request-id-cccccccccccc", 0, edit); got == base {
 			t.Errorf("%s changed: got the same digest, want a different one", name)

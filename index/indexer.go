@@ -1,4 +1,8 @@
-package chain
+// Package index is the indexer: it polls the chain's logs, decodes them into typed events,
+// and writes each chunk of blocks in one store transaction (events, the reserves found, the
+// projection, the notice outbox and the cursor), rolling all of it back on a reorg. It also
+// settles and expires signing requests.
+package index
 
 import (
 	"context"
@@ -16,6 +20,7 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -30,48 +35,36 @@ const (
 	maxRetries = 5
 )
 
-// WatcherOptions configures a Watcher.
-type WatcherOptions struct {
+// Options configures a Watcher.
+type Options struct {
 	Confirmations uint64        // blocks below the head before logs are applied and txs final
 	Chunk         uint64        // blocks per eth_getLogs; 0 means DefaultChunk
 	Interval      time.Duration // between passes of Run; 0 means DefaultInterval
 	StartBlock    uint64        // first block to scan when the store has no cursor yet
-	// OnEvents gets each chunk's newly applied events, in chain order. An event is passed at
-	// most once per (block hash, log index) in the life of the Watcher, except that when the
-	// Watcher confirms a signing request's transaction whose events are still in the store's
-	// notice outbox (the request reported it only after they were applied, so no notice could
-	// name the request then), those events are passed again.
-	OnEvents func(context.Context, []store.Event)
 	// OnRequest gets each signing request that became confirmed, failed or expired.
-	OnRequest func(context.Context, store.Request)
+	OnRequest func(context.Context, trustbot.SigningRequest)
+	// OnApplied is called after a chunk added events (the notice outbox may have work).
+	OnApplied func()
 	Logger    *slog.Logger
 }
 
-// Watcher indexes the factory's and the reserves' logs into the store and settles signing
+// Indexer indexes the factory's and the reserves' logs into the store and settles signing
 // requests, as DESIGN.md describes: it polls eth_getLogs over [cursor+1, head − confirmations]
 // in chunks, moves the cursor in the same transaction as the events it covers, and rolls back
 // to the common ancestor when the cursor's block is no longer canonical.
-type Watcher struct {
-	c   *Client
+type Indexer struct {
+	c   *chain.Client
 	db  *store.DB
-	o   WatcherOptions
+	o   Options
 	log *slog.Logger
 
 	mu      sync.Mutex // one Tick at a time
 	chunk   uint64     // current chunk size: halved on "too large", grown back on success
 	chainID uint64     // read once, for the reserves the watcher records
-	// rolledBack holds the keys of events removed by a rollback, so that their return (the
-	// chain flipping back) is not announced again.
-	rolledBack map[eventKey]struct{}
 }
 
-type eventKey struct {
-	blockHash string
-	logIndex  uint
-}
-
-// NewWatcher makes a watcher of c's factory that writes to db.
-func NewWatcher(c *Client, db *store.DB, o WatcherOptions) *Watcher {
+// New makes a watcher of c's factory that writes to db.
+func New(c *chain.Client, db *store.DB, o Options) *Indexer {
 	if o.Chunk == 0 {
 		o.Chunk = DefaultChunk
 	}
@@ -81,14 +74,13 @@ func NewWatcher(c *Client, db *store.DB, o WatcherOptions) *Watcher {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Watcher{c: c, db: db, o: o, log: o.Logger.With("component", "watcher"), chunk: o.Chunk,
-		rolledBack: make(map[eventKey]struct{})}
+	return &Indexer{c: c, db: db, o: o, log: o.Logger.With("component", "indexer"), chunk: o.Chunk}
 }
 
 // Run calls Tick every Interval until ctx is done, then returns ctx's error. A failing pass is
 // logged and retried with exponential backoff up to 30 s; the cursor in the store makes the
 // next pass resume where the last one stopped.
-func (w *Watcher) Run(ctx context.Context) error {
+func (w *Indexer) Run(ctx context.Context) error {
 	wait := time.Duration(0)
 	backoff := time.Duration(0)
 	for {
@@ -116,10 +108,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 // Tick makes one pass: it checks for a reorg, applies the logs of every block up to
 // head − confirmations, settles the signing requests whose transactions are final, and
 // expires the requests nobody signed in time.
-func (w *Watcher) Tick(ctx context.Context) error {
+func (w *Indexer) Tick(ctx context.Context) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	head, err := w.c.blockNumber(ctx)
+	head, err := w.c.BlockNumber(ctx)
 	if err != nil {
 		return err
 	}
@@ -135,7 +127,7 @@ func (w *Watcher) Tick(ctx context.Context) error {
 }
 
 // scan applies the logs of the blocks after the cursor up to target.
-func (w *Watcher) scan(ctx context.Context, target uint64) error {
+func (w *Indexer) scan(ctx context.Context, target uint64) error {
 	cur, ok, err := w.cursor(ctx)
 	if err != nil {
 		return err
@@ -190,17 +182,17 @@ var (
 
 // chunkOnce reads and applies the logs of blocks [from, end]; cur is the cursor (when ok) at
 // from − 1. It returns the new cursor.
-func (w *Watcher) chunkOnce(ctx context.Context, cur store.Cursor, ok bool, from, end uint64) (store.Cursor, error) {
-	before, err := w.c.blockHashes(ctx, end)
+func (w *Indexer) chunkOnce(ctx context.Context, cur trustbot.Block, ok bool, from, end uint64) (trustbot.Block, error) {
+	before, err := w.c.BlockHashes(ctx, end)
 	if err != nil {
-		return store.Cursor{}, err
+		return trustbot.Block{}, err
 	}
 	if before[0] == (common.Hash{}) {
-		return store.Cursor{}, fmt.Errorf("%w: block %d is gone", errChainMoved, end)
+		return trustbot.Block{}, fmt.Errorf("%w: block %d is gone", errChainMoved, end)
 	}
-	logs, err := w.logs(ctx, from, end)
+	logs, found, err := w.logs(ctx, from, end)
 	if err != nil {
-		return store.Cursor{}, err
+		return trustbot.Block{}, err
 	}
 	// The blocks must not have changed while we read: the end block is the same, and the block
 	// below the chunk is still the cursor's.
@@ -208,99 +200,90 @@ func (w *Watcher) chunkOnce(ctx context.Context, cur store.Cursor, ok bool, from
 	if ok {
 		numbers = append(numbers, cur.Number)
 	}
-	after, err := w.c.blockHashes(ctx, numbers...)
+	after, err := w.c.BlockHashes(ctx, numbers...)
 	if err != nil {
-		return store.Cursor{}, err
+		return trustbot.Block{}, err
 	}
-	if after[0] != before[0] || ok && !strings.EqualFold(after[1].Hex(), cur.Hash) {
-		return store.Cursor{}, errChainMoved
+	if after[0] != before[0] || ok && after[1] != cur.Hash {
+		return trustbot.Block{}, errChainMoved
 	}
-	events := make([]store.Event, 0, len(logs))
+	events := make([]trustbot.Event, 0, len(logs))
 	for _, l := range logs {
 		if l.BlockHash != before[0] && l.BlockNumber == end {
-			return store.Cursor{}, errChainMoved
+			return trustbot.Block{}, errChainMoved
 		}
-		name, args, err := decodeLog(l)
-		if err != nil {
-			w.log.Warn("skipping a log the watcher cannot decode", "err", err, "address", l.Address.Hex(), "tx", l.TxHash.Hex())
+		e, err := chain.DecodeLog(l)
+		if errors.Is(err, chain.ErrUnknownLog) {
+			continue
+		} else if err != nil {
+			w.log.Warn("skipping a log the indexer cannot decode", "err", err, "address", l.Address.Hex(), "tx", l.TxHash.Hex())
 			continue
 		}
-		events = append(events, store.Event{
-			BlockNumber: l.BlockNumber,
-			BlockHash:   strings.ToLower(l.BlockHash.Hex()),
-			LogIndex:    l.Index,
-			TxHash:      strings.ToLower(l.TxHash.Hex()),
-			Address:     lowerHex(l.Address),
-			Name:        name,
-			Args:        args,
-		})
+		events = append(events, e)
 	}
-	next := store.Cursor{Number: end, Hash: strings.ToLower(before[0].Hex())}
-	applied, err := w.db.ApplyEvents(ctx, next, events)
+	next := trustbot.Block{Number: end, Hash: before[0]}
+	applied, err := w.db.ApplyChunk(ctx, store.Chunk{Cursor: next, Events: events, Reserves: found})
 	if err != nil {
-		return store.Cursor{}, fmt.Errorf("chain: watcher: apply blocks %d-%d: %w", from, end, err)
+		return trustbot.Block{}, fmt.Errorf("index: apply blocks %d-%d: %w", from, end, err)
 	}
-	fresh := applied[:0:0]
-	for _, e := range applied {
-		k := eventKey{e.BlockHash, e.LogIndex}
-		if _, seen := w.rolledBack[k]; seen {
-			delete(w.rolledBack, k)
-			continue
+	if applied > 0 {
+		w.log.Info("applied events", "from", from, "to", end, "events", applied)
+		if w.o.OnApplied != nil {
+			w.o.OnApplied()
 		}
-		fresh = append(fresh, e)
-	}
-	if len(applied) > 0 {
-		w.log.Info("applied events", "from", from, "to", end, "events", len(applied))
-	}
-	if len(fresh) > 0 && w.o.OnEvents != nil {
-		w.o.OnEvents(ctx, fresh)
 	}
 	return next, nil
 }
 
-// logs returns the logs of the factory and every known reserve in [from, end], in chain order.
-// A ReserveCreated in the range makes the new reserve known, and the range is read again for
-// the new addresses so none of their logs are missed.
-func (w *Watcher) logs(ctx context.Context, from, end uint64) ([]types.Log, error) {
+// logs returns the logs of the factory and every known reserve in [from, end], in chain order,
+// and the reserves the factory created in the range (with their tokens' names, read now). A
+// ReserveCreated in the range makes the new reserve known, and the range is read again for the
+// new addresses so none of their logs are missed.
+func (w *Indexer) logs(ctx context.Context, from, end uint64) ([]types.Log, []trustbot.Reserve, error) {
 	reserves, err := w.db.Reserves(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("chain: watcher: reserves: %w", err)
+		return nil, nil, fmt.Errorf("index: reserves: %w", err)
 	}
-	known := map[common.Address]bool{w.c.factory: true}
-	addrs := []common.Address{w.c.factory}
+	factory := w.c.Factory()
+	known := map[common.Address]bool{factory: true}
+	addrs := []common.Address{factory}
 	for _, r := range reserves {
-		a := common.HexToAddress(r.Address)
-		if !known[a] {
-			known[a] = true
-			addrs = append(addrs, a)
+		if !known[r.Address] {
+			known[r.Address] = true
+			addrs = append(addrs, r.Address)
 		}
 	}
 	logs, err := w.query(ctx, from, end, addrs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	created := factoryABI.Events["ReserveCreated"].ID
-	var fresh []common.Address
+	var (
+		fresh []common.Address
+		found []trustbot.Reserve
+	)
 	for _, l := range logs {
-		if l.Address != w.c.factory || len(l.Topics) == 0 || l.Topics[0] != created {
+		if l.Address != factory {
 			continue
 		}
-		ev, err := factoryBind.UnpackReserveCreatedEvent(&l)
+		e, err := chain.DecodeLog(l)
+		created, isCreated := e.Data.(*trustbot.ReserveCreated)
+		if err != nil || !isCreated {
+			continue
+		}
+		r, err := w.newReserve(ctx, created, l.BlockNumber)
 		if err != nil {
-			return nil, fmt.Errorf("chain: watcher: ReserveCreated in block %d: %w", l.BlockNumber, err)
+			return nil, nil, err
 		}
-		if err := w.addReserve(ctx, ev.Reserve, ev.Issuer, ev.Asset, l.BlockNumber); err != nil {
-			return nil, err
-		}
-		if !known[ev.Reserve] {
-			known[ev.Reserve] = true
-			fresh = append(fresh, ev.Reserve)
+		found = append(found, r)
+		if !known[created.Reserve] {
+			known[created.Reserve] = true
+			fresh = append(fresh, created.Reserve)
 		}
 	}
 	if len(fresh) > 0 {
 		more, err := w.query(ctx, from, end, fresh)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		logs = append(logs, more...)
 	}
@@ -312,7 +295,7 @@ func (w *Watcher) logs(ctx context.Context, from, end uint64) ([]types.Log, erro
 	})
 	return slices.CompactFunc(logs, func(a, b types.Log) bool {
 		return a.BlockHash == b.BlockHash && a.Index == b.Index
-	}), nil
+	}), found, nil
 }
 
 func compare[T uint | uint64](a, b T) int {
@@ -327,10 +310,10 @@ func compare[T uint | uint64](a, b T) int {
 
 // query is eth_getLogs for addrs in groups; errTooLarge when the node says the range or the
 // result is too large.
-func (w *Watcher) query(ctx context.Context, from, end uint64, addrs []common.Address) ([]types.Log, error) {
+func (w *Indexer) query(ctx context.Context, from, end uint64, addrs []common.Address) ([]types.Log, error) {
 	var all []types.Log
 	for group := range slices.Chunk(addrs, addressesPerQuery) {
-		logs, err := w.c.filterLogs(ctx, from, end, group)
+		logs, err := w.c.FilterLogs(ctx, from, end, group)
 		if err != nil {
 			if isTooLarge(err) {
 				return nil, fmt.Errorf("%w: %w", errTooLarge, err)
@@ -364,49 +347,38 @@ func isTooLarge(err error) bool {
 	return false
 }
 
-// addReserve records a reserve the factory created, with its token's name, symbol and decimals.
-func (w *Watcher) addReserve(ctx context.Context, reserve, issuer, asset common.Address, block uint64) error {
-	out, err := w.c.callBatch(ctx, "reserve "+reserve.Hex(),
-		callMsg{To: reserve, Data: reserveBind.PackName()},
-		callMsg{To: reserve, Data: reserveBind.PackSymbol()},
-		callMsg{To: reserve, Data: reserveBind.PackDecimals()})
+// newReserve describes a reserve the factory created, with its token's and its asset's names.
+func (w *Indexer) newReserve(ctx context.Context, ev *trustbot.ReserveCreated, block uint64) (trustbot.Reserve, error) {
+	name, symbol, decimals, asset, err := w.c.ReserveTokens(ctx, ev.Reserve, ev.Asset)
 	if err != nil {
-		return err
-	}
-	name, err1 := reserveBind.UnpackName(out[0])
-	symbol, err2 := reserveBind.UnpackSymbol(out[1])
-	decimals, err3 := reserveBind.UnpackDecimals(out[2])
-	if err := errors.Join(err1, err2, err3); err != nil {
+		if trustbot.ErrorCode(err) == trustbot.EUnavailable {
+			return trustbot.Reserve{}, err
+		}
 		// No code there (yet, or any more): the chain moved under us.
-		return fmt.Errorf("%w: reserve %s: %w", errChainMoved, reserve.Hex(), err)
+		return trustbot.Reserve{}, fmt.Errorf("%w: %w", errChainMoved, err)
 	}
 	if w.chainID == 0 {
 		id := w.c.ChainID()
 		if id == nil {
-			if id, err = w.c.readChainID(ctx); err != nil {
-				return err
+			if id, err = w.c.ReadChainID(ctx); err != nil {
+				return trustbot.Reserve{}, err
 			}
 		}
 		w.chainID = id.Uint64()
 	}
-	_, err = w.db.AddReserve(ctx, store.Reserve{
-		Address: lowerHex(reserve), Issuer: lowerHex(issuer), Asset: lowerHex(asset),
-		ChainID: w.chainID, CreatedBlock: block,
-		Name: name, Symbol: symbol, Decimals: decimals,
-	})
-	if err != nil {
-		return fmt.Errorf("chain: watcher: add reserve %s: %w", reserve.Hex(), err)
-	}
-	return nil
+	return trustbot.Reserve{
+		Address: ev.Reserve, Issuer: ev.Issuer, ChainID: w.chainID, CreatedBlock: block,
+		Name: name, Symbol: symbol, Decimals: decimals, Asset: asset,
+	}, nil
 }
 
 // cursor is the stored cursor; ok is false before the first chunk.
-func (w *Watcher) cursor(ctx context.Context) (store.Cursor, bool, error) {
+func (w *Indexer) cursor(ctx context.Context) (trustbot.Block, bool, error) {
 	cur, err := w.db.Cursor(ctx)
 	if trustbot.ErrorCode(err) == trustbot.ENotFound {
-		return store.Cursor{}, false, nil
+		return trustbot.Block{}, false, nil
 	} else if err != nil {
-		return store.Cursor{}, false, fmt.Errorf("chain: watcher: cursor: %w", err)
+		return trustbot.Block{}, false, fmt.Errorf("index: cursor: %w", err)
 	}
 	return cur, true, nil
 }
@@ -414,37 +386,34 @@ func (w *Watcher) cursor(ctx context.Context) (store.Cursor, bool, error) {
 // checkReorg compares the cursor with the chain's block at its height. When they differ, it
 // rolls the store back to the common ancestor: the highest block with stored events whose hash
 // is still canonical (else the block before StartBlock) and returns the new cursor.
-func (w *Watcher) checkReorg(ctx context.Context, cur store.Cursor) (store.Cursor, error) {
-	hashes, err := w.c.blockHashes(ctx, cur.Number)
+func (w *Indexer) checkReorg(ctx context.Context, cur trustbot.Block) (trustbot.Block, error) {
+	hashes, err := w.c.BlockHashes(ctx, cur.Number)
 	if err != nil {
 		return cur, err
 	}
-	if strings.EqualFold(hashes[0].Hex(), cur.Hash) {
+	if hashes[0] == cur.Hash {
 		return cur, nil
 	}
 	if hashes[0] == (common.Hash{}) {
 		// The node has no block there (any more): wait until it does.
-		return cur, fmt.Errorf("chain: watcher: the node has no block %d yet", cur.Number)
+		return cur, fmt.Errorf("index: the node has no block %d yet", cur.Number)
 	}
 	ancestor, err := w.ancestor(ctx, cur.Number)
 	if err != nil {
 		return cur, err
 	}
-	removed, err := w.db.RollbackTo(ctx, ancestor.Number, ancestor.Hash)
+	removed, err := w.db.RollbackTo(ctx, ancestor)
 	if err != nil {
-		return cur, fmt.Errorf("chain: watcher: roll back to block %d: %w", ancestor.Number, err)
+		return cur, fmt.Errorf("index: roll back to block %d: %w", ancestor.Number, err)
 	}
-	for _, e := range removed {
-		w.rolledBack[eventKey{e.BlockHash, e.LogIndex}] = struct{}{}
-	}
-	w.log.Warn("reorg: rolled back", "from_block", cur.Number, "from_hash", cur.Hash,
-		"to_block", ancestor.Number, "to_hash", ancestor.Hash, "removed_events", len(removed))
+	w.log.Warn("reorg: rolled back", "from_block", cur.Number, "from_hash", cur.Hash.Hex(),
+		"to_block", ancestor.Number, "to_hash", ancestor.Hash.Hex(), "removed_events", len(removed))
 	return ancestor, nil
 }
 
 // ancestor walks back over the block numbers of the stored events at or below below, highest
 // first, to the highest whose stored hash is still canonical.
-func (w *Watcher) ancestor(ctx context.Context, below uint64) (store.Cursor, error) {
+func (w *Indexer) ancestor(ctx context.Context, below uint64) (trustbot.Block, error) {
 	const window = 1024
 	hi := below
 	for {
@@ -454,27 +423,22 @@ func (w *Watcher) ancestor(ctx context.Context, below uint64) (store.Cursor, err
 		}
 		events, err := w.db.Events(ctx, store.EventFilter{FromBlock: max(lo, 1), ToBlock: max(hi, 1)})
 		if err != nil {
-			return store.Cursor{}, fmt.Errorf("chain: watcher: events: %w", err)
+			return trustbot.Block{}, fmt.Errorf("index: events: %w", err)
 		}
 		// Distinct (number, hash) pairs, highest first.
-		type block struct {
-			number uint64
-			hash   string
-		}
-		var blocks []block
+		var blocks []trustbot.Block
 		for i := len(events) - 1; i >= 0; i-- {
-			e := events[i]
-			if len(blocks) == 0 || blocks[len(blocks)-1] != (block{e.BlockNumber, e.BlockHash}) {
-				blocks = append(blocks, block{e.BlockNumber, e.BlockHash})
+			if b := events[i].Block; len(blocks) == 0 || blocks[len(blocks)-1] != b {
+				blocks = append(blocks, b)
 			}
 		}
 		for _, b := range blocks {
-			hashes, err := w.c.blockHashes(ctx, b.number)
+			hashes, err := w.c.BlockHashes(ctx, b.Number)
 			if err != nil {
-				return store.Cursor{}, err
+				return trustbot.Block{}, err
 			}
-			if strings.EqualFold(hashes[0].Hex(), b.hash) {
-				return store.Cursor{Number: b.number, Hash: b.hash}, nil
+			if hashes[0] == b.Hash {
+				return b, nil
 			}
 		}
 		if lo <= w.o.StartBlock {
@@ -487,22 +451,22 @@ func (w *Watcher) ancestor(ctx context.Context, below uint64) (store.Cursor, err
 	if w.o.StartBlock > 0 {
 		base = w.o.StartBlock - 1
 	}
-	hashes, err := w.c.blockHashes(ctx, base)
+	hashes, err := w.c.BlockHashes(ctx, base)
 	if err != nil {
-		return store.Cursor{}, err
+		return trustbot.Block{}, err
 	}
-	return store.Cursor{Number: base, Hash: strings.ToLower(hashes[0].Hex())}, nil
+	return trustbot.Block{Number: base, Hash: hashes[0]}, nil
 }
 
 // settle confirms or fails the reported transactions whose blocks are final, and tells
 // OnRequest about each request that became final.
-func (w *Watcher) settle(ctx context.Context, head uint64) error {
+func (w *Indexer) settle(ctx context.Context, head uint64) error {
 	pending, err := w.db.PendingTxs(ctx)
 	if err != nil {
-		return fmt.Errorf("chain: watcher: pending txs: %w", err)
+		return fmt.Errorf("index: pending txs: %w", err)
 	}
 	for _, p := range pending {
-		r, err := w.c.receipt(ctx, common.HexToHash(p.Hash))
+		r, err := w.c.Receipt(ctx, p.Hash)
 		if errors.Is(err, ethereum.NotFound) {
 			continue // not mined yet
 		} else if err != nil {
@@ -513,7 +477,7 @@ func (w *Watcher) settle(ctx context.Context, head uint64) error {
 			continue
 		}
 		var (
-			req     store.Request
+			req     trustbot.SigningRequest
 			changed bool
 		)
 		if r.Status == types.ReceiptStatusSuccessful {
@@ -522,15 +486,10 @@ func (w *Watcher) settle(ctx context.Context, head uint64) error {
 			req, changed, err = w.db.FailTx(ctx, p.Hash, "the transaction reverted")
 		}
 		if err != nil {
-			return fmt.Errorf("chain: watcher: settle %s: %w", p.Hash, err)
-		}
-		if r.Status == types.ReceiptStatusSuccessful {
-			if err := w.announceLate(ctx, p.Hash); err != nil {
-				return err
-			}
+			return fmt.Errorf("index: settle %s: %w", p.Hash.Hex(), err)
 		}
 		if changed && req.Status.Final() {
-			w.log.Info("signing request settled", "request", shortID(req.ID), "status", req.Status)
+			w.log.Info("signing request settled", "request", trustbot.ShortID(req.ID), "status", req.Status)
 			if w.o.OnRequest != nil {
 				w.o.OnRequest(ctx, req)
 			}
@@ -539,50 +498,17 @@ func (w *Watcher) settle(ctx context.Context, head uint64) error {
 	return nil
 }
 
-// announceLate passes OnEvents the events of a confirmed request transaction that are still in
-// the notice outbox: they were applied before the request reported the transaction, and the
-// notice left out then (it needs the request) can be sent now.
-func (w *Watcher) announceLate(ctx context.Context, hash string) error {
-	if w.o.OnEvents == nil {
-		return nil
-	}
-	outbox, err := w.db.UnnotifiedEvents(ctx)
-	if err != nil {
-		return fmt.Errorf("chain: watcher: notice outbox: %w", err)
-	}
-	var late []store.Event
-	for _, e := range outbox {
-		if strings.EqualFold(e.TxHash, hash) {
-			late = append(late, e)
-		}
-	}
-	if len(late) > 0 {
-		w.log.Info("announcing events applied before their request reported them", "tx", hash, "events", len(late))
-		w.o.OnEvents(ctx, late)
-	}
-	return nil
-}
-
 // expire expires the requests nobody signed in time.
-func (w *Watcher) expire(ctx context.Context) error {
+func (w *Indexer) expire(ctx context.Context) error {
 	expired, err := w.db.ExpireRequests(ctx)
 	if err != nil {
-		return fmt.Errorf("chain: watcher: expire requests: %w", err)
+		return fmt.Errorf("index: expire requests: %w", err)
 	}
 	for _, r := range expired {
-		w.log.Info("signing request expired", "request", shortID(r.ID))
+		w.log.Info("signing request expired", "request", trustbot.ShortID(r.ID))
 		if w.o.OnRequest != nil {
 			w.o.OnRequest(ctx, r)
 		}
 	}
 	return nil
-}
-
-// shortID is the part of a signing request's id that is safe to log: the id is a bearer
-// secret (whoever has it can open the link), so logs carry only its first 6 characters.
-func shortID(id string) string {
-	if len(id) > 6 {
-		return id[:6]
-	}
-	return id
 }
