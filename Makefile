@@ -1,4 +1,4 @@
-# trustbot: `make test` runs every test; `make gas` prints the contracts' gas figures.
+# trustbot: `make test` runs every test and staticcheck (pinned in go.mod as a tool); `make gas` prints the contracts' gas figures.
 SHELL := /bin/bash
 FORGE := contracts/node_modules/.bin/forge
 # Tests whose gas is recorded in contracts/.gas-snapshot: every deterministic test, as isolated transactions.
@@ -21,6 +21,7 @@ contracts-test:
 
 go-test: bindings-check
 	go vet ./...
+	go tool staticcheck ./...
 	go test ./...
 
 # Regenerating the bindings from contracts/artifacts must change nothing.

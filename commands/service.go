@@ -54,7 +54,7 @@ type Links interface {
 	URL(id string) string
 }
 
-// Renderer draws the trust web as a PNG.
+// Renderer draws the pictures commands attach: the trust web of /web as a PNG.
 type Renderer interface {
 	RenderWeb(ctx context.Context, g Graph) ([]byte, error)
 }
@@ -64,6 +64,7 @@ type Services struct {
 	Store  Store
 	Chain  Chain
 	Links  Links
+	Render Renderer         // nil: /web answers in words, without its picture
 	Assets []trustbot.Token // the backing assets members pick by symbol; the first is the default
 	Log    *slog.Logger
 	Now    func() time.Time

@@ -1,24 +1,19 @@
 package commands
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/big"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/trustbot/trustbot"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/goccy/go-graphviz"
-	"github.com/goccy/go-graphviz/cgraph"
-	"github.com/goccy/go-graphviz/gvc"
 )
 
 // Graph is the trust web as a picture describes it: members as nodes, budgets and layers as
-// edges, every label already written. TrustGraph builds it; RenderPNG draws it.
+// edges, every label already written. TrustGraph builds it; a Renderer draws it.
 type Graph struct {
 	Nodes []Node `json:"nodes"`
 	Edges []Edge `json:"edges"`
@@ -175,97 +170,6 @@ func (g Graph) Budgets() int {
 	return n
 }
 
-// One Graphviz instance per process, made on first use. Creating one is cheap (1–3 ms measured;
-// the WebAssembly module is compiled once per process by go-graphviz itself) while a render of a
-// five-member web takes about 80 ms; one instance is kept because an instance is not safe for
-// concurrent use, hence the mutex: renders run one at a time.
-var (
-	gvMu  sync.Mutex
-	gvErr error
-	gv    *graphviz.Graphviz
-)
-
-// newGraphviz is Graphviz with a PNG renderer that draws outlines as outlines. go-graphviz
-// v0.2.10's image renderer is told every shape is filled (goccy/go-graphviz#106: unfilled
-// node boxes vanish, edges become black blobs), so pngEngine decides from the object instead:
-// the page background and arrowheads are filled; node outlines and edge curves are not (this
-// graph never uses style=filled).
-func newGraphviz(ctx context.Context) (*graphviz.Graphviz, error) {
-	render, err := gvc.NewRenderPlugin(ctx, "png", pngEngine{&gvc.ImageRenderer{DefaultRenderEngine: new(gvc.DefaultRenderEngine)}})
-	if err != nil {
-		return nil, err
-	}
-	device, err := gvc.PNGDevicePlugin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return graphviz.NewWithPlugins(ctx, render, device)
-}
-
-type pngEngine struct{ *gvc.ImageRenderer }
-
-func (e pngEngine) Polygon(ctx context.Context, job *gvc.Job, p []*gvc.PointFloat, _ bool) error {
-	t := job.Object().Type()
-	return e.ImageRenderer.Polygon(ctx, job, p, t != gvc.NodeObjectType && t != gvc.ClusterObjectType)
-}
-
-func (e pngEngine) BezierCurve(ctx context.Context, job *gvc.Job, p []*gvc.PointFloat, _ bool) error {
-	return e.ImageRenderer.BezierCurve(ctx, job, p, false)
-}
-
-func (e pngEngine) Ellipse(ctx context.Context, job *gvc.Job, p []*gvc.PointFloat, _ bool) error {
-	return e.ImageRenderer.Ellipse(ctx, job, p, job.Object().Type() == gvc.EdgeObjectType)
-}
-
-// RenderPNG lays the graph out with Graphviz's dot, left to right, and draws it as a PNG.
-func RenderPNG(ctx context.Context, g Graph) ([]byte, error) {
-	gvMu.Lock()
-	defer gvMu.Unlock()
-	if gv == nil && gvErr == nil {
-		gv, gvErr = newGraphviz(context.WithoutCancel(ctx))
-	}
-	if gvErr != nil {
-		return nil, fmt.Errorf("graphviz: %w", gvErr)
-	}
-	graph, err := gv.Graph()
-	if err != nil {
-		return nil, fmt.Errorf("graphviz graph: %w", err)
-	}
-	defer graph.Close()
-	graph.SetRankDir(cgraph.LRRank)
-	graph.SetPad(0.3)
-	graph.SetNodeSeparator(0.4)
-	graph.SetRankSeparator(1.0)
-	nodes := map[string]*cgraph.Node{}
-	for _, n := range g.Nodes {
-		node, err := graph.CreateNodeByName(n.ID)
-		if err != nil {
-			return nil, fmt.Errorf("graphviz node: %w", err)
-		}
-		node.SetLabel(n.Label).SetShape(cgraph.BoxShape).SetStyle(cgraph.RoundedNodeStyle).SetFontName("Helvetica").SetFontSize(12)
-		nodes[n.ID] = node
-	}
-	for i, e := range g.Edges {
-		from, to := nodes[e.From], nodes[e.To]
-		if from == nil || to == nil {
-			return nil, fmt.Errorf("graphviz edge %d: unknown node", i)
-		}
-		edge, err := graph.CreateEdgeByName(fmt.Sprintf("e%d", i), from, to)
-		if err != nil {
-			return nil, fmt.Errorf("graphviz edge: %w", err)
-		}
-		edge.SetLabel(e.Label).SetFontName("Helvetica").SetFontSize(10)
-		if e.Style == "dashed" {
-			edge.SetStyle(cgraph.DashedEdgeStyle).SetColor("gray40")
-		}
-	}
-	var buf bytes.Buffer
-	if err := gv.Render(ctx, graph, graphviz.PNG, &buf); err != nil {
-		return nil, fmt.Errorf("graphviz render: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
 func (h *handlers) webDef() Definition {
 	return Definition{Name: "web", Description: "The trust web as a picture: members, their backing, budgets and layers", Chain: true, handler: (*handlers).web}
 }
@@ -356,10 +260,14 @@ func (h *handlers) web(ctx context.Context, r *Request) (*Reply, error) {
 		return &Reply{Text: "There are no reserves yet, so the trust web is empty; start one with /reserve create."}, nil
 	}
 	g := TrustGraph(in)
-	png, err := RenderPNG(ctx, g)
-	if err != nil {
-		return nil, err
+	counts := fmt.Sprintf("%s, %s, %s", plural(len(g.Nodes), "member"), plural(len(in.Reserves), "reserve"), plural(g.Budgets(), "budget"))
+	if h.Render == nil {
+		return nil, trustbot.Errorf(trustbot.EUnavailable, "The trust web has %s, but this bot was started without pictures, so there is none to show.", counts)
 	}
-	text := fmt.Sprintf("The trust web: %s, %s, %s.", plural(len(g.Nodes), "member"), plural(len(in.Reserves), "reserve"), plural(g.Budgets(), "budget"))
-	return &Reply{Text: text, Attachment: &Attachment{Name: "trust-web.png", ContentType: "image/png", Data: png}}, nil
+	png, err := h.Render.RenderWeb(ctx, g)
+	if err != nil {
+		h.Log.Error("render trust web", "user", r.User.ID, "members", len(g.Nodes), "edges", len(g.Edges), "err", err)
+		return nil, trustbot.Errorf(trustbot.EUnavailable, "The trust web has %s, but its picture could not be drawn this time; please try again.", counts)
+	}
+	return &Reply{Text: "The trust web: " + counts + ".", Attachment: &Attachment{Name: "trust-web.png", ContentType: "image/png", Data: png}}, nil
 }

@@ -4,20 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
-	"image/png"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/trustbot/trustbot"
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/commands"
+	"github.com/trustbot/trustbot/store"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata golden files")
@@ -115,28 +117,102 @@ func TestTrustGraphShape(t *testing.T) {
 	}
 }
 
-func TestRenderPNG(t *testing.T) {
-	ctx := context.Background()
-	g := commands.TrustGraph(webStory())
-	start := time.Now()
-	data, err := commands.RenderPNG(ctx, g)
-	if err != nil {
-		t.Fatal(err)
+// webStore and webChain serve /web a one-reserve web: Alice's tUSD reserve trusts Bob with 100,
+// of which he holds 40. Only the reads /web makes are implemented.
+type webStore struct{ commands.Store }
+
+func (webStore) Reserves(context.Context) ([]store.Reserve, error) {
+	return []store.Reserve{{Address: strings.ToLower(resA.Hex()), Issuer: strings.ToLower(alice.Hex())}}, nil
+}
+
+func (webStore) Events(context.Context, store.EventFilter) ([]store.Event, error) {
+	return []store.Event{{Name: "Trusted", Args: map[string]string{"holder": strings.ToLower(bob.Hex())}}}, nil
+}
+
+func (webStore) UserByAddress(_ context.Context, a string) (store.WalletLink, error) {
+	if a == strings.ToLower(alice.Hex()) {
+		return store.WalletLink{UserID: "dev-alice", Address: a}, nil
 	}
-	first := time.Since(start)
-	start = time.Now()
-	if _, err := commands.RenderPNG(ctx, g); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("render: first %v (creates the Graphviz instance), then %v; %d bytes", first, time.Since(start), len(data))
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("not a PNG: %v", err)
-	}
-	if b := img.Bounds(); b.Dx() < 200 || b.Dy() < 100 {
-		t.Errorf("picture is %v, too small for five members", b)
-	}
-	if os.Getenv("WEB_PNG") != "" {
-		_ = os.WriteFile(os.Getenv("WEB_PNG"), data, 0o644)
+	return store.WalletLink{}, commands.Errorf(commands.ENotFound, "no link")
+}
+
+type webChain struct{ commands.Chain }
+
+func (webChain) ReserveAt(_ context.Context, a common.Address) (chain.ReserveInfo, error) {
+	return chain.ReserveInfo{Address: a, Issuer: alice, Asset: tUSD, Exists: true, Symbol: "ALICE-tUSD", Decimals: 6,
+		Reserve: tusd(300), Outstanding: tusd(40), AssetToken: chain.Token{Address: tUSD, Symbol: "tUSD", Decimals: 6}}, nil
+}
+
+func (webChain) Account(context.Context, common.Address, common.Address) (*big.Int, *big.Int, error) {
+	return tusd(40), tusd(100), nil
+}
+
+// renderFunc is a commands.Renderer from a function.
+type renderFunc func(ctx context.Context, g commands.Graph) ([]byte, error)
+
+func (f renderFunc) RenderWeb(ctx context.Context, g commands.Graph) ([]byte, error) {
+	return f(ctx, g)
+}
+
+// TestWebReply: /web hands the graph it built to the renderer and attaches the picture; when the
+// renderer fails, or there is none, it answers in words with the web's figures, and a failure is
+// logged.
+func TestWebReply(t *testing.T) {
+	picture := []byte("\x89PNG picture")
+	for _, tc := range []struct {
+		name        string
+		render      commands.Renderer
+		text, logs  string
+		attachment  bool
+		private     bool
+		renderCalls int
+	}{
+		{name: "drawn", text: "The trust web: 2 members, 1 reserve, 1 budget.", attachment: true, renderCalls: 1,
+			render: renderFunc(func(context.Context, commands.Graph) ([]byte, error) { return picture, nil })},
+		{name: "renderer fails", private: true, renderCalls: 1,
+			text: "The trust web has 2 members, 1 reserve, 1 budget, but its picture could not be drawn this time; please try again.",
+			logs: "render trust web", render: renderFunc(func(context.Context, commands.Graph) ([]byte, error) {
+				return nil, errors.New("graphviz render: out of memory")
+			})},
+		{name: "no renderer", private: true,
+			text: "The trust web has 2 members, 1 reserve, 1 budget, but this bot was started without pictures, so there is none to show."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			calls := 0
+			var drawn commands.Graph
+			var render commands.Renderer
+			if tc.render != nil {
+				render = renderFunc(func(ctx context.Context, g commands.Graph) ([]byte, error) {
+					calls++
+					drawn = g
+					return tc.render.RenderWeb(ctx, g)
+				})
+			}
+			set := commands.New(commands.Services{Store: webStore{}, Chain: webChain{}, Render: render,
+				Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			reply := set.Handle(context.Background(), &commands.Request{Command: "web", User: commands.Member{ID: "dev-alice", Name: "alice"}})
+			if reply.Text != tc.text || reply.Private != tc.private {
+				t.Errorf("reply %q (private %v), want %q (private %v)", reply.Text, reply.Private, tc.text, tc.private)
+			}
+			if got := reply.Attachment != nil; got != tc.attachment {
+				t.Fatalf("attachment %v, want %v", got, tc.attachment)
+			}
+			if tc.attachment && (!bytes.Equal(reply.Attachment.Data, picture) || reply.Attachment.ContentType != "image/png") {
+				t.Errorf("attachment %q (%s), want the renderer's picture as image/png", reply.Attachment.Data, reply.Attachment.ContentType)
+			}
+			if calls != tc.renderCalls {
+				t.Errorf("%d renders, want %d", calls, tc.renderCalls)
+			}
+			if calls > 0 && (len(drawn.Nodes) != 2 || len(drawn.Edges) != 1 || !strings.HasPrefix(drawn.Nodes[0].Label, "@alice\n300 tUSD backing")) {
+				t.Errorf("rendered graph %+v, want @alice and bob with one budget", drawn)
+			}
+			if tc.logs == "" && logs.Len() > 0 {
+				t.Errorf("logged %q, want nothing", logs.String())
+			}
+			if tc.logs != "" && (!strings.Contains(logs.String(), tc.logs) || !strings.Contains(logs.String(), "out of memory")) {
+				t.Errorf("logged %q, want %q with the renderer's error", logs.String(), tc.logs)
+			}
+		})
 	}
 }

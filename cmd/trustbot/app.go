@@ -19,6 +19,7 @@ import (
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/commands"
 	"github.com/trustbot/trustbot/index"
+	"github.com/trustbot/trustbot/render"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
 )
@@ -123,7 +124,16 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 	}
 	a.Web = web.New(wcfg, db, a.Chain.Eth(), time.Now, log)
 	a.Mux.Handle("/", a.Web.Handler())
-	a.Set = commands.New(commands.Services{Store: db, Chain: a.Chain, Links: links{a.Web, a.PublicURL}, Assets: a.Assets, Log: log})
+	pictures, err := render.New(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("the picture renderer (Graphviz, for /web) did not start: %w", err)
+	}
+	a.closers = append(a.closers, func() {
+		if err := pictures.Close(); err != nil {
+			log.Error("close the picture renderer", "err", err)
+		}
+	})
+	a.Set = commands.New(commands.Services{Store: db, Chain: a.Chain, Links: links{a.Web, a.PublicURL}, Render: pictures, Assets: a.Assets, Log: log})
 	return a, nil
 }
 
