@@ -10,6 +10,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 )
 
@@ -334,13 +335,13 @@ func (m *model) dump() string {
 
 func TestCreditText(t *testing.T) {
 	infos := map[common.Address]chain.ReserveInfo{}
-	tusd := chain.Token{Address: common.HexToAddress("0x75d0"), Symbol: "tUSD", Decimals: 6}
+	tusd := trustbot.Token{Address: common.HexToAddress("0x75d0"), Symbol: "tUSD", Decimals: 6}
 	alice, bob, carol := common.HexToAddress("0xa1"), common.HexToAddress("0xb0"), common.HexToAddress("0xca")
 	resA, resB := common.HexToAddress("0x1a"), common.HexToAddress("0x1b")
 	u := func(v int64) *big.Int { return new(big.Int).Mul(big.NewInt(v), big.NewInt(1_000_000)) }
 	infos[resA] = chain.ReserveInfo{Address: resA, Issuer: alice, Asset: tusd.Address, Symbol: "ALICE-tUSD", Decimals: 6, Reserve: u(300), AssetToken: tusd, Exists: true}
 	infos[resB] = chain.ReserveInfo{Address: resB, Issuer: bob, Asset: resA, Symbol: "BOB-ALICE-tUSD", Decimals: 6, Reserve: u(10), Layered: true,
-		AssetToken: chain.Token{Address: resA, Symbol: "ALICE-tUSD", Decimals: 6}, Exists: true}
+		AssetToken: trustbot.Token{Address: resA, Symbol: "ALICE-tUSD", Decimals: 6}, Exists: true}
 	g := CreditGraph{
 		Reserves: []CreditReserve{{Address: resA, Issuer: alice, Asset: tusd.Address, Backing: u(300)}, {Address: resB, Issuer: bob, Asset: resA, Backing: u(10)}},
 		Balances: map[common.Address]map[common.Address]*big.Int{resA: {resB: u(10), carol: u(5), bob: u(105)}, resB: {carol: u(20)}},
@@ -348,7 +349,7 @@ func TestCreditText(t *testing.T) {
 	name := func(a common.Address) string {
 		return map[common.Address]string{alice: "@alice", bob: "@bob", carol: "@carol"}[a]
 	}
-	base := func(common.Address) chain.Token { return tusd }
+	base := func(common.Address) trustbot.Token { return tusd }
 	got := creditText("@carol", false, ComputeCredit(g)[carol], nil, infos, name, base)
 	want := "@carol can redeem 15 tUSD now: 5 from @alice directly, 10 through @bob's reserve (bounded by @bob's 10 @alice-tokens).\n" +
 		"```\n" +

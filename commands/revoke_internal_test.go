@@ -6,6 +6,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 )
 
@@ -13,7 +14,7 @@ import (
 // backing his reserve. Carol (Bob-tokens) and Dave (Carol-tokens) lose credit
 // through Bob; Erin, who holds Alice-tokens directly, does not; Bob himself is not listed.
 func TestRevokePreviewText(t *testing.T) {
-	tusd := chain.Token{Address: common.HexToAddress("0x75d0"), Symbol: "tUSD", Decimals: 6}
+	tusd := trustbot.Token{Address: common.HexToAddress("0x75d0"), Symbol: "tUSD", Decimals: 6}
 	alice, bob, carol := common.HexToAddress("0xa1"), common.HexToAddress("0xb0"), common.HexToAddress("0xca")
 	dave, erin := common.HexToAddress("0xda"), common.HexToAddress("0xe0")
 	resA, resB, resC := common.HexToAddress("0x1a"), common.HexToAddress("0x1b"), common.HexToAddress("0x1c")

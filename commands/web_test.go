@@ -19,7 +19,6 @@ import (
 
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/commands"
-	"github.com/trustbot/trustbot/store"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata golden files")
@@ -121,30 +120,23 @@ func TestTrustGraphShape(t *testing.T) {
 // of which he holds 40. Only the reads /web makes are implemented.
 type webStore struct{ commands.Store }
 
-func (webStore) Reserves(context.Context) ([]store.Reserve, error) {
-	return []store.Reserve{{Address: strings.ToLower(resA.Hex()), Issuer: strings.ToLower(alice.Hex())}}, nil
-}
-
-func (webStore) Events(context.Context, store.EventFilter) ([]store.Event, error) {
-	return []store.Event{{Name: "Trusted", Args: map[string]string{"holder": strings.ToLower(bob.Hex())}}}, nil
-}
-
-func (webStore) UserByAddress(_ context.Context, a string) (store.WalletLink, error) {
-	if a == strings.ToLower(alice.Hex()) {
-		return store.WalletLink{UserID: "dev-alice", Address: a}, nil
-	}
-	return store.WalletLink{}, commands.Errorf(commands.ENotFound, "no link")
+func (webStore) Web(context.Context) (trustbot.Web, error) {
+	return trustbot.Web{
+		Reserves: []trustbot.Reserve{{Address: resA, Issuer: alice, Symbol: "ALICE-tUSD", Decimals: 6,
+			Asset: trustbot.Token{Address: tUSD, Symbol: "tUSD", Decimals: 6}, Outstanding: tusd(40), Backing: tusd(300)}},
+		Accounts: []trustbot.Account{{Reserve: resA, Holder: bob, Balance: tusd(40), Budget: tusd(100)}},
+		Links:    []trustbot.WalletLink{{UserID: "dev-alice", Address: alice}},
+	}, nil
 }
 
 type webChain struct{ commands.Chain }
 
-func (webChain) ReserveAt(_ context.Context, a common.Address) (chain.ReserveInfo, error) {
-	return chain.ReserveInfo{Address: a, Issuer: alice, Asset: tUSD, Exists: true, Symbol: "ALICE-tUSD", Decimals: 6,
-		Reserve: tusd(300), Outstanding: tusd(40), AssetToken: chain.Token{Address: tUSD, Symbol: "tUSD", Decimals: 6}}, nil
-}
-
-func (webChain) Account(context.Context, common.Address, common.Address) (*big.Int, *big.Int, error) {
-	return tusd(40), tusd(100), nil
+func (webChain) Live(_ context.Context, reserves []common.Address) (chain.Live, error) {
+	live := chain.Live{Head: 1, Backing: map[common.Address]*big.Int{}}
+	for _, r := range reserves {
+		live.Backing[r] = tusd(300)
+	}
+	return live, nil
 }
 
 // renderFunc is a commands.Renderer from a function.
@@ -191,7 +183,7 @@ func TestWebReply(t *testing.T) {
 			}
 			set := commands.New(commands.Services{Store: webStore{}, Chain: webChain{}, Render: render,
 				Log: slog.New(slog.NewTextHandler(&logs, nil))})
-			reply := set.Handle(context.Background(), &commands.Request{Command: "web", User: commands.Member{ID: "dev-alice", Name: "alice"}})
+			reply := set.Handle(context.Background(), &commands.Request{Command: "web", User: trustbot.Member{ID: "dev-alice", Name: "alice"}})
 			if reply.Text != tc.text || reply.Private != tc.private {
 				t.Errorf("reply %q (private %v), want %q (private %v)", reply.Text, reply.Private, tc.text, tc.private)
 			}
