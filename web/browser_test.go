@@ -40,8 +40,10 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"rsc.io/qr"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/devchain"
+	"github.com/trustbot/trustbot/index"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
 )
@@ -199,7 +201,7 @@ func startBrowserEnv(chromium string) (_ *browserEnv, err error) {
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	// The watcher logs to its own sink: this suite checks the server's log only.
-	w := chain.NewWatcher(b.dc.Client(), b.db, chain.WatcherOptions{Interval: 100 * time.Millisecond})
+	w := index.New(b.dc.Client(), b.db, index.Options{Interval: 100 * time.Millisecond})
 	go func() {
 		defer close(done)
 		w.Run(wctx)
@@ -248,7 +250,7 @@ func (b *browserEnv) close() {
 }
 
 // mine sends c from w and waits for it to be mined; a reverted transaction is an error.
-func (b *browserEnv) mine(ctx context.Context, w chain.Wallet, c chain.Call) (common.Hash, error) {
+func (b *browserEnv) mine(ctx context.Context, w chain.Wallet, c trustbot.Call) (common.Hash, error) {
 	h, err := w.Send(ctx, b.ec, devChainID, c)
 	if err != nil {
 		return common.Hash{}, err
@@ -283,7 +285,7 @@ func (b *browserEnv) receipt(ctx context.Context, h common.Hash) (*types.Receipt
 }
 
 // mineAll is mine for each call, in order, failing the test on an error.
-func (b *browserEnv) mineAll(t *testing.T, w chain.Wallet, calls ...chain.Call) {
+func (b *browserEnv) mineAll(t *testing.T, w chain.Wallet, calls ...trustbot.Call) {
 	t.Helper()
 	for _, c := range calls {
 		if _, err := b.mine(context.Background(), w, c); err != nil {
@@ -293,15 +295,11 @@ func (b *browserEnv) mineAll(t *testing.T, w chain.Wallet, calls ...chain.Call) 
 }
 
 // request makes a signing request for signer, as a command would.
-func (b *browserEnv) request(t *testing.T, signer chain.Wallet, kind, summary string, calls ...chain.Call) store.Request {
+func (b *browserEnv) request(t *testing.T, signer chain.Wallet, kind, summary string, calls ...trustbot.Call) trustbot.SigningRequest {
 	t.Helper()
-	sc := make([]store.Call, len(calls))
-	for i, c := range calls {
-		sc[i] = c.Store()
-	}
 	r, _, err := b.srv.NewSigningRequest(context.Background(), web.SigningInput{
 		GuildID: "guild", ChannelID: "channel", UserID: "user-" + strings.ToLower(signer.Address().Hex()[2:8]),
-		Signer: strings.ToLower(signer.Address().Hex()), Kind: kind, Summary: summary, Calls: sc,
+		Signer: signer.Address(), Kind: kind, Summary: summary, Calls: calls,
 	})
 	if err != nil {
 		t.Fatalf("NewSigningRequest: %v", err)
@@ -315,7 +313,7 @@ func (b *browserEnv) request(t *testing.T, signer chain.Wallet, kind, summary st
 }
 
 // stored reads a request back.
-func (b *browserEnv) stored(t *testing.T, id string) store.Request {
+func (b *browserEnv) stored(t *testing.T, id string) trustbot.SigningRequest {
 	t.Helper()
 	r, err := b.db.Request(context.Background(), id)
 	if err != nil {
@@ -535,7 +533,7 @@ func (w *wallet) answer(ctx context.Context, method string, raw []byte) (any, *w
 				return nil, &walletError{Code: -32602, Message: "bad value"}
 			}
 		}
-		c := chain.Call{To: common.HexToAddress(*tx.To), Data: data, Value: value}
+		c := trustbot.Call{To: common.HexToAddress(*tx.To), Data: data, Value: value}
 		h, err := account.Send(ctx, w.b.ec, devChainID, c)
 		if err != nil && forceGas > 0 {
 			h, err = account.SendGas(ctx, w.b.ec, devChainID, c, forceGas)
@@ -827,7 +825,7 @@ func TestBrowserLinkWallet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no wallet linked: %v", err)
 	}
-	if link.Address != strings.ToLower(b.bob.Address().Hex()) || link.Method != "siwe" || link.ChainID != devchain.ChainID {
+	if link.Address != b.bob.Address() || link.Method != "siwe" || link.ChainID != devchain.ChainID {
 		t.Errorf("linked %+v, want bob's address by siwe on the dev chain", link)
 	}
 	// The page shows the exact message that was signed: bob's checksummed address in it.
@@ -865,10 +863,10 @@ func TestBrowserTrustConfirmed(t *testing.T) {
 	wantContains(t, "notice", text, "Confirmed: Alice extends @bob a budget of 50 tUSD.")
 
 	got := b.stored(t, r.ID)
-	if got.Status != store.StatusConfirmed || len(got.Txs) != 1 {
+	if got.Status != trustbot.StatusConfirmed || len(got.Txs) != 1 {
 		t.Fatalf("request: %s with %d txs, want confirmed with 1", got.Status, len(got.Txs))
 	}
-	if href := tb.js(`document.querySelector('#notice a').href`); href != "https://explorer.invalid/tx/"+got.Txs[0].Hash {
+	if href := tb.js(`document.querySelector('#notice a').href`); href != "https://explorer.invalid/tx/"+got.Txs[0].Hash.Hex() {
 		t.Errorf("explorer link: got %q, want https://explorer.invalid/tx/%s", href, got.Txs[0].Hash)
 	}
 	_, budget, err := b.dc.Client().Account(context.Background(), b.reserve, b.bob.Address())
@@ -892,7 +890,7 @@ func TestBrowserTrustConfirmed(t *testing.T) {
 func TestBrowserDepositTwoCalls(t *testing.T) {
 	b := browserEnvFor(t)
 	ctx := context.Background()
-	calls := chain.Deposit(b.reserve, chain.Token{Address: b.tusd, Symbol: "tUSD", Decimals: 6}, usd(25))
+	calls := chain.Deposit(b.reserve, trustbot.Token{Address: b.tusd, Symbol: "tUSD", Decimals: 6}, usd(25))
 	r := b.request(t, b.alice, "deposit", "Alice deposits 25 tUSD into her reserve.", calls...)
 	before, err := b.dc.Client().ReserveAt(ctx, b.reserve)
 	if err != nil {
@@ -932,7 +930,7 @@ func TestBrowserDepositTwoCalls(t *testing.T) {
 	}
 
 	got := b.stored(t, r.ID)
-	if got.Status != store.StatusConfirmed || len(got.Txs) != 2 {
+	if got.Status != trustbot.StatusConfirmed || len(got.Txs) != 2 {
 		t.Fatalf("request: %s with %d txs, want confirmed with 2", got.Status, len(got.Txs))
 	}
 	after, err := b.dc.Client().ReserveAt(ctx, b.reserve)
@@ -1150,7 +1148,7 @@ func TestBrowserRevertedShown(t *testing.T) {
 	ctx := context.Background()
 	// Bob holds 10 aUSD and the reserve has the backing when the link is made…
 	b.mineAll(t, b.alice, chain.Trust(b.reserve, b.bob.Address(), usd(10)))
-	b.mineAll(t, b.alice, chain.Deposit(b.reserve, chain.Token{Address: b.tusd}, usd(10))...)
+	b.mineAll(t, b.alice, chain.Deposit(b.reserve, trustbot.Token{Address: b.tusd}, usd(10))...)
 	r := b.request(t, b.bob, "redeem", "Bob redeems 10 aUSD for 10 tUSD.", chain.Redeem(b.reserve, usd(10), b.bob.Address()))
 	// …but alice takes all the backing out before bob signs.
 	info, err := b.dc.Client().ReserveAt(ctx, b.reserve)
@@ -1167,7 +1165,7 @@ func TestBrowserRevertedShown(t *testing.T) {
 	text := tb.waitNotice("reverted")
 	wantContains(t, "notice", text, "The chain reverted transaction 1 (redeem): it changed nothing. This request has failed")
 	tb.waitFor("the failed status", `document.getElementById('status').textContent === 'failed: the transaction reverted'`)
-	if got := b.stored(t, r.ID); got.Status != store.StatusFailed {
+	if got := b.stored(t, r.ID); got.Status != trustbot.StatusFailed {
 		t.Errorf("request: %s, want failed", got.Status)
 	}
 	if hidden := tb.js(`String(document.getElementById('retry').hidden)`); hidden != "true" {
@@ -1236,7 +1234,7 @@ func TestBrowserNoWalletQR(t *testing.T) {
 	wantContains(t, "notice", tb.waitNotice("confirmed"), "Confirmed: Alice extends @carol a budget of 7 tUSD.")
 
 	// A request of two calls has no QR code: the page says why.
-	dep := b.request(t, b.alice, "deposit", "Alice deposits 1 tUSD into her reserve.", chain.Deposit(b.reserve, chain.Token{Address: b.tusd}, usd(1))...)
+	dep := b.request(t, b.alice, "deposit", "Alice deposits 1 tUSD into her reserve.", chain.Deposit(b.reserve, trustbot.Token{Address: b.tusd}, usd(1))...)
 	tb.open("/s/" + dep.ID)
 	tb.waitNotice("nowallet")
 	wantContains(t, "no-wallet panel", tb.js(`document.getElementById('nowallet').innerText`), "This request needs 2 transactions")
@@ -1295,7 +1293,7 @@ func TestBrowserEveryKind(t *testing.T) {
 		signer   chain.Wallet
 		kind     string
 		summary  string
-		call     chain.Call
+		call     trustbot.Call
 		function string
 	}{
 		{carol, b.carol, "reserve", "Carol creates her ETH reserve.", chain.CreateReserve(b.dc.Factory(), common.Address{}, "Carol Ether", "cETH"), "create(address,string,string)"},
@@ -1312,7 +1310,7 @@ func TestBrowserEveryKind(t *testing.T) {
 		wantContains(t, s.kind+" page", s.tab.js(`document.body.innerText`), s.summary, s.function)
 		s.tab.clickSign()
 		s.tab.waitNotice("confirmed")
-		if got := b.stored(t, r.ID); got.Status != store.StatusConfirmed {
+		if got := b.stored(t, r.ID); got.Status != trustbot.StatusConfirmed {
 			t.Fatalf("%s: %s, want confirmed", s.kind, got.Status)
 		}
 	}
@@ -1332,10 +1330,10 @@ func TestBrowserEveryKind(t *testing.T) {
 func TestBrowserRefusesUnsafeApproval(t *testing.T) {
 	b := browserEnvFor(t)
 	approve := chain.Approve(b.tusd, b.carol.Address(), usd(1_000))
-	r, err := b.db.CreateRequest(context.Background(), store.Request{
-		ID: "unsafe-approval-request", UserID: "user-alice", Signer: strings.ToLower(b.alice.Address().Hex()),
+	r, err := b.db.CreateRequest(context.Background(), trustbot.SigningRequest{
+		ID: "unsafe-approval-request", UserID: "user-alice", Signer: b.alice.Address(),
 		ChainID: devchain.ChainID, Kind: "deposit", Summary: "Alice deposits 1000 tUSD.",
-		Calls: []store.Call{approve.Store()}, ExpiresAt: b.clk.Now().Add(time.Hour),
+		Calls: []trustbot.Call{approve}, ExpiresAt: b.clk.Now().Add(time.Hour),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -1360,10 +1358,10 @@ func TestBrowserScreenshots(t *testing.T) {
 		width, height int64
 		sign          bool
 		kind, summary string
-		calls         []chain.Call
+		calls         []trustbot.Call
 	}{
-		{"signing-desktop.png", 1280, 900, true, "trust", "Alice extends @bob a budget of 50 tUSD.", []chain.Call{chain.Trust(b.reserve, b.bob.Address(), usd(50))}},
-		{"signing-phone.png", 390, 844, false, "deposit", "Alice deposits 100 tUSD into her reserve.", chain.Deposit(b.reserve, chain.Token{Address: b.tusd}, usd(100))},
+		{"signing-desktop.png", 1280, 900, true, "trust", "Alice extends @bob a budget of 50 tUSD.", []trustbot.Call{chain.Trust(b.reserve, b.bob.Address(), usd(50))}},
+		{"signing-phone.png", 390, 844, false, "deposit", "Alice deposits 100 tUSD into her reserve.", chain.Deposit(b.reserve, trustbot.Token{Address: b.tusd}, usd(100))},
 	}
 	for _, s := range shots {
 		r := b.request(t, b.alice, s.kind, s.summary, s.calls...)

@@ -13,7 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/params"
 
-	"github.com/trustbot/trustbot/store"
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/web"
 )
 
@@ -64,8 +64,8 @@ func FuzzSigningTxJSON(f *testing.F) {
 	e := newFuzzEnv(f)
 	r, _, err := e.srv.NewSigningRequest(context.Background(), web.SigningInput{
 		GuildID: "g1", ChannelID: "c1", UserID: "u-alice", InteractionToken: "itok-secret",
-		Signer: addrOf(e.alice).Hex(), Kind: "trust", Summary: "Give @bob a budget of 100 tUSD from your reserve.",
-		Calls: []store.Call{theCall()},
+		Signer: addrOf(e.alice), Kind: "trust", Summary: "Give @bob a budget of 100 tUSD from your reserve.",
+		Calls: []trustbot.Call{theCall()},
 	})
 	if err != nil {
 		f.Fatalf("NewSigningRequest: %v", err)

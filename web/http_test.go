@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"math/big"
 	"net/http"
 	"regexp"
 	"strings"
@@ -8,7 +9,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
-	"github.com/trustbot/trustbot/store"
+	"github.com/trustbot/trustbot"
 )
 
 var wantHeaders = map[string]string{
@@ -22,7 +23,7 @@ var wantHeaders = map[string]string{
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 	e := newEnv(t)
 	r, _ := e.newRequest(e.srv)
-	qr, _ := e.newRequest(e.srv, store.Call{To: reserve.Hex(), Data: "0x", Value: "1000"})
+	qr, _ := e.newRequest(e.srv, trustbot.Call{To: reserve, Value: big.NewInt(1000)})
 	nonce, m := e.issueLink()
 	text := m.String()
 	good := linkBody(t, text, hexutil.Encode(personalSign(t, e.alice, text)))

@@ -19,7 +19,6 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/trustbot/trustbot"
-	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
 )
 
@@ -90,8 +89,8 @@ func linkBody(t testing.TB, text, sig string) string {
 
 func TestWalletLinkFlow(t *testing.T) {
 	e := newEnv(t)
-	var hooked []store.WalletLink
-	e.srv.OnLinked = func(ctx context.Context, l store.WalletLink) { hooked = append(hooked, l) }
+	var hooked []trustbot.WalletLink
+	e.srv.OnLinked = func(ctx context.Context, l trustbot.WalletLink) { hooked = append(hooked, l) }
 
 	u, err := e.srv.NewWalletLink(context.Background(), discordID, discordName)
 	if err != nil {
@@ -147,7 +146,7 @@ func TestWalletLinkFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLink := store.WalletLink{UserID: discordID, Address: strings.ToLower(addrOf(e.alice).Hex()), ChainID: chainID, Method: "siwe", ProvenAt: start.Add(30 * time.Second)}
+	wantLink := trustbot.WalletLink{UserID: discordID, Address: addrOf(e.alice), ChainID: chainID, Method: "siwe", ProvenAt: start.Add(30 * time.Second)}
 	if link != wantLink {
 		t.Errorf("wallet link: got %+v, want %+v", link, wantLink)
 	}
@@ -180,7 +179,7 @@ func TestVerifyWalletLinkDirect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := strings.ToLower(addrOf(e.alice).Hex()); link.Address != want || link.UserID != discordID || link.Method != "siwe" {
+	if want := addrOf(e.alice); link.Address != want || link.UserID != discordID || link.Method != "siwe" {
 		t.Errorf("VerifyWalletLink: got %+v, want %s linked to %s by siwe", link, want, discordID)
 	}
 }
@@ -212,7 +211,7 @@ func TestNewWalletLinkNames(t *testing.T) {
 
 func TestWalletLinkAddressTaken(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.db.LinkWallet(context.Background(), store.WalletLink{UserID: "someone-else", Address: addrOf(e.alice).Hex(), ChainID: chainID, Method: "dev"}); err != nil {
+	if _, err := e.db.LinkWallet(context.Background(), trustbot.WalletLink{UserID: "someone-else", Address: addrOf(e.alice), ChainID: chainID, Method: "dev"}); err != nil {
 		t.Fatal(err)
 	}
 	nonce, m := e.issueLink()

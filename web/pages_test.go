@@ -21,20 +21,11 @@ import (
 
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
-	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
 )
 
 // token stands for an ERC-20 the requests deposit.
 var token = common.HexToAddress("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48")
-
-func storeCalls(calls ...chain.Call) []store.Call {
-	out := make([]store.Call, len(calls))
-	for i, c := range calls {
-		out[i] = c.Store()
-	}
-	return out
-}
 
 // decodedJSON is a call of the request's JSON with its decoding.
 type decodedJSON struct {
@@ -51,7 +42,7 @@ type decodedJSON struct {
 
 func TestRequestDecodesCalls(t *testing.T) {
 	e := newEnv(t)
-	r, _ := e.newRequest(e.srv, storeCalls(chain.Deposit(reserve, chain.Token{Address: token}, big.NewInt(50_000_000))...)...)
+	r, _ := e.newRequest(e.srv, chain.Deposit(reserve, trustbot.Token{Address: token}, big.NewInt(50_000_000))...)
 
 	var got struct {
 		ChainName string        `json:"chainName"`
@@ -155,22 +146,22 @@ func TestEIP681(t *testing.T) {
 	holder := addrOf(e.mallory)
 	tests := []struct {
 		name string
-		call chain.Call
+		call trustbot.Call
 		want string // "" for none
 	}{
 		{"trust", chain.Trust(reserve, holder, big.NewInt(50_000_000)),
 			"ethereum:" + reserve.Hex() + "@1337/trust?address=" + holder.Hex() + "&uint256=50000000"},
 		{"native deposit", chain.Deposit(reserve, chain.NativeToken, big.NewInt(1000))[0],
 			"ethereum:" + reserve.Hex() + "@1337/deposit?uint256=1000&value=1000"},
-		{"plain transfer", chain.Call{To: holder, Value: big.NewInt(5)}, "ethereum:" + holder.Hex() + "@1337?value=5"},
+		{"plain transfer", trustbot.Call{To: holder, Value: big.NewInt(5)}, "ethereum:" + holder.Hex() + "@1337?value=5"},
 		{"create, with a name to escape", chain.CreateReserve(reserve, token, "Alice & Co Dollar", "aUSD"),
 			"ethereum:" + reserve.Hex() + "@1337/create?address=" + token.Hex() + "&string=Alice%20%26%20Co%20Dollar&string=aUSD"},
 		{"arrays", chain.ReupMany(reserve, []common.Address{holder}, []*big.Int{big.NewInt(1)}), ""},
-		{"unknown function", chain.Call{To: reserve, Data: calldata}, ""},
+		{"unknown function", trustbot.Call{To: reserve, Data: calldata}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, _ := e.newRequest(e.srv, tt.call.Store())
+			r, _ := e.newRequest(e.srv, tt.call)
 			var got struct {
 				EIP681 string `json:"eip681"`
 			}
@@ -210,7 +201,7 @@ func orZero(v *big.Int) *big.Int {
 
 func TestQRRefusals(t *testing.T) {
 	e := newEnv(t)
-	call := store.Call{To: reserve.Hex(), Data: "0x", Value: "1000"}
+	call := trustbot.Call{To: reserve, Value: big.NewInt(1000)}
 	check := func(what, id, want string) {
 		t.Helper()
 		if res := e.get("/s/" + id + "/qr.png"); res.errorText() != want {
@@ -235,27 +226,27 @@ func TestApprovalsOnlyForTheDeposit(t *testing.T) {
 	e := newEnv(t)
 	amount := big.NewInt(50_000_000)
 	approve := chain.Approve(token, reserve, amount)
-	deposit := chain.Deposit(reserve, chain.Token{Address: token}, amount)[1]
+	deposit := chain.Deposit(reserve, trustbot.Token{Address: token}, amount)[1]
 	sel := func(sig string) []byte { return crypto.Keccak256([]byte(sig))[:4] }
 	pad := make([]byte, 64)
 	tests := []struct {
 		name  string
-		calls []chain.Call
+		calls []trustbot.Call
 		ok    bool
 	}{
-		{"approve then its deposit", []chain.Call{approve, deposit}, true},
-		{"approve alone", []chain.Call{approve}, false},
-		{"approve then a deposit of another amount", []chain.Call{approve, chain.Deposit(reserve, chain.Token{Address: token}, big.NewInt(1))[1]}, false},
-		{"approve of another spender", []chain.Call{chain.Approve(token, addrOf(e.mallory), amount), deposit}, false},
-		{"deposit then approve", []chain.Call{deposit, approve}, false},
-		{"increaseAllowance", []chain.Call{{To: token, Data: append(sel("increaseAllowance(address,uint256)"), pad...)}}, false},
-		{"permit", []chain.Call{{To: token, Data: append(sel("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"), make([]byte, 7*32)...)}}, false},
-		{"setApprovalForAll", []chain.Call{{To: token, Data: append(sel("setApprovalForAll(address,bool)"), pad...)}}, false},
+		{"approve then its deposit", []trustbot.Call{approve, deposit}, true},
+		{"approve alone", []trustbot.Call{approve}, false},
+		{"approve then a deposit of another amount", []trustbot.Call{approve, chain.Deposit(reserve, trustbot.Token{Address: token}, big.NewInt(1))[1]}, false},
+		{"approve of another spender", []trustbot.Call{chain.Approve(token, addrOf(e.mallory), amount), deposit}, false},
+		{"deposit then approve", []trustbot.Call{deposit, approve}, false},
+		{"increaseAllowance", []trustbot.Call{{To: token, Data: append(sel("increaseAllowance(address,uint256)"), pad...)}}, false},
+		{"permit", []trustbot.Call{{To: token, Data: append(sel("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"), make([]byte, 7*32)...)}}, false},
+		{"setApprovalForAll", []trustbot.Call{{To: token, Data: append(sel("setApprovalForAll(address,bool)"), pad...)}}, false},
 	}
 	for _, tt := range tests {
 		before := e.digest("signing_requests", "signing_calls")
 		_, _, err := e.srv.NewSigningRequest(context.Background(), web.SigningInput{
-			UserID: "u-alice", Signer: addrOf(e.alice).Hex(), Kind: "deposit", Summary: "Deposit.", Calls: storeCalls(tt.calls...),
+			UserID: "u-alice", Signer: addrOf(e.alice), Kind: "deposit", Summary: "Deposit.", Calls: tt.calls,
 		})
 		switch {
 		case tt.ok && err != nil:
@@ -415,7 +406,7 @@ func TestWalletLinkEIP1271(t *testing.T) {
 		t.Fatalf("POST link from a smart-contract wallet: %d %s", res.status, res.body)
 	}
 	link, err := e.db.WalletByUser(ctx, discordID)
-	if err != nil || link.Address != strings.ToLower(wallet.Hex()) {
+	if err != nil || link.Address != wallet {
 		t.Errorf("linked %+v, %v; want the contract %s", link, err, wallet.Hex())
 	}
 }

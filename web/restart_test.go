@@ -20,7 +20,7 @@ func TestWalletLinkSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("VerifyWalletLink after restart: %v", err)
 	}
-	if want := strings.ToLower(addrOf(e.alice).Hex()); link.Address != want || link.UserID != discordID {
+	if want := addrOf(e.alice); link.Address != want || link.UserID != discordID {
 		t.Fatalf("linked %+v, want %s for %s", link, want, discordID)
 	}
 	if _, err := restarted.VerifyWalletLink(context.Background(), nonce, text, personalSign(t, e.alice, text)); err == nil ||

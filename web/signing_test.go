@@ -17,7 +17,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/trustbot/trustbot"
-	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/web"
 )
 
@@ -52,19 +51,19 @@ type requestJSON struct {
 }
 
 // theCall is the call most tests ask alice to send.
-func theCall() store.Call {
-	return store.Call{To: reserve.Hex(), Data: hexutil.Encode(calldata), Value: "1000"}
+func theCall() trustbot.Call {
+	return trustbot.Call{To: reserve, Data: calldata, Value: big.NewInt(1000)}
 }
 
 // newRequest makes a request for alice through srv.
-func (e *env) newRequest(srv *web.Server, calls ...store.Call) (store.Request, string) {
+func (e *env) newRequest(srv *web.Server, calls ...trustbot.Call) (trustbot.SigningRequest, string) {
 	e.t.Helper()
 	if len(calls) == 0 {
-		calls = []store.Call{theCall()}
+		calls = []trustbot.Call{theCall()}
 	}
 	r, url, err := srv.NewSigningRequest(context.Background(), web.SigningInput{
 		GuildID: "g1", ChannelID: "c1", UserID: "u-alice", InteractionToken: "itok-secret",
-		Signer: addrOf(e.alice).Hex(), Kind: "trust", Summary: "Give @bob a budget of 100 tUSD from your reserve.",
+		Signer: addrOf(e.alice), Kind: "trust", Summary: "Give @bob a budget of 100 tUSD from your reserve.",
 		Calls: calls,
 	})
 	if err != nil {
@@ -143,7 +142,7 @@ func TestSigningRequestFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.Status != store.StatusSubmitted || len(stored.Txs) != 1 || stored.Txs[0].Hash != strings.ToLower(hash.Hex()) {
+	if stored.Status != trustbot.StatusSubmitted || len(stored.Txs) != 1 || stored.Txs[0].Hash != hash {
 		t.Errorf("stored: got %s %+v, want submitted with %s", stored.Status, stored.Txs, hash.Hex())
 	}
 
@@ -159,7 +158,7 @@ func TestSigningRequestFlow(t *testing.T) {
 
 	// Confirmed by the watcher: the JSON shows the block; the request is
 	// no longer "expired" when its time passes.
-	if _, _, err := e.db.ConfirmTx(context.Background(), hash.Hex(), 7); err != nil {
+	if _, _, err := e.db.ConfirmTx(context.Background(), hash, 7); err != nil {
 		t.Fatal(err)
 	}
 	e.clk.Add(time.Hour)
@@ -178,13 +177,14 @@ func TestSigningRequestFlow(t *testing.T) {
 
 func TestNewSigningRequestInvalid(t *testing.T) {
 	e := newEnv(t)
+	// The signer is typed now; the zero address stands for a missing one.
 	_, _, err := e.srv.NewSigningRequest(context.Background(), web.SigningInput{
-		UserID: "u-alice", Signer: "not an address", Kind: "trust", Calls: []store.Call{theCall()},
+		UserID: "u-alice", Kind: "trust", Calls: []trustbot.Call{theCall()},
 	})
 	if got, want := trustbot.ErrorCode(err), trustbot.EInvalid; got != want {
 		t.Errorf("code: got %q (%v), want %q", got, err, want)
 	}
-	if got, want := trustbot.ErrorMessage(err), `"not an address" is not an address.`; got != want {
+	if got, want := trustbot.ErrorMessage(err), "A signing request needs the address expected to sign it."; got != want {
 		t.Errorf("message: got %q, want %q", got, want)
 	}
 }
@@ -200,7 +200,7 @@ func TestRequestShowsExpiredBeforeTheWatcher(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.Status != store.StatusCreated {
+	if stored.Status != trustbot.StatusCreated {
 		t.Errorf("stored status: got %s, want created (only the watcher marks it)", stored.Status)
 	}
 	res := e.get("/s/" + r.ID)
@@ -212,9 +212,9 @@ func TestRequestShowsExpiredBeforeTheWatcher(t *testing.T) {
 func TestRequestPage(t *testing.T) {
 	e := newEnv(t)
 	r, _, err := e.srv.NewSigningRequest(context.Background(), web.SigningInput{
-		UserID: "u-alice", Signer: addrOf(e.alice).Hex(), Kind: "trust",
+		UserID: "u-alice", Signer: addrOf(e.alice), Kind: "trust",
 		Summary: `Give <b>@bob</b> 100 tUSD & "more"`,
-		Calls:   []store.Call{theCall(), {To: addrOf(e.mallory).Hex(), Data: "0x", Value: "0"}},
+		Calls:   []trustbot.Call{theCall(), {To: addrOf(e.mallory), Value: big.NewInt(0)}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -377,7 +377,7 @@ func TestReportTxRefusals(t *testing.T) {
 			if _, err := e.srv.ReportTx(context.Background(), r.ID, 0, h.Hex()); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := e.db.ConfirmTx(context.Background(), h.Hex(), 3); err != nil {
+			if _, _, err := e.db.ConfirmTx(context.Background(), h, 3); err != nil {
 				t.Fatal(err)
 			}
 			return post(r.ID, txBody(1, e.sendCall(e.alice))), "This signing request is already confirmed."
@@ -388,7 +388,7 @@ func TestReportTxRefusals(t *testing.T) {
 			if _, err := e.srv.ReportTx(context.Background(), r.ID, 0, h.Hex()); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := e.db.FailTx(context.Background(), h.Hex(), "reverted"); err != nil {
+			if _, _, err := e.db.FailTx(context.Background(), h, "reverted"); err != nil {
 				t.Fatal(err)
 			}
 			return post(r.ID, txBody(0, e.sendCall(e.alice))), "This signing request already failed."
