@@ -23,14 +23,12 @@ func Commands(set *commands.Set) []*discordgo.ApplicationCommand {
 	guildInstall := []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 	var out []*discordgo.ApplicationCommand
 	for _, d := range set.Definitions() {
-		noDM := false
 		cmd := &discordgo.ApplicationCommand{
 			Type:             discordgo.ChatApplicationCommand,
 			Name:             d.Name,
 			Description:      description(d.Description, d.Name),
 			Contexts:         &guildOnly,
 			IntegrationTypes: &guildInstall,
-			DMPermission:     &noDM,
 		}
 		if d.ManageServer {
 			perm := int64(discordgo.PermissionManageGuild)

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,9 +17,11 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/bot/discordtest"
-	"github.com/trustbot/trustbot/store"
 )
 
 // logBuffer collects a logger's output, safe for concurrent writes.
@@ -102,6 +105,7 @@ func TestFollowupRetriesOn5xx(t *testing.T) {
 				h := newHarness(t)
 				h.link(alice, "0x000000000000000000000000000000000000a11c")
 				h.link(bob, "0x0000000000000000000000000000000000000b0b")
+				h.reserve("0x000000000000000000000000000000000000a11c")
 				logs := &logBuffer{}
 				b, url := loggedBot(t, h, h.clock, logs)
 				h.fake.Script("PATCH", discordtest.TemplateOriginalResponse, f.times(tc.failures, false))
@@ -145,7 +149,9 @@ func TestFollowupRetriesOn5xx(t *testing.T) {
 // TestNoticeRetriesOnce: a notice is posted again when Discord answers 500, 502, 503 or 504 or
 // drops the connection, and appears exactly once in the channel even when Discord had created
 // the message before failing: every attempt carries the same nonce with enforce_nonce, and
-// Discord returns the message it already made. The requester's response is still edited.
+// Discord returns the message it already made. Notice returns nil, and the requester's response
+// is edited, only when an attempt landed; otherwise it returns the error (the notice stays in
+// the outbox) and leaves the requester's response alone until a later delivery.
 func TestNoticeRetriesOnce(t *testing.T) {
 	for _, f := range passingFailures {
 		for _, tc := range []struct {
@@ -164,7 +170,7 @@ func TestNoticeRetriesOnce(t *testing.T) {
 				b, _ := loggedBot(t, h, h.clock, logs)
 				h.fake.Script("POST", discordtest.TemplateChannelMessages, f.times(tc.failures, tc.after))
 
-				b.Notice(context.Background(), notice(discordtest.Token(), h.clock().Add(-time.Minute)))
+				err := b.Notice(context.Background(), notice(discordtest.Token(), h.clock().Add(-time.Minute)))
 
 				posts := h.fake.Find("POST", discordtest.TemplateChannelMessages)
 				if want := min(tc.failures+1, bot.FollowupAttempts); len(posts) != want {
@@ -187,12 +193,16 @@ func TestNoticeRetriesOnce(t *testing.T) {
 				if c, _ := msgs[0]["content"].(string); !strings.HasPrefix(c, "<@"+alice.ID+"> extended <@"+bob.ID+">") {
 					t.Errorf("got message %q, want the notice", c)
 				}
-				failed := strings.Contains(logs.String(), "posting a notice failed")
-				if landed := tc.failures < bot.FollowupAttempts; failed == landed {
-					t.Errorf("got logged failure %v, want %v:\n%s", failed, !landed, logs)
+				landed := tc.failures < bot.FollowupAttempts
+				if failed := err != nil; failed == landed {
+					t.Errorf("got Notice error %v, want an error %v", err, !landed)
 				}
-				if n := len(h.fake.Find("PATCH", discordtest.TemplateOriginalResponse)); n != 1 {
-					t.Errorf("got %d edits of the requester's response, want 1", n)
+				wantEdits := 0
+				if landed {
+					wantEdits = 1
+				}
+				if n := len(h.fake.Find("PATCH", discordtest.TemplateOriginalResponse)); n != wantEdits {
+					t.Errorf("got %d edits of the requester's response, want %d", n, wantEdits)
 				}
 			})
 		}
@@ -205,10 +215,10 @@ func TestNoticeRetriesOnce(t *testing.T) {
 func TestNoticeRedeliveredAfterRestart(t *testing.T) {
 	h := newHarness(t)
 	n := notice("", time.Time{})
-	n.Request = nil
+	n.Request = trustbot.SigningRequest{}
 	for i := range 2 {
 		b, _ := loggedBot(t, h, h.clock, io.Discard)
-		b.Notice(context.Background(), n)
+		mustNotice(t, b, n)
 		b.Close()
 		if got := len(h.fake.Find("POST", discordtest.TemplateChannelMessages)); got != i+1 {
 			t.Fatalf("run %d: got %d POSTs, want %d", i+1, got, i+1)
@@ -222,22 +232,24 @@ func TestNoticeRedeliveredAfterRestart(t *testing.T) {
 		t.Fatalf("got %d messages after the redelivery, want 1", got)
 	}
 	other := n
-	other.TxHash = "0x5e1f0000000000000000000000000000000000000000000000000000000000bb"
-	h.bot.Notice(context.Background(), other)
+	other.TxHash = common.HexToHash("0x5e1f0000000000000000000000000000000000000000000000000000000000bb")
+	other.Nonce = "tx-another-transaction"
+	mustNotice(t, h.bot, other)
 	if got := len(h.fake.Messages(channelID)); got != 2 {
 		t.Fatalf("got %d messages after another transaction's notice, want 2", got)
 	}
 }
 
 // TestNoRetryOn4xx: a 4xx is Discord's decision about the request itself; the edit and the
-// notice are attempted once and the failure logged.
+// notice are attempted once. A refused notice is Notice's error (the outbox keeps it); a
+// refused edit is logged and the notice still counts as delivered.
 func TestNoRetryOn4xx(t *testing.T) {
 	for _, status := range []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound} {
 		for _, tc := range []struct {
 			call, method, template, logged string
 		}{
 			{"edit", "PATCH", discordtest.TemplateOriginalResponse, "editing the requester's response failed"},
-			{"notice", "POST", discordtest.TemplateChannelMessages, "posting a notice failed"},
+			{"notice", "POST", discordtest.TemplateChannelMessages, ""},
 		} {
 			t.Run(fmt.Sprintf("%d %s", status, tc.call), func(t *testing.T) {
 				t.Parallel()
@@ -245,9 +257,21 @@ func TestNoRetryOn4xx(t *testing.T) {
 				logs := &logBuffer{}
 				b, _ := loggedBot(t, h, h.clock, logs)
 				h.fake.Fail(tc.method, tc.template, status, 0, 100)
-				b.Notice(context.Background(), notice(discordtest.Token(), h.clock().Add(-time.Minute)))
+				err := b.Notice(context.Background(), notice(discordtest.Token(), h.clock().Add(-time.Minute)))
 				if n := len(h.fake.Find(tc.method, tc.template)); n != 1 {
 					t.Fatalf("got %d attempts after a %d, want 1", n, status)
+				}
+				if tc.logged == "" {
+					if err == nil || !strings.Contains(err.Error(), fmt.Sprint(status)) {
+						t.Fatalf("got Notice error %v, want the %d", err, status)
+					}
+					if n := len(h.fake.Find("PATCH", discordtest.TemplateOriginalResponse)); n != 0 {
+						t.Fatalf("got %d edits of the requester's response for an undelivered notice, want none", n)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatalf("got Notice error %v, want nil: the notice was posted", err)
 				}
 				if !strings.Contains(logs.String(), tc.logged) {
 					t.Fatalf("got logs without %q, want the failure logged:\n%s", tc.logged, logs)
@@ -283,8 +307,8 @@ func TestRetryWithinTokenLife(t *testing.T) {
 			logs := &logBuffer{}
 			b, _ := loggedBot(t, h, now, logs)
 			h.fake.Fail("PATCH", discordtest.TemplateOriginalResponse, http.StatusServiceUnavailable, 0, 100)
-			r := store.Request{ID: "req1", InteractionToken: discordtest.Token(), CreatedAt: expires.Add(-15 * time.Minute),
-				Summary: "alice extends bob a budget of 50 tUSD.", Status: store.StatusExpired}
+			r := trustbot.SigningRequest{ID: "req1", InteractionToken: discordtest.Token(), CreatedAt: expires.Add(-15 * time.Minute),
+				Summary: "alice extends bob a budget of 50 tUSD.", Status: trustbot.StatusExpired}
 			b.RequestDone(context.Background(), r)
 			if n := len(h.fake.Find("PATCH", discordtest.TemplateOriginalResponse)); n != tc.want {
 				t.Fatalf("got %d attempts, want %d", n, tc.want)
@@ -302,6 +326,7 @@ func TestRetryWithinTokenLife(t *testing.T) {
 		h := newHarness(t)
 		h.link(alice, "0x000000000000000000000000000000000000a11c")
 		h.link(bob, "0x0000000000000000000000000000000000000b0b")
+		h.reserve("0x000000000000000000000000000000000000a11c")
 		base := h.clock()
 		now := func() time.Time {
 			if len(h.fake.Find("PATCH", discordtest.TemplateOriginalResponse)) > 0 {
@@ -354,9 +379,9 @@ func TestRetryStopsOnCancel(t *testing.T) {
 	b, _ := loggedBot(t, h, h.clock, logs)
 	h.fake.Fail("POST", discordtest.TemplateChannelMessages, http.StatusServiceUnavailable, 0, 100)
 	n := notice("", time.Time{})
-	n.Request = nil
+	n.Request = trustbot.SigningRequest{}
 
-	b.Notice(ctx, n)
+	err := b.Notice(ctx, n)
 	returned := time.Now()
 
 	logs.mu.Lock()
@@ -371,8 +396,8 @@ func TestRetryStopsOnCancel(t *testing.T) {
 	if got := len(h.fake.Find("POST", discordtest.TemplateChannelMessages)); got != 1 {
 		t.Fatalf("got %d attempts, want 1", got)
 	}
-	if !strings.Contains(logs.String(), "context canceled") {
-		t.Fatalf("got logs without the cancellation, want it in the logged failure:\n%s", logs.String())
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got Notice error %v, want one wrapping the cancellation", err)
 	}
 }
 
@@ -419,11 +444,21 @@ func TestRetryOnTransportErrors(t *testing.T) {
 		b := bot.New(bot.Config{AppID: appID, GuildID: guildID, Now: h.clock}, h.set, sess, slog.New(slog.NewTextHandler(logs, nil)))
 		t.Cleanup(b.Close)
 		n := notice(discordtest.Token(), h.clock().Add(-time.Minute))
-		b.Notice(context.Background(), n)
+		err = b.Notice(context.Background(), n)
+		if got, want := rt.count(), bot.FollowupAttempts; got != want {
+			t.Fatalf("got %d connection attempts, want %d (the notice only: an undelivered notice edits nothing)", got, want)
+		}
+		if err == nil || !strings.Contains(err.Error(), "connection refused") {
+			t.Fatalf("got Notice error %v, want the refused connection", err)
+		}
+		// The requester's edit is retried the same way.
+		r := n.Request
+		r.Status = trustbot.StatusFailed
+		b.RequestDone(context.Background(), r)
 		if got, want := rt.count(), 2*bot.FollowupAttempts; got != want {
 			t.Fatalf("got %d connection attempts, want %d (the notice and the edit, %d each)", got, want, bot.FollowupAttempts)
 		}
-		for _, want := range []string{"posting a notice failed", "editing the requester's response failed", "connection refused"} {
+		for _, want := range []string{"editing the requester's response failed", "connection refused"} {
 			if !strings.Contains(logs.String(), want) {
 				t.Errorf("got logs without %q, want it:\n%s", want, logs)
 			}
@@ -437,13 +472,13 @@ func TestRetryOnTransportErrors(t *testing.T) {
 		b, _ := loggedBot(t, h, h.clock, logs)
 		h.fake.Hang("POST", discordtest.TemplateChannelMessages)
 		n := notice("", time.Time{})
-		n.Request = nil
-		b.Notice(context.Background(), n)
+		n.Request = trustbot.SigningRequest{}
+		err := b.Notice(context.Background(), n)
 		if got := len(h.fake.Find("POST", discordtest.TemplateChannelMessages)); got != bot.FollowupAttempts {
 			t.Fatalf("got %d attempts, want %d", got, bot.FollowupAttempts)
 		}
-		if !strings.Contains(logs.String(), "posting a notice failed") {
-			t.Fatalf("got logs without the failure, want it logged:\n%s", logs)
+		if err == nil {
+			t.Fatalf("got Notice returning nil after %d unanswered attempts, want an error", bot.FollowupAttempts)
 		}
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/bot/discordtest"
 	"github.com/trustbot/trustbot/chain"
@@ -58,7 +59,7 @@ func newFuzzEndpoint(tb testing.TB) *fuzzEndpoint {
 		{alice.ID, "0x000000000000000000000000000000000000a11c"},
 		{bob.ID, "0x0000000000000000000000000000000000000b0b"},
 	} {
-		if _, err := db.LinkWallet(ctx, store.WalletLink{UserID: u.id, Address: u.addr, ChainID: devchain.ChainID, Method: "dev"}); err != nil {
+		if _, err := db.LinkWallet(ctx, trustbot.WalletLink{UserID: u.id, Address: common.HexToAddress(u.addr), ChainID: devchain.ChainID, Method: "dev"}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -81,7 +82,7 @@ func newFuzzEndpoint(tb testing.TB) *fuzzEndpoint {
 	mux.Handle("/", signing.Handler())
 	set := commands.New(commands.Services{
 		Store: db, Chain: client, Links: links{signing, ws.URL},
-		Assets: []commands.Asset{{Symbol: "tUSD", Address: common.HexToAddress("0x00000000000000000000000000000000000000e2")}, {Symbol: "ETH"}},
+		Assets: []trustbot.Token{{Symbol: "tUSD", Address: common.HexToAddress("0x00000000000000000000000000000000000000e2"), Decimals: 6}, {Symbol: "ETH", Decimals: 18}},
 	})
 	return &fuzzEndpoint{
 		cfg: bot.Config{AppID: appID, GuildID: guildID, PublicKey: pub, Assets: []string{"tUSD", "ETH"}, Timeout: time.Second},

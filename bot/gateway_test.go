@@ -64,6 +64,7 @@ func TestGatewayTrustAcksBeforeChain(t *testing.T) {
 	h := newHarness(t)
 	h.link(alice, "0x000000000000000000000000000000000000a11c")
 	h.link(bob, "0x0000000000000000000000000000000000000b0b")
+	h.reserve("0x000000000000000000000000000000000000a11c")
 	start := time.Now()
 	done := make(chan struct{})
 	go func() {

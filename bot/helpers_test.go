@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/bot/discordtest"
 	"github.com/trustbot/trustbot/chain"
@@ -87,13 +87,9 @@ type links struct {
 }
 
 func (l links) SigningLink(ctx context.Context, in commands.SigningInput) (string, string, error) {
-	calls := make([]store.Call, len(in.Calls))
-	for i, c := range in.Calls {
-		calls[i] = c.Store()
-	}
 	req, url, err := l.srv.NewSigningRequest(ctx, web.SigningInput{
 		GuildID: in.GuildID, ChannelID: in.ChannelID, UserID: in.UserID, InteractionToken: in.InteractionToken,
-		Signer: strings.ToLower(in.Signer.Hex()), Kind: in.Kind, Summary: in.Summary, Calls: calls,
+		Signer: in.Signer, Kind: in.Kind, Summary: in.Summary, Calls: in.Calls,
 	})
 	return req.ID, url, err
 }
@@ -156,7 +152,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	mux.Handle("/", signing.Handler())
 	h.set = commands.New(commands.Services{
 		Store: h.db, Chain: client, Links: links{signing, ws.URL},
-		Assets: []commands.Asset{{Symbol: "tUSD", Address: common.HexToAddress("0x00000000000000000000000000000000000000e2")}, {Symbol: "ETH"}},
+		Assets: []trustbot.Token{{Symbol: "tUSD", Address: common.HexToAddress("0x00000000000000000000000000000000000000e2"), Decimals: 6}, {Symbol: "ETH", Decimals: 18}},
 	})
 
 	cfg := bot.Config{AppID: appID, GuildID: guildID, PublicKey: h.pub, Assets: []string{"tUSD", "ETH"},
@@ -185,8 +181,24 @@ func (h *harness) clock() time.Time {
 // link binds a wallet to a user directly in the store.
 func (h *harness) link(u discordtest.User, addr string) {
 	h.t.Helper()
-	if _, err := h.db.LinkWallet(context.Background(), store.WalletLink{UserID: u.ID, Address: addr, ChainID: devchain.ChainID, Method: "dev"}); err != nil {
+	if _, err := h.db.LinkWallet(context.Background(), trustbot.WalletLink{UserID: u.ID, Address: common.HexToAddress(addr), ChainID: devchain.ChainID, Method: "dev"}); err != nil {
 		h.t.Fatalf("link wallet: %v", err)
+	}
+}
+
+// tusd is the harness's default backing asset.
+var tusd = trustbot.Token{Symbol: "tUSD", Address: common.HexToAddress("0x00000000000000000000000000000000000000e2"), Decimals: 6}
+
+// reserve records issuer's tUSD reserve in the store, as the indexer does once it has seen the
+// reserve created: commands find it in the projection and then read its live backing from the
+// chain (which, here, never answers).
+func (h *harness) reserve(issuer string) {
+	h.t.Helper()
+	if _, err := h.db.AddReserve(context.Background(), trustbot.Reserve{
+		Address: common.HexToAddress("0x00000000000000000000000000000000000000c1"), Issuer: common.HexToAddress(issuer),
+		ChainID: devchain.ChainID, CreatedBlock: 1, Name: "alice tUSD", Symbol: "atUSD", Decimals: tusd.Decimals, Asset: tusd,
+	}); err != nil {
+		h.t.Fatalf("add reserve: %v", err)
 	}
 }
 

@@ -69,6 +69,7 @@ func TestHTTPChainCommandDeferred(t *testing.T) {
 	h := newHarness(t)
 	h.link(alice, "0x000000000000000000000000000000000000a11c")
 	h.link(bob, "0x0000000000000000000000000000000000000b0b")
+	h.reserve("0x000000000000000000000000000000000000a11c")
 	start := time.Now()
 	status, _, body := do(t, discordtest.SignedRequest(h.endpoint(), h.priv, slash("trust", user("member", bob), str("amount", "5")), time.Now()))
 	answered := time.Now()

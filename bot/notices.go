@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -20,7 +22,7 @@ import (
 // their original ephemeral response (the signing link) is edited to say it is confirmed.
 func (b *Bot) Notice(ctx context.Context, n trustbot.Notice) error {
 	if n.ChannelID == "" {
-		return fmt.Errorf("discord: notice of tx %s has no channel (guild %s)", n.TxHash.Hex(), n.GuildID)
+		return fmt.Errorf("discord: notice of tx %s has no channel (guild %s): %w", n.TxHash.Hex(), n.GuildID, trustbot.ErrUndeliverable)
 	}
 	link := b.explorerLink(n.TxHash)
 	text := n.Text
@@ -32,6 +34,9 @@ func (b *Bot) Notice(ctx context.Context, n trustbot.Notice) error {
 		key = "notice text " + text
 	}
 	if err := b.postMessage(ctx, n.ChannelID, key, text); err != nil {
+		if refusedForGood(err) {
+			err = fmt.Errorf("%w: %w", trustbot.ErrUndeliverable, err)
+		}
 		return fmt.Errorf("discord: posting the notice of tx %s to channel %s: %w", n.TxHash.Hex(), n.ChannelID, err)
 	}
 	if r := n.Request; r.InteractionToken != "" && b.tokenAlive(r.InteractionToken, r.CreatedAt) {
@@ -104,4 +109,16 @@ func (b *Bot) explorerLink(hash common.Hash) string {
 		return ""
 	}
 	return "<" + base + "/tx/" + hash.Hex() + ">"
+}
+
+// refusedForGood reports whether Discord answered a request with a 4xx other than 429 (rate
+// limited, handled inside each attempt): the channel is gone, the bot lost access, or the body is
+// one Discord will never take. Sending it again cannot succeed.
+func refusedForGood(err error) bool {
+	var rest *discordgo.RESTError
+	if !errors.As(err, &rest) || rest.Response == nil {
+		return false
+	}
+	code := rest.Response.StatusCode
+	return code >= 400 && code < 500 && code != http.StatusTooManyRequests
 }

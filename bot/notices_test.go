@@ -2,24 +2,36 @@ package bot_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/bot/discordtest"
-	"github.com/trustbot/trustbot/commands"
-	"github.com/trustbot/trustbot/store"
 )
 
 const txHash = "0x5e1f0000000000000000000000000000000000000000000000000000000000aa"
 
-func notice(token string, created time.Time) commands.Notice {
-	return commands.Notice{
-		GuildID: guildID, ChannelID: channelID, TxHash: txHash,
+// notice is a transaction's notice as the outbox delivers it: its nonce is the same at every
+// delivery (commands names it by the transaction hash).
+func notice(token string, created time.Time) trustbot.Notice {
+	return trustbot.Notice{
+		GuildID: guildID, ChannelID: channelID, TxHash: common.HexToHash(txHash), Nonce: "tx" + txHash[2:25],
 		Text: "<@" + alice.ID + "> extended <@" + bob.ID + "> a budget of 50 tUSD. · tx 0x5e1f0000…00aa",
-		Request: &store.Request{ID: "req1", InteractionToken: token, CreatedAt: created,
-			Summary: "alice extends bob a budget of 50 tUSD.", Status: store.StatusConfirmed},
+		Request: trustbot.SigningRequest{ID: "req1", InteractionToken: token, CreatedAt: created,
+			Summary: "alice extends bob a budget of 50 tUSD.", Status: trustbot.StatusConfirmed},
+	}
+}
+
+// mustNotice delivers n and fails the test when Notice does not return nil.
+func mustNotice(t *testing.T, b *bot.Bot, n trustbot.Notice) {
+	t.Helper()
+	if err := b.Notice(context.Background(), n); err != nil {
+		t.Fatalf("Notice: %v, want nil", err)
 	}
 }
 
@@ -37,7 +49,7 @@ func TestNotice(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, func(c *bot.Config) { c.ExplorerURL = tc.explorer })
 			token := discordtest.Token()
-			h.bot.Notice(context.Background(), notice(token, h.clock().Add(-tc.age)))
+			mustNotice(t, h.bot, notice(token, h.clock().Add(-tc.age)))
 
 			posts := h.fake.Find("POST", discordtest.TemplateChannelMessages)
 			if len(posts) != 1 {
@@ -82,8 +94,8 @@ func TestNotice(t *testing.T) {
 func TestNoticeWithoutRequest(t *testing.T) {
 	h := newHarness(t)
 	n := notice("", time.Time{})
-	n.Request = nil
-	h.bot.Notice(context.Background(), n)
+	n.Request = trustbot.SigningRequest{}
+	mustNotice(t, h.bot, n)
 	if got := len(h.fake.Find("POST", discordtest.TemplateChannelMessages)); got != 1 {
 		t.Fatalf("got %d channel messages, want 1", got)
 	}
@@ -94,19 +106,19 @@ func TestNoticeWithoutRequest(t *testing.T) {
 
 func TestRequestDone(t *testing.T) {
 	for _, tc := range []struct {
-		status store.RequestStatus
+		status trustbot.RequestStatus
 		age    time.Duration
 		want   string // "" = no edit
 	}{
-		{store.StatusFailed, time.Minute, "This did not go through: alice extends bob a budget of 50 tUSD. The transaction failed (reverted: NotIssuer())."},
-		{store.StatusExpired, 10 * time.Minute, "This link expired before it was signed: alice extends bob a budget of 50 tUSD."},
-		{store.StatusExpired, 20 * time.Minute, ""},
-		{store.StatusFailed, 15 * time.Minute, ""},
-		{store.StatusConfirmed, time.Minute, ""},
+		{trustbot.StatusFailed, time.Minute, "This did not go through: alice extends bob a budget of 50 tUSD. The transaction failed (reverted: NotIssuer())."},
+		{trustbot.StatusExpired, 10 * time.Minute, "This link expired before it was signed: alice extends bob a budget of 50 tUSD."},
+		{trustbot.StatusExpired, 20 * time.Minute, ""},
+		{trustbot.StatusFailed, 15 * time.Minute, ""},
+		{trustbot.StatusConfirmed, time.Minute, ""},
 	} {
 		t.Run(string(tc.status)+" "+tc.age.String(), func(t *testing.T) {
 			h := newHarness(t)
-			r := store.Request{ID: "req1", InteractionToken: discordtest.Token(), CreatedAt: h.clock().Add(-tc.age),
+			r := trustbot.SigningRequest{ID: "req1", InteractionToken: discordtest.Token(), CreatedAt: h.clock().Add(-tc.age),
 				Summary: "alice extends bob a budget of 50 tUSD.", Status: tc.status, Error: "reverted: NotIssuer()"}
 			h.bot.RequestDone(context.Background(), r)
 			edits := h.fake.Find("PATCH", discordtest.TemplateOriginalResponse)
@@ -138,7 +150,7 @@ func TestLongNoticeIsCut(t *testing.T) {
 		lines = append(lines, "<@"+alice.ID+"> re-upped <@"+bob.ID+"> with 1 tUSD.")
 	}
 	n.Text = strings.Join(lines, "\n")
-	h.bot.Notice(context.Background(), n)
+	mustNotice(t, h.bot, n)
 	posts := h.fake.Find("POST", discordtest.TemplateChannelMessages)
 	if len(posts) != 1 {
 		t.Fatalf("got %d channel messages, want 1", len(posts))
@@ -149,5 +161,66 @@ func TestLongNoticeIsCut(t *testing.T) {
 	}
 	if !strings.HasSuffix(content, "tUSD.…") {
 		t.Fatalf("got a cut ending %q, want it at the end of a line, marked …", content[len(content)-20:])
+	}
+}
+
+// TestNoticeErrorUntilDiscordRecovers: while Discord answers 5xx to every attempt, Notice
+// returns an error (the outbox keeps the notice) and tells the requester nothing; the next
+// delivery, once Discord recovers, returns nil, and the channel shows the notice once even
+// though Discord had stored the message before failing.
+func TestNoticeErrorUntilDiscordRecovers(t *testing.T) {
+	h := newHarness(t)
+	h.fake.Script("POST", discordtest.TemplateChannelMessages,
+		discordtest.Fault{Status: http.StatusServiceUnavailable, Times: bot.FollowupAttempts - 1},
+		discordtest.Fault{Status: http.StatusBadGateway, After: true})
+	n := notice(discordtest.Token(), h.clock().Add(-time.Minute))
+
+	err := h.bot.Notice(context.Background(), n)
+	if err == nil {
+		t.Fatalf("got nil from Notice after %d answers of 5xx, want an error", bot.FollowupAttempts)
+	}
+	if got := len(h.fake.Find("POST", discordtest.TemplateChannelMessages)); got != bot.FollowupAttempts {
+		t.Fatalf("got %d POSTs, want %d", got, bot.FollowupAttempts)
+	}
+	if got := len(h.fake.Find("PATCH", discordtest.TemplateOriginalResponse)); got != 0 {
+		t.Fatalf("got %d edits of the requester's response for an undelivered notice, want none", got)
+	}
+
+	mustNotice(t, h.bot, n)
+	if got := len(h.fake.Find("POST", discordtest.TemplateChannelMessages)); got != bot.FollowupAttempts+1 {
+		t.Fatalf("got %d POSTs, want %d: one more for the redelivery", got, bot.FollowupAttempts+1)
+	}
+	if got := len(h.fake.Messages(channelID)); got != 1 {
+		t.Fatalf("got %d messages in the channel, want 1", got)
+	}
+	if got := len(h.fake.Find("PATCH", discordtest.TemplateOriginalResponse)); got != 1 {
+		t.Fatalf("got %d edits of the requester's response, want 1 once delivered", got)
+	}
+}
+
+// TestNoticeDeliveredTwice: the outbox may deliver a notice again (delivered but not marked);
+// both deliveries carry the notice's nonce with enforce_nonce, and the channel shows one
+// message. A notice with another nonce is another message.
+func TestNoticeDeliveredTwice(t *testing.T) {
+	h := newHarness(t)
+	n := notice("", time.Time{})
+	mustNotice(t, h.bot, n)
+	mustNotice(t, h.bot, n)
+	posts := h.fake.Find("POST", discordtest.TemplateChannelMessages)
+	if len(posts) != 2 {
+		t.Fatalf("got %d POSTs, want 2", len(posts))
+	}
+	a, b := posts[0].Map(), posts[1].Map()
+	if a["nonce"] == nil || a["nonce"] != b["nonce"] || a["enforce_nonce"] != true || b["enforce_nonce"] != true {
+		t.Fatalf("got nonces %v/%v enforce_nonce %v/%v, want one nonce, enforced both times", a["nonce"], b["nonce"], a["enforce_nonce"], b["enforce_nonce"])
+	}
+	if got := len(h.fake.Messages(channelID)); got != 1 {
+		t.Fatalf("got %d messages, want 1", got)
+	}
+	other := n
+	other.Nonce = "tx-another-transaction"
+	mustNotice(t, h.bot, other)
+	if got := len(h.fake.Messages(channelID)); got != 2 {
+		t.Fatalf("got %d messages after a notice with another nonce, want 2", got)
 	}
 }

@@ -78,8 +78,8 @@ func checkCommands(t *testing.T, cmds []command) {
 		if len(c.Contexts) != 1 || c.Contexts[0] != 0 {
 			t.Errorf("/%s: got contexts %v, want [0] (guild only)", c.Name, c.Contexts)
 		}
-		if c.DMPermission == nil || *c.DMPermission {
-			t.Errorf("/%s: got dm_permission %v, want false", c.Name, c.DMPermission)
+		if c.DMPermission != nil {
+			t.Errorf("/%s: got dm_permission %v, want none (deprecated; contexts says guild only)", c.Name, *c.DMPermission)
 		}
 		if n := len([]rune(c.Description)); n < 1 || n > 100 {
 			t.Errorf("/%s: got a description of %d characters, want 1–100", c.Name, n)

@@ -23,7 +23,7 @@ func TestSimulateWithoutSimulateV1(t *testing.T) {
 	ctx := context.Background()
 	dc := startDev(t, false)
 	alice, bob := member(t, dc, "alice"), member(t, dc, "bob")
-	usd := chain.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
+	usd := trustbot.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
 	sendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
 	info, err := dc.Client().ReserveOf(ctx, alice.Address(), usd.Address)
 	if err != nil {
@@ -41,10 +41,10 @@ func TestSimulateWithoutSimulateV1(t *testing.T) {
 	}
 	defer c.Close()
 
-	if err := c.Simulate(ctx, bob.Address(), []chain.Call{chain.Redeem(info.Address, units(5), bob.Address())}); err != nil {
+	if err := c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(info.Address, units(5), bob.Address())}); err != nil {
 		t.Errorf("Simulate(redeem 5) by eth_call: got %v, want success", err)
 	}
-	rev := wantRevert(t, c.Simulate(ctx, bob.Address(), []chain.Call{chain.Redeem(info.Address, units(30), bob.Address())}),
+	rev := wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(info.Address, units(30), bob.Address())}),
 		0, "InsufficientReserve", units(20), units(30))
 	if rev.PreState {
 		t.Errorf("PreState of the first call: got true, want false")
@@ -146,7 +146,7 @@ func TestChainDown(t *testing.T) {
 			{"BalanceOf token", func() error { _, err := c.BalanceOf(ctx, token, holder); return err }},
 			{"Allowance", func() error { _, err := c.Allowance(ctx, token, holder, factory); return err }},
 			{"Simulate", func() error {
-				return c.Simulate(ctx, holder, []chain.Call{chain.Redeem(token, units(1), holder)})
+				return c.Simulate(ctx, holder, []trustbot.Call{chain.Redeem(token, units(1), holder)})
 			}},
 		} {
 			start := time.Now()

@@ -3,16 +3,11 @@ package chain_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,11 +16,10 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
-	"github.com/trustbot/trustbot/store"
-	"github.com/trustbot/trustbot/store/storetest"
 )
 
 var members = []string{"alice", "bob", "carol"}
@@ -57,7 +51,7 @@ func units(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt
 func ether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e18)) }
 
 // send sends c from w on dc (sealing by hand on a Manual chain) and waits for the receipt.
-func send(t *testing.T, dc *devchain.Chain, manual bool, w chain.Wallet, c chain.Call) *types.Receipt {
+func send(t *testing.T, dc *devchain.Chain, manual bool, w chain.Wallet, c trustbot.Call) *types.Receipt {
 	t.Helper()
 	hash, err := w.Send(context.Background(), dc.Client().Eth(), dc.ChainID(), c)
 	if err != nil {
@@ -77,7 +71,7 @@ func send(t *testing.T, dc *devchain.Chain, manual bool, w chain.Wallet, c chain
 }
 
 // sendOK is send that fails the test when the transaction reverted.
-func sendOK(t *testing.T, dc *devchain.Chain, manual bool, w chain.Wallet, calls ...chain.Call) {
+func sendOK(t *testing.T, dc *devchain.Chain, manual bool, w chain.Wallet, calls ...trustbot.Call) {
 	t.Helper()
 	for _, c := range calls {
 		if r := send(t, dc, manual, w, c); r.Status != types.ReceiptStatusSuccessful {
@@ -100,42 +94,6 @@ func waitMined(t *testing.T, ec *ethclient.Client, hash common.Hash) *types.Rece
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
-func openDB(t *testing.T, path string, now func() time.Time) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), path, now)
-	if err != nil {
-		t.Fatalf("store.Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	dbPaths.Store(db, path)
-	return db
-}
-
-func tempDB(t *testing.T) *store.DB {
-	t.Helper()
-	return openDB(t, filepath.Join(t.TempDir(), "trustbot.db"), nil)
-}
-
-// digest is a hash of storetest.Digest of db's file: every table (or only tables), times as
-// set/NULL, block hashes as stored.
-func digest(t *testing.T, db *store.DB, tables ...string) string {
-	t.Helper()
-	path, ok := dbPaths.Load(db)
-	if !ok {
-		t.Fatal("digest: a database not opened by openDB")
-	}
-	ro := storetest.OpenReadOnly(t, path.(string))
-	defer ro.Close()
-	sum := sha256.Sum256([]byte(storetest.Digest(t, ro, nil, tables...)))
-	return hex.EncodeToString(sum[:])
-}
-
-// indexTables are the chain index: what a fresh index of the same chain must reproduce.
-var indexTables = []string{"events", "watcher_cursor"}
-
-// dbPaths are the files of the databases openDB opened.
-var dbPaths sync.Map
 
 // rpcProxy forwards JSON-RPC to upstream, except single requests that intercept answers with an
 // error (code, message).
@@ -185,25 +143,3 @@ func (p *rpcProxy) refusals() int {
 	defer p.mu.Unlock()
 	return p.refused
 }
-
-// eventView is what a test compares of an event.
-type eventView struct {
-	Address string
-	Name    string
-	Args    string
-}
-
-func view(e store.Event) eventView {
-	keys := make([]string, 0, len(e.Args))
-	for k := range e.Args {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + e.Args[k]
-	}
-	return eventView{Address: e.Address, Name: e.Name, Args: strings.Join(parts, " ")}
-}
-
-func lower(a common.Address) string { return strings.ToLower(a.Hex()) }

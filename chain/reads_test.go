@@ -11,7 +11,6 @@ import (
 
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
-	"github.com/trustbot/trustbot/store"
 )
 
 func wantBig(t *testing.T, what string, got, want *big.Int) {
@@ -64,10 +63,10 @@ func TestReadsCallsSimulate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok != (chain.Token{Address: usd, Symbol: "tUSD", Decimals: 6}) {
+	if tok != (trustbot.Token{Address: usd, Symbol: "tUSD", Decimals: 6}) {
 		t.Errorf("Token(tUSD): got %+v, want tUSD with 6 decimals", tok)
 	}
-	if tok, _ := c.Token(ctx, common.Address{}); tok != (chain.Token{Symbol: "ETH", Decimals: 18}) {
+	if tok, _ := c.Token(ctx, common.Address{}); tok != (trustbot.Token{Symbol: "ETH", Decimals: 18}) {
 		t.Errorf("Token(0): got %+v, want ETH with 18 decimals", tok)
 	}
 	if _, err := c.Token(ctx, alice.Address()); trustbot.ErrorCode(err) != trustbot.EInvalid {
@@ -95,11 +94,11 @@ func TestReadsCallsSimulate(t *testing.T) {
 
 	// create
 	create := chain.CreateReserve(dc.Factory(), usd, "Alice trust", "tALICE")
-	if err := c.Simulate(ctx, alice.Address(), []chain.Call{create}); err != nil {
+	if err := c.Simulate(ctx, alice.Address(), []trustbot.Call{create}); err != nil {
 		t.Fatalf("Simulate(create): %v", err)
 	}
 	sendOK(t, dc, false, alice, create)
-	wantRevert(t, c.Simulate(ctx, alice.Address(), []chain.Call{create}), 0, "ReserveExists", predicted)
+	wantRevert(t, c.Simulate(ctx, alice.Address(), []trustbot.Call{create}), 0, "ReserveExists", predicted)
 	info, err = c.ReserveOf(ctx, alice.Address(), usd)
 	if err != nil {
 		t.Fatal(err)
@@ -134,10 +133,10 @@ func TestReadsCallsSimulate(t *testing.T) {
 
 	// trust Bob 500 on 300 of backing: a fractional reserve.
 	trust := chain.Trust(r, bob.Address(), units(500))
-	if err := c.Simulate(ctx, alice.Address(), []chain.Call{trust}); err != nil {
+	if err := c.Simulate(ctx, alice.Address(), []trustbot.Call{trust}); err != nil {
 		t.Fatalf("Simulate(trust): %v", err)
 	}
-	wantRevert(t, c.Simulate(ctx, bob.Address(), []chain.Call{trust}), 0, "NotIssuer")
+	wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{trust}), 0, "NotIssuer")
 	sendOK(t, dc, false, alice, trust)
 	bal, budget, err := c.Account(ctx, r, bob.Address())
 	if err != nil {
@@ -147,15 +146,15 @@ func TestReadsCallsSimulate(t *testing.T) {
 	wantBig(t, "bob's budget", budget, units(500))
 
 	// Redeeming more than the reserve holds would revert with what it holds.
-	wantRevert(t, c.Simulate(ctx, bob.Address(), []chain.Call{chain.Redeem(r, units(400), bob.Address())}),
+	wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(r, units(400), bob.Address())}),
 		0, "InsufficientReserve", units(300), units(400))
 	// The first failing call of a batch is the one reported.
-	wantRevert(t, c.Simulate(ctx, bob.Address(), []chain.Call{
+	wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{
 		chain.Redeem(r, units(200), bob.Address()), chain.Redeem(r, units(200), bob.Address()),
 	}), 1, "InsufficientReserve", units(100), units(200))
 
 	redeem := chain.Redeem(r, units(60), bob.Address())
-	if err := c.Simulate(ctx, bob.Address(), []chain.Call{redeem}); err != nil {
+	if err := c.Simulate(ctx, bob.Address(), []trustbot.Call{redeem}); err != nil {
 		t.Fatalf("Simulate(redeem 60): %v", err)
 	}
 	sendOK(t, dc, false, bob, redeem)
@@ -208,7 +207,7 @@ func TestReadsCallsSimulate(t *testing.T) {
 		t.Errorf("native reserve asset: got %+v decimals %d, want ETH 18", native.AssetToken, native.Decimals)
 	}
 	// A value the sender does not have: the node refuses the batch, and says which call.
-	rev := wantRevert(t, c.Simulate(ctx, carol.Address(), []chain.Call{
+	rev := wantRevert(t, c.Simulate(ctx, carol.Address(), []trustbot.Call{
 		chain.Trust(native.Address, alice.Address(), ether(1)),
 		chain.Deposit(native.Address, native.AssetToken, ether(5000))[0],
 	}), 1, "")
@@ -228,7 +227,7 @@ func TestReadsCallsSimulate(t *testing.T) {
 	sendOK(t, dc, false, bob, chain.Deposit(layer.Address, layer.AssetToken, units(50))...)
 	sendOK(t, dc, false, bob, chain.Trust(layer.Address, carol.Address(), units(30)))
 	deep := chain.RedeemDeep(layer.Address, units(30), carol.Address())
-	if err := c.Simulate(ctx, carol.Address(), []chain.Call{deep}); err != nil {
+	if err := c.Simulate(ctx, carol.Address(), []trustbot.Call{deep}); err != nil {
 		t.Fatalf("Simulate(redeemDeep): %v", err)
 	}
 	before, _ = c.BalanceOf(ctx, usd, carol.Address())
@@ -237,51 +236,15 @@ func TestReadsCallsSimulate(t *testing.T) {
 	wantBig(t, "tUSD from redeemDeep", new(big.Int).Sub(after, before), units(30))
 }
 
-func TestCallStore(t *testing.T) {
-	r := common.HexToAddress("0x00000000000000000000000000000000000000Ab")
-	bob := common.HexToAddress("0xB0b0000000000000000000000000000000000001")
-	for _, c := range []chain.Call{
-		chain.Trust(r, bob, big.NewInt(100)),
-		chain.Deposit(r, chain.NativeToken, big.NewInt(7))[0],
-		{To: bob, Value: big.NewInt(1)},
-		chain.Revoke(r, bob, nil),
-	} {
-		sc := c.Store()
-		if sc.To != strings.ToLower(sc.To) || sc.Data != strings.ToLower(sc.Data) || !strings.HasPrefix(sc.Data, "0x") {
-			t.Errorf("Store: got %+v, want lowercase 0x hex", sc)
-		}
-		back, err := chain.CallFromStore(sc)
-		if err != nil {
-			t.Fatalf("CallFromStore(%+v): %v", sc, err)
-		}
-		if back.To != c.To || string(back.Data) != string(c.Data) || back.Value.Cmp(trustbot.OrZero(c.Value)) != 0 {
-			t.Errorf("round trip: got %+v, want %+v", back, c)
-		}
-	}
-	if got := (chain.Call{To: bob}).Store(); got != (store.Call{To: "0xb0b0000000000000000000000000000000000001", Data: "0x", Value: "0"}) {
-		t.Errorf("empty call: got %+v, want data 0x and value 0", got)
-	}
-	for _, bad := range []store.Call{
-		{To: "bob", Data: "0x", Value: "0"},
-		{To: "0xb0b0000000000000000000000000000000000001", Data: "zz", Value: "0"},
-		{To: "0xb0b0000000000000000000000000000000000001", Data: "0x", Value: "-1"},
-	} {
-		if _, err := chain.CallFromStore(bad); err == nil {
-			t.Errorf("CallFromStore(%+v): got no error, want one", bad)
-		}
-	}
-}
-
-
 func TestDecodeCall(t *testing.T) {
 	r := common.HexToAddress("0x00000000000000000000000000000000000000Ab")
 	usd := common.HexToAddress("0x00000000000000000000000000000000000000cD")
 	bob := common.HexToAddress("0xB0b0000000000000000000000000000000000001")
 	carol := common.HexToAddress("0xca40000000000000000000000000000000000002")
 	max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
-	dep := chain.Deposit(r, chain.Token{Address: usd, Symbol: "tUSD", Decimals: 6}, big.NewInt(300))
+	dep := chain.Deposit(r, trustbot.Token{Address: usd, Symbol: "tUSD", Decimals: 6}, big.NewInt(300))
 	for _, tc := range []struct {
-		call chain.Call
+		call trustbot.Call
 		want string
 	}{
 		{chain.Trust(r, bob, big.NewInt(100)), "trust(holder=" + bob.Hex() + ", amount=100)"},
@@ -304,7 +267,7 @@ func TestDecodeCall(t *testing.T) {
 			t.Errorf("DecodeCall: got %s, want %s", got, tc.want)
 		}
 	}
-	if _, err := chain.DecodeCall(chain.Call{To: r, Data: []byte{1, 2, 3, 4}}); !errors.Is(err, chain.ErrUnknownCall) {
+	if _, err := chain.DecodeCall(trustbot.Call{To: r, Data: []byte{1, 2, 3, 4}}); !errors.Is(err, chain.ErrUnknownCall) {
 		t.Errorf("DecodeCall(unknown selector): got %v, want ErrUnknownCall", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // Outbox defaults.
 const (
 	DefaultOutboxInterval = time.Second
-	outboxBatch           = 100
+	outboxBatch           = 1000
 	firstRetry            = time.Second
 	maxRetry              = 5 * time.Minute
 )
@@ -109,6 +109,13 @@ func (b *Outbox) Deliver(ctx context.Context) error {
 		n, err := b.compose(ctx, p)
 		if err == nil && n.Text != "" {
 			err = b.n.Notice(ctx, n)
+		}
+		if errors.Is(err, trustbot.ErrUndeliverable) {
+			b.log.Error("notice refused for good; it leaves the outbox", "tx", p.TxHash.Hex(), "channel", p.Channel, "err", err)
+			if derr := b.db.NoticeDropped(ctx, p.TxHash, err.Error()); derr != nil {
+				return errors.Join(err, derr)
+			}
+			continue
 		}
 		if err != nil {
 			if ctx.Err() != nil {

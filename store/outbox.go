@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -32,8 +33,31 @@ func enqueueNotice(ctx context.Context, tx *tx, hash string) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (tx_hash, next_attempt_at, created_at)
 		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM signing_txs WHERE tx_hash = ?)
-			AND EXISTS (SELECT 1 FROM events WHERE tx_hash = ?)
+			AND EXISTS (SELECT 1 FROM events WHERE tx_hash = ? AND +name IN `+indexedNames+`)
 		ON CONFLICT (tx_hash) DO NOTHING`, hash, now, now, hash, hash)
+	if err != nil {
+		return fmt.Errorf("notice outbox: %w", err)
+	}
+	return nil
+}
+
+// enqueueNotices is enqueueNotice for the transactions of a chunk, in one statement: a chunk
+// holds thousands of transactions, and few are the bot's.
+func enqueueNotices(ctx context.Context, tx *tx, hashes []string) error {
+	if len(hashes) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(hashes)
+	if err != nil {
+		return fmt.Errorf("notice outbox: %w", err)
+	}
+	now := formatTime(tx.now)
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO outbox (tx_hash, next_attempt_at, created_at)
+		SELECT t.tx_hash, ?, ? FROM signing_txs t
+		WHERE t.tx_hash IN (SELECT value FROM json_each(?))
+			AND EXISTS (SELECT 1 FROM events e WHERE e.tx_hash = t.tx_hash AND +e.name IN `+indexedNames+`)
+		ON CONFLICT (tx_hash) DO NOTHING`, now, now, string(list))
 	if err != nil {
 		return fmt.Errorf("notice outbox: %w", err)
 	}
@@ -51,7 +75,7 @@ func (db *DB) PendingNotices(ctx context.Context, limit int) ([]OutboxNotice, er
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `
 		SELECT o.tx_hash, o.attempts, o.next_attempt_at, o.last_error
-		FROM outbox o JOIN events e ON e.tx_hash = o.tx_hash
+		FROM outbox o JOIN events e ON e.tx_hash = o.tx_hash AND +e.name IN `+indexedNames+`
 		WHERE o.state = 'pending'
 		GROUP BY o.tx_hash
 		ORDER BY min(e.block_number), min(e.log_index)
@@ -117,6 +141,21 @@ func (db *DB) NoticeDelivered(ctx context.Context, hash common.Hash) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'delivered', delivered_at = ?, last_error = ''
 		WHERE tx_hash = ? AND state = 'pending'`, formatTime(tx.now), hashText(hash)); err != nil {
 		return fmt.Errorf("store: notice delivered: %w", err)
+	}
+	return tx.Commit()
+}
+
+// NoticeDropped records that the transaction's notice can never be delivered (the platform
+// refused it for good): it leaves the outbox with the reason.
+func (db *DB) NoticeDropped(ctx context.Context, hash common.Hash, reason string) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("store: notice dropped: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'dropped', attempts = attempts + 1, last_error = ?
+		WHERE tx_hash = ? AND state = 'pending'`, reason, hashText(hash)); err != nil {
+		return fmt.Errorf("store: notice dropped: %w", err)
 	}
 	return tx.Commit()
 }

@@ -236,14 +236,6 @@ func parseTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// parseNullTime reads a stored time that may be NULL; NULL is the zero time.
-func parseNullTime(s sql.NullString) (time.Time, error) {
-	if !s.Valid {
-		return time.Time{}, nil
-	}
-	return parseTime(s.String)
-}
-
 // isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY
 // constraint failure.
 func isUniqueViolation(err error) bool {

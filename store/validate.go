@@ -2,12 +2,8 @@ package store
 
 import (
 	"math"
-	"math/big"
 	"strings"
 )
-
-// maxUint256 is 2^256 − 1, the largest amount a call value may carry.
-var maxUint256 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
 
 func isHex(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -34,36 +30,6 @@ func normHash(s string) (string, bool) {
 		return "", false
 	}
 	return "0x" + strings.ToLower(s[2:]), true
-}
-
-// normData returns s as lowercase 0x hex bytes ("0x" alone is empty data),
-// or false.
-func normData(s string) (string, bool) {
-	if len(s) < 2 || (s[:2] != "0x" && s[:2] != "0X") || len(s)%2 != 0 || !isHex(s[2:]) {
-		return "", false
-	}
-	return "0x" + strings.ToLower(s[2:]), true
-}
-
-// normUint256 returns s as a canonical decimal string of an unsigned 256-bit
-// integer ("" means 0), or false.
-func normUint256(s string) (string, bool) {
-	if s == "" {
-		return "0", true
-	}
-	if len(s) > 78 {
-		return "", false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return "", false
-		}
-	}
-	n, ok := new(big.Int).SetString(s, 10)
-	if !ok || n.Cmp(maxUint256) > 0 {
-		return "", false
-	}
-	return n.String(), true
 }
 
 // fitsInt64 reports whether an unsigned value can be stored in an SQLite

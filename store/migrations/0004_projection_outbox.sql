@@ -22,11 +22,12 @@ CREATE INDEX accounts_holder ON accounts (holder);
 
 -- One notice per transaction the bot made a signing request for. A row is added when both the
 -- transaction's events are indexed and the transaction is reported (whichever comes second),
--- and leaves 'pending' only when an adapter said it delivered the notice. Not rolled back with
--- the events: a transaction a reorg re-applies is not announced again.
+-- and leaves 'pending' only when an adapter said it delivered the notice ('delivered') or that it
+-- can never be delivered ('dropped': the channel is gone, say). Not rolled back with the events:
+-- a transaction a reorg re-applies is not announced again.
 CREATE TABLE outbox (
 	tx_hash         TEXT PRIMARY KEY CHECK (length(tx_hash) = 66 AND tx_hash = lower(tx_hash)),
-	state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered')),
+	state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dropped')),
 	attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
 	next_attempt_at TEXT NOT NULL,
 	last_error      TEXT NOT NULL DEFAULT '',

@@ -39,7 +39,14 @@ func run(t *testing.T, id string, shift time.Duration, edit func(*trustbot.Signi
 	if _, err := db.CreateRequest(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RecordTx(ctx, id, 0, common.HexToHash("0x"+strings.Repeat("ab", 32))); err != nil {
+	tx := common.HexToHash("0x" + strings.Repeat("ab", 32))
+	if _, err := db.RecordTx(ctx, id, 0, tx); err != nil {
+		t.Fatal(err)
+	}
+	// Its log is indexed: the outbox owes its notice.
+	b := trustbot.Block{Number: 7, Hash: common.HexToHash("0x07")}
+	if _, err := db.ApplyChunk(ctx, store.Chunk{Cursor: b, Events: []trustbot.Event{{Block: b, TxHash: tx,
+		Address: common.HexToAddress("0x" + strings.Repeat("33", 20)), Data: &trustbot.Deposited{Amount: big.NewInt(1)}}}}); err != nil {
 		t.Fatal(err)
 	}
 	ro := storetest.OpenReadOnly(t, path)
@@ -49,8 +56,9 @@ func run(t *testing.T, id string, shift time.Duration, edit func(*trustbot.Signi
 
 func TestDigest(t *testing.T) {
 	base := run(t, "request-id-aaaaaaaaaaaa", 0, nil)
-	if !strings.Contains(base, "table signing_requests: 1 rows") || !strings.Contains(base, "id=signing_requests#1") {
-		t.Fatalf("digest: got\n%s\nwant the request, its id numbered", base)
+	if !strings.Contains(base, "table signing_requests: 1 rows") || !strings.Contains(base, "id=signing_requests#1") ||
+		!strings.Contains(base, "table outbox: 1 rows") {
+		t.Fatalf("digest: got\n%s\nwant the request, its id numbered, and its notice", base)
 	}
 	// Another random id and another clock: the same story.
 	if got := run(t, "request-id-bbbbbbbbbbbb", time.Hour, nil); got != base {

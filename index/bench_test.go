@@ -1,9 +1,8 @@
-package chain
+package index_test
 
 import (
 	"math/big"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +11,10 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/bindings"
+	"github.com/trustbot/trustbot/index"
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -26,6 +29,7 @@ func BenchmarkWatcherApply(b *testing.B) {
 	const blocks = total / perBlock
 	ctx := b.Context()
 	reserve := common.HexToAddress("0x00000000000000000000000000000000000000e2")
+	reserveABI := bindings.NewTrustReserve().GetABI()
 	events := []abi.Event{reserveABI.Events["Trusted"], reserveABI.Events["Transfer"],
 		reserveABI.Events["Deposited"], reserveABI.Events["Withdrawn"]}
 	who := func(i int) common.Address { return common.BigToAddress(big.NewInt(int64(0xa000 + i%97))) }
@@ -39,7 +43,7 @@ func BenchmarkWatcherApply(b *testing.B) {
 		}
 		type chunk struct {
 			logs   []types.Log
-			cursor store.Cursor
+			cursor trustbot.Block
 		}
 		var chunks []chunk
 		var cur chunk
@@ -73,8 +77,8 @@ func BenchmarkWatcherApply(b *testing.B) {
 					BlockNumber: uint64(blk), BlockHash: hash, Index: uint(j),
 					TxHash: crypto.Keccak256Hash(hash.Bytes(), []byte{byte(j)})})
 			}
-			if blk%DefaultChunk == 0 || blk == blocks {
-				cur.cursor = store.Cursor{Number: uint64(blk), Hash: strings.ToLower(hash.Hex())}
+			if blk%index.DefaultChunk == 0 || blk == blocks {
+				cur.cursor = trustbot.Block{Number: uint64(blk), Hash: hash}
 				chunks = append(chunks, cur)
 				cur = chunk{}
 			}
@@ -83,27 +87,19 @@ func BenchmarkWatcherApply(b *testing.B) {
 		t0 := time.Now()
 		applied := 0
 		for _, c := range chunks {
-			evs := make([]store.Event, 0, len(c.logs))
+			evs := make([]trustbot.Event, 0, len(c.logs))
 			for _, l := range c.logs {
-				name, args, err := decodeLog(l)
+				e, err := chain.DecodeLog(l)
 				if err != nil {
 					b.Fatal(err)
 				}
-				evs = append(evs, store.Event{
-					BlockNumber: l.BlockNumber,
-					BlockHash:   strings.ToLower(l.BlockHash.Hex()),
-					LogIndex:    l.Index,
-					TxHash:      strings.ToLower(l.TxHash.Hex()),
-					Address:     addrHex(l.Address),
-					Name:        name,
-					Args:        args,
-				})
+				evs = append(evs, e)
 			}
-			got, err := db.ApplyEvents(ctx, c.cursor, evs)
+			got, err := db.ApplyChunk(ctx, store.Chunk{Cursor: c.cursor, Events: evs})
 			if err != nil {
 				b.Fatal(err)
 			}
-			applied += len(got)
+			applied += got
 		}
 		elapsed += time.Since(t0)
 		b.StopTimer()

@@ -1,10 +1,9 @@
-package chain_test
+package index_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/big"
 	"path/filepath"
 	"strings"
@@ -16,9 +15,11 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/bindings"
 	"github.com/trustbot/trustbot/chain/devchain"
+	"github.com/trustbot/trustbot/index"
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -37,7 +38,7 @@ func story(t *testing.T, dc *devchain.Chain, manual bool) (common.Address, []eve
 	t.Helper()
 	ctx := context.Background()
 	alice, bob := member(t, dc, "alice"), member(t, dc, "bob")
-	usd := chain.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
+	usd := trustbot.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
 	r, err := dc.Client().Predict(ctx, alice.Address(), usd.Address)
 	if err != nil {
 		t.Fatal(err)
@@ -65,33 +66,31 @@ func story(t *testing.T, dc *devchain.Chain, manual bool) (common.Address, []eve
 	}
 }
 
-// recorder collects what a watcher reports.
+// recorder collects what an indexer reports.
 type recorder struct {
 	mu       sync.Mutex
-	events   []store.Event
-	calls    int
-	requests []store.Request
+	applied  int // chunks that added events
+	requests []trustbot.SigningRequest
 }
 
-func (r *recorder) onEvents(_ context.Context, es []store.Event) {
+func (r *recorder) onApplied() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.calls++
-	r.events = append(r.events, es...)
+	r.applied++
 }
 
-func (r *recorder) onRequest(_ context.Context, req store.Request) {
+func (r *recorder) onRequest(_ context.Context, req trustbot.SigningRequest) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.requests = append(r.requests, req)
 }
 
-func (r *recorder) options(o chain.WatcherOptions) chain.WatcherOptions {
-	o.OnEvents, o.OnRequest = r.onEvents, r.onRequest
+func (r *recorder) options(o index.Options) index.Options {
+	o.OnApplied, o.OnRequest = r.onApplied, r.onRequest
 	return o
 }
 
-func wantEvents(t *testing.T, db *store.DB, want []eventView) []store.Event {
+func wantEvents(t *testing.T, db *store.DB, want []eventView) []trustbot.Event {
 	t.Helper()
 	events, err := db.Events(context.Background(), store.EventFilter{})
 	if err != nil {
@@ -122,7 +121,7 @@ func wantCursorAtHead(t *testing.T, dc *devchain.Chain, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (store.Cursor{Number: head.Number.Uint64(), Hash: strings.ToLower(head.Hash().Hex())}); cur != want {
+	if want := (trustbot.Block{Number: head.Number.Uint64(), Hash: head.Hash()}); cur != want {
 		t.Errorf("cursor: got %+v, want the head %+v", cur, want)
 	}
 }
@@ -134,30 +133,27 @@ func TestWatcherStory(t *testing.T) {
 
 	db := tempDB(t)
 	rec := &recorder{}
-	w := chain.NewWatcher(dc.Client(), db, rec.options(chain.WatcherOptions{}))
+	w := index.New(dc.Client(), db, rec.options(index.Options{}))
 	if err := w.Tick(ctx); err != nil {
 		t.Fatalf("Tick: %v", err)
 	}
 	events := wantEvents(t, db, want)
 	wantCursorAtHead(t, dc, db)
-	if len(rec.events) != len(events) {
-		t.Errorf("OnEvents: got %d events, want %d", len(rec.events), len(events))
-	}
 	for i := 1; i < len(events); i++ {
 		a, b := events[i-1], events[i]
-		if a.BlockNumber > b.BlockNumber || a.BlockNumber == b.BlockNumber && a.LogIndex >= b.LogIndex {
+		if a.Block.Number > b.Block.Number || a.Block.Number == b.Block.Number && a.LogIndex >= b.LogIndex {
 			t.Errorf("events %d and %d: got (block %d, log %d) before (block %d, log %d), want chain order",
-				i-1, i, a.BlockNumber, a.LogIndex, b.BlockNumber, b.LogIndex)
+				i-1, i, a.Block.Number, a.LogIndex, b.Block.Number, b.LogIndex)
 		}
 	}
 	reserves, err := db.Reserves(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(reserves) != 1 || reserves[0].Address != lower(r) || reserves[0].Name != "Alice trust" ||
+	if len(reserves) != 1 || reserves[0].Address != r || reserves[0].Name != "Alice trust" ||
 		reserves[0].Symbol != "tALICE" || reserves[0].Decimals != 6 || reserves[0].ChainID != 1337 ||
-		reserves[0].CreatedBlock != events[0].BlockNumber {
-		t.Errorf("reserves: got %+v, want tALICE (6 decimals) at %s created in block %d", reserves, lower(r), events[0].BlockNumber)
+		reserves[0].CreatedBlock != events[0].Block.Number {
+		t.Errorf("reserves: got %+v, want tALICE (6 decimals) at %s created in block %d", reserves, lower(r), events[0].Block.Number)
 	}
 
 	// A second pass finds nothing new.
@@ -168,13 +164,13 @@ func TestWatcherStory(t *testing.T) {
 	if got := digest(t, db); got != before {
 		t.Errorf("second Tick changed the database")
 	}
-	if rec.calls != 1 {
-		t.Errorf("OnEvents calls: got %d, want 1", rec.calls)
+	if rec.applied != 1 {
+		t.Errorf("OnApplied calls: got %d, want 1", rec.applied)
 	}
 
 	// Chunks of one block give the same database as chunks of 2000.
 	small := tempDB(t)
-	if err := chain.NewWatcher(dc.Client(), small, chain.WatcherOptions{Chunk: 1}).Tick(ctx); err != nil {
+	if err := index.New(dc.Client(), small, index.Options{Chunk: 1}).Tick(ctx); err != nil {
 		t.Fatalf("Tick with chunk 1: %v", err)
 	}
 	if got, want := digest(t, small), digest(t, db); got != want {
@@ -202,7 +198,7 @@ func TestWatcherStory(t *testing.T) {
 	}
 	defer pc.Close()
 	limited := tempDB(t)
-	if err := chain.NewWatcher(pc, limited, chain.WatcherOptions{}).Tick(ctx); err != nil {
+	if err := index.New(pc, limited, index.Options{}).Tick(ctx); err != nil {
 		t.Fatalf("Tick through the limiting node: %v", err)
 	}
 	if got, want := digest(t, limited), digest(t, db); got != want {
@@ -219,7 +215,7 @@ func TestWatcherRestart(t *testing.T) {
 	_, want := story(t, dc, false)
 
 	whole := tempDB(t)
-	if err := chain.NewWatcher(dc.Client(), whole, chain.WatcherOptions{}).Tick(ctx); err != nil {
+	if err := index.New(dc.Client(), whole, index.Options{}).Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
 
@@ -231,7 +227,7 @@ func TestWatcherRestart(t *testing.T) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	calls := 0
-	w := chain.NewWatcher(dc.Client(), db, chain.WatcherOptions{Chunk: 1, OnEvents: func(context.Context, []store.Event) {
+	w := index.New(dc.Client(), db, index.Options{Chunk: 1, OnApplied: func() {
 		if calls++; calls == 2 {
 			cancel()
 		}
@@ -256,7 +252,7 @@ func TestWatcherRestart(t *testing.T) {
 	runCtx, cancel = context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
-	w = chain.NewWatcher(dc.Client(), db, chain.WatcherOptions{Interval: 10 * time.Millisecond, OnEvents: func(context.Context, []store.Event) {}})
+	w = index.New(dc.Client(), db, index.Options{Interval: 10 * time.Millisecond})
 	go func() { done <- w.Run(runCtx) }()
 	head, err := dc.Client().Eth().BlockNumber(ctx)
 	if err != nil {
@@ -297,15 +293,7 @@ func TestWatcherReorg(t *testing.T) {
 	sendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken, ether(10))...)
 
 	db := tempDB(t)
-	seen := make(map[string]int)
-	var mu sync.Mutex
-	w := chain.NewWatcher(c, db, chain.WatcherOptions{OnEvents: func(_ context.Context, es []store.Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, e := range es {
-			seen[fmt.Sprintf("%s/%d", e.BlockHash, e.LogIndex)]++
-		}
-	}})
+	w := index.New(c, db, index.Options{})
 	if err := w.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -315,12 +303,26 @@ func TestWatcherReorg(t *testing.T) {
 	}
 
 	// Branch A: Alice trusts Bob; the watcher applies it.
-	abandoned := send(t, dc, true, alice, chain.Trust(r, bob.Address(), ether(1)))
+	// The trust is a signing request's transaction: its notice enters the outbox.
+	trustBob := chain.Trust(r, bob.Address(), ether(1))
+	req := newRequest(t, db, "request-reorg-trust-01", alice.Address(), time.Now().Add(time.Hour), trustBob)
+	abandoned := send(t, dc, true, alice, trustBob)
+	if _, err := db.RecordTx(ctx, req.ID, 0, abandoned.TxHash); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := countEvents(t, db, abandoned.BlockHash); n != 2 {
 		t.Fatalf("events of branch A: got %d, want Transfer and Trusted", n)
+	}
+	// The outbox lists the transaction once; an adapter delivers it.
+	pending := pendingTxs(t, db)
+	if len(pending) != 1 || pending[0] != abandoned.TxHash {
+		t.Fatalf("outbox after branch A: got %v, want the trust %s once", pending, abandoned.TxHash.Hex())
+	}
+	if err := db.NoticeDelivered(ctx, abandoned.TxHash); err != nil {
+		t.Fatal(err)
 	}
 
 	// Branch B, from the same parent and longer: Alice trusts Carol instead.
@@ -350,13 +352,13 @@ func TestWatcherReorg(t *testing.T) {
 	if n := countEvents(t, db, rcpt.BlockHash); n == 0 {
 		t.Errorf("events of branch B's trust: got none, want them applied")
 	}
-	trusted, err := db.Events(ctx, store.EventFilter{Name: "Trusted"})
+	all, err := db.Events(ctx, store.EventFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	found := false
-	for _, e := range trusted {
-		if e.Args["holder"] == lower(carol.Address()) && e.BlockHash == strings.ToLower(rcpt.BlockHash.Hex()) {
+	for _, e := range all {
+		if d, ok := e.Data.(*trustbot.Trusted); ok && d.Holder == carol.Address() && e.Block.Hash == rcpt.BlockHash {
 			found = true
 		}
 	}
@@ -367,21 +369,48 @@ func TestWatcherReorg(t *testing.T) {
 
 	// The store now equals a fresh index of the canonical chain.
 	fresh := tempDB(t)
-	if err := chain.NewWatcher(c, fresh, chain.WatcherOptions{}).Tick(ctx); err != nil {
+	if err := index.New(c, fresh, index.Options{}).Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := digest(t, db), digest(t, fresh); got != want {
+	if got, want := digest(t, db, indexTables...), digest(t, fresh, indexTables...); got != want {
 		t.Errorf("after the reorg: got database %s, want a fresh index %s", got, want)
 	}
 
-	// Nothing was announced twice.
-	mu.Lock()
-	defer mu.Unlock()
-	for k, n := range seen {
-		if n != 1 {
-			t.Errorf("OnEvents for %s: got %d times, want once", k, n)
-		}
+	// The abandoned trust went back to the pool and was mined again in another block of branch
+	// B; its events were applied again, but its delivered notice is not listed again.
+	again, err := c.Eth().TransactionReceipt(ctx, abandoned.TxHash)
+	if err != nil {
+		t.Fatalf("the abandoned trust on branch B: %v", err)
 	}
+	if again.BlockHash == abandoned.BlockHash {
+		t.Fatalf("the abandoned trust is still in block %s", abandoned.BlockHash.Hex())
+	}
+	if n := countEvents(t, db, again.BlockHash); n == 0 {
+		t.Errorf("events of the re-mined trust in block %d: got none, want them applied", again.BlockNumber)
+	}
+	if pending := pendingTxs(t, db); len(pending) != 0 {
+		t.Errorf("outbox after the reorg re-applied a delivered notice's tx: got %v, want nothing", pending)
+	}
+}
+
+// pendingTxs are the transactions of db's pending notices, in the order PendingNotices lists
+// them; it fails the test when one is listed twice.
+func pendingTxs(t *testing.T, db *store.DB) []common.Hash {
+	t.Helper()
+	ns, err := db.PendingNotices(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[common.Hash]bool{}
+	var out []common.Hash
+	for _, n := range ns {
+		if seen[n.TxHash] {
+			t.Fatalf("PendingNotices lists tx %s twice", n.TxHash.Hex())
+		}
+		seen[n.TxHash] = true
+		out = append(out, n.TxHash)
+	}
+	return out
 }
 
 func countEvents(t *testing.T, db *store.DB, blockHash common.Hash) int {
@@ -392,7 +421,7 @@ func countEvents(t *testing.T, db *store.DB, blockHash common.Hash) int {
 	}
 	n := 0
 	for _, e := range events {
-		if e.BlockHash == strings.ToLower(blockHash.Hex()) {
+		if e.Block.Hash == blockHash {
 			n++
 		}
 	}
@@ -417,15 +446,17 @@ func (c *clock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func newRequest(t *testing.T, db *store.DB, id string, signer common.Address, expires time.Time, calls ...chain.Call) store.Request {
+func newRequest(t *testing.T, db *store.DB, id string, signer common.Address, expires time.Time, calls ...trustbot.Call) trustbot.SigningRequest {
 	t.Helper()
-	sc := make([]store.Call, len(calls))
-	for i, c := range calls {
-		sc[i] = c.Store()
-	}
-	r, err := db.CreateRequest(context.Background(), store.Request{
-		ID: id, UserID: "user-" + id, Signer: lower(signer), ChainID: devchain.ChainID,
-		Kind: "test", Summary: "a test request", Calls: sc, ExpiresAt: expires,
+	return newRequestIn(t, db, id, "channel-1", signer, expires, calls...)
+}
+
+// newRequestIn is newRequest made in channel.
+func newRequestIn(t *testing.T, db *store.DB, id, channel string, signer common.Address, expires time.Time, calls ...trustbot.Call) trustbot.SigningRequest {
+	t.Helper()
+	r, err := db.CreateRequest(context.Background(), trustbot.SigningRequest{
+		ID: id, GuildID: "guild-1", ChannelID: channel, UserID: "user-" + id, Signer: signer, ChainID: devchain.ChainID,
+		Kind: "test", Summary: "a test request", Calls: calls, ExpiresAt: expires,
 	})
 	if err != nil {
 		t.Fatalf("CreateRequest: %v", err)
@@ -447,7 +478,7 @@ func TestWatcherRequests(t *testing.T) {
 	clk := &clock{now: time.Now()}
 	db := openDB(t, filepath.Join(t.TempDir(), "requests.db"), clk.Now)
 	rec := &recorder{}
-	w := chain.NewWatcher(c, db, rec.options(chain.WatcherOptions{Confirmations: 2}))
+	w := index.New(c, db, rec.options(index.Options{Confirmations: 2}))
 
 	// A request whose transaction succeeds: confirmed once it is two blocks deep.
 	trust := chain.Trust(r, bob.Address(), ether(1))
@@ -456,20 +487,20 @@ func TestWatcherRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RecordTx(ctx, okReq.ID, 0, strings.ToLower(hash.Hex())); err != nil {
+	if _, err := db.RecordTx(ctx, okReq.ID, 0, hash); err != nil {
 		t.Fatal(err)
 	}
 	rcpt := waitMined(t, c.Eth(), hash)
 	if err := w.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := requestStatus(t, db, okReq.ID); got != store.StatusSubmitted {
-		t.Errorf("request in the head block, 2 confirmations: got %s, want %s", got, store.StatusSubmitted)
+	if got := requestStatus(t, db, okReq.ID); got != trustbot.StatusSubmitted {
+		t.Errorf("request in the head block, 2 confirmations: got %s, want %s", got, trustbot.StatusSubmitted)
 	}
 	// Two more blocks.
 	usd := dc.TestUSD()
 	for range 2 {
-		sendOK(t, dc, false, bob, chain.Call{To: usd, Data: mintData(bob.Address())})
+		sendOK(t, dc, false, bob, trustbot.Call{To: usd, Data: mintData(bob.Address())})
 	}
 	if err := w.Tick(ctx); err != nil {
 		t.Fatal(err)
@@ -478,10 +509,10 @@ func TestWatcherRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != store.StatusConfirmed || got.Txs[0].BlockNumber != rcpt.BlockNumber.Uint64() {
-		t.Errorf("request: got %s in block %d, want %s in block %d", got.Status, got.Txs[0].BlockNumber, store.StatusConfirmed, rcpt.BlockNumber)
+	if got.Status != trustbot.StatusConfirmed || got.Txs[0].BlockNumber != rcpt.BlockNumber.Uint64() {
+		t.Errorf("request: got %s in block %d, want %s in block %d", got.Status, got.Txs[0].BlockNumber, trustbot.StatusConfirmed, rcpt.BlockNumber)
 	}
-	if len(rec.requests) != 1 || rec.requests[0].ID != okReq.ID || rec.requests[0].Status != store.StatusConfirmed {
+	if len(rec.requests) != 1 || rec.requests[0].ID != okReq.ID || rec.requests[0].Status != trustbot.StatusConfirmed {
 		t.Errorf("OnRequest: got %v, want one call with the confirmed request", rec.requests)
 	}
 
@@ -492,14 +523,14 @@ func TestWatcherRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RecordTx(ctx, badReq.ID, 0, strings.ToLower(hash.Hex())); err != nil {
+	if _, err := db.RecordTx(ctx, badReq.ID, 0, hash); err != nil {
 		t.Fatal(err)
 	}
 	if rcpt := waitMined(t, c.Eth(), hash); rcpt.Status != types.ReceiptStatusFailed {
 		t.Fatalf("redeem above the balance: got status %d, want 0", rcpt.Status)
 	}
 	for range 2 {
-		sendOK(t, dc, false, bob, chain.Call{To: usd, Data: mintData(bob.Address())})
+		sendOK(t, dc, false, bob, trustbot.Call{To: usd, Data: mintData(bob.Address())})
 	}
 	if err := w.Tick(ctx); err != nil {
 		t.Fatal(err)
@@ -508,8 +539,8 @@ func TestWatcherRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != store.StatusFailed || got.Error != "the transaction reverted" {
-		t.Errorf("reverted request: got %s %q, want %s %q", got.Status, got.Error, store.StatusFailed, "the transaction reverted")
+	if got.Status != trustbot.StatusFailed || got.Error != "the transaction reverted" {
+		t.Errorf("reverted request: got %s %q, want %s %q", got.Status, got.Error, trustbot.StatusFailed, "the transaction reverted")
 	}
 
 	// A request nobody signs expires.
@@ -518,8 +549,8 @@ func TestWatcherRequests(t *testing.T) {
 	if err := w.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := requestStatus(t, db, late.ID); got != store.StatusExpired {
-		t.Errorf("unsigned request after its expiry: got %s, want %s", got, store.StatusExpired)
+	if got := requestStatus(t, db, late.ID); got != trustbot.StatusExpired {
+		t.Errorf("unsigned request after its expiry: got %s, want %s", got, trustbot.StatusExpired)
 	}
 
 	// Each request was reported once.
@@ -535,7 +566,7 @@ func TestWatcherRequests(t *testing.T) {
 	}
 }
 
-func requestStatus(t *testing.T, db *store.DB, id string) store.RequestStatus {
+func requestStatus(t *testing.T, db *store.DB, id string) trustbot.RequestStatus {
 	t.Helper()
 	r, err := db.Request(context.Background(), id)
 	if err != nil {

@@ -1,4 +1,4 @@
-package chain_test
+package index_test
 
 import (
 	"context"
@@ -12,39 +12,45 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/bindings"
 	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
+	"github.com/trustbot/trustbot/index"
 	"github.com/trustbot/trustbot/store"
 )
 
-// deliveries counts what OnEvents was given, by (block hash, log index) — the watcher's own
-// contract — and by (tx hash, log index), the key of the store's notice outbox.
+// deliveries counts the notices an Outbox delivered, by transaction.
 type deliveries struct {
-	mu      sync.Mutex
-	byBlock map[string]int
-	byTx    map[string]int
+	mu   sync.Mutex
+	byTx map[common.Hash]int
+	log  []trustbot.Notice
 }
 
-func newDeliveries() *deliveries {
-	return &deliveries{byBlock: map[string]int{}, byTx: map[string]int{}}
-}
+func newDeliveries() *deliveries { return &deliveries{byTx: map[common.Hash]int{}} }
 
-func (d *deliveries) onEvents(_ context.Context, es []store.Event) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, e := range es {
-		d.byBlock[fmt.Sprintf("%s/%d", e.BlockHash, e.LogIndex)]++
-		d.byTx[fmt.Sprintf("%s/%d", e.TxHash, e.LogIndex)]++
+// outbox is an Outbox over db delivering to d (composing "notice of <tx>").
+func (d *deliveries) outbox(db *store.DB) *index.Outbox {
+	compose := func(_ context.Context, n store.OutboxNotice) (trustbot.Notice, error) {
+		return trustbot.Notice{ChannelID: n.Channel, TxHash: n.TxHash, Text: "notice of " + n.TxHash.Hex(),
+			Nonce: "tx" + n.TxHash.Hex()[2:25], Request: n.Request}, nil
 	}
+	return index.NewOutbox(db, compose, &testNotifier{notice: func(_ context.Context, n trustbot.Notice) error {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.byTx[n.TxHash]++
+		d.log = append(d.log, n)
+		return nil
+	}}, index.OutboxOptions{})
 }
 
 // freshDigest is the digest (of every table, or only tables) of a new store indexed from
@@ -52,7 +58,7 @@ func (d *deliveries) onEvents(_ context.Context, es []store.Event) {
 func freshDigest(t *testing.T, c *chain.Client, tables ...string) string {
 	t.Helper()
 	db := tempDB(t)
-	if err := chain.NewWatcher(c, db, chain.WatcherOptions{}).Tick(context.Background()); err != nil {
+	if err := index.New(c, db, index.Options{}).Tick(context.Background()); err != nil {
 		t.Fatalf("fresh index: %v", err)
 	}
 	d := digest(t, db, tables...)
@@ -90,7 +96,7 @@ func headNumber(t *testing.T, dc *devchain.Chain) uint64 {
 
 // TestRandomReorgs makes 100 randomized reorgs of depth 1–5 on a manual chain and checks after
 // each that the store equals a fresh index of the canonical chain, that no event was announced
-// twice (OnEvents per block hash and log index; the notice outbox per tx hash and log index)
+// twice (the notice outbox delivers each reported transaction once)
 // and none missed, and that no signing request is confirmed for a transaction the canonical
 // chain does not hold.
 func TestRandomReorgs(t *testing.T) {
@@ -115,29 +121,29 @@ func TestRandomReorgs(t *testing.T) {
 	base := headNumber(t, dc)
 
 	// Events: a watcher applying the head block (0 confirmations), so every reorg touches it.
+	// Its requests are recorded in its store too, so their notices enter its outbox.
 	db := tempDB(t)
 	del := newDeliveries()
-	w := chain.NewWatcher(c, db, chain.WatcherOptions{OnEvents: del.onEvents})
-	// The notice outbox, drained after every pass as a notifier would.
-	notified := map[string]int{}
+	w := index.New(c, db, index.Options{})
+	// The notice outbox, delivered after every pass. PendingNotices lists each transaction at
+	// most once; across passes and reorgs, each is delivered once.
+	ob := del.outbox(db)
 	drainOutbox := func() {
 		t.Helper()
-		es, err := db.UnnotifiedEvents(ctx)
-		if err != nil {
+		pendingTxs(t, db)
+		if err := ob.Deliver(ctx); err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range es {
-			notified[fmt.Sprintf("%s/%d", e.TxHash, e.LogIndex)]++
-		}
-		if err := db.MarkNotified(ctx, es); err != nil {
-			t.Fatal(err)
+		if left := pendingTxs(t, db); len(left) != 0 {
+			t.Fatalf("outbox after a delivery pass: %v still pending", left)
 		}
 	}
 	// Requests: a second store whose watcher settles with requestConf confirmations.
 	clk := &clock{now: time.Now()}
 	rdb := openDB(t, filepath.Join(t.TempDir(), "requests.db"), clk.Now)
-	rw := chain.NewWatcher(c, rdb, chain.WatcherOptions{Confirmations: requestConf})
-	var requests []string           // ids, each with one recorded tx
+	rw := index.New(c, rdb, index.Options{Confirmations: requestConf})
+	var requests []string // ids, each with one recorded tx
+	requestTxs := map[common.Hash]bool{}
 	reorgedOut := map[string]bool{} // requests whose tx was off the canonical chain at a check
 	tick := func() {
 		t.Helper()
@@ -156,20 +162,26 @@ func TestRandomReorgs(t *testing.T) {
 	trust := func() {
 		t.Helper()
 		call := chain.Trust(r, holders[rng.Intn(len(holders))], big.NewInt(1+rng.Int63n(1000)))
-		var req store.Request
+		var req trustbot.SigningRequest
 		asRequest := rng.Intn(2) == 0
 		if asRequest {
-			req = newRequest(t, rdb, fmt.Sprintf("request-reorg-%08d", len(requests)), alice.Address(), clk.Now().Add(24*time.Hour), call)
+			id := fmt.Sprintf("request-reorg-%08d", len(requests))
+			req = newRequest(t, rdb, id, alice.Address(), clk.Now().Add(24*time.Hour), call)
+			newRequest(t, db, id, alice.Address(), clk.Now().Add(24*time.Hour), call)
 		}
 		hash, err := alice.Send(ctx, c.Eth(), dc.ChainID(), call)
 		if err != nil {
 			t.Fatalf("send trust: %v", err)
 		}
 		if asRequest {
-			if _, err := rdb.RecordTx(ctx, req.ID, 0, strings.ToLower(hash.Hex())); err != nil {
+			if _, err := rdb.RecordTx(ctx, req.ID, 0, hash); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.RecordTx(ctx, req.ID, 0, hash); err != nil {
 				t.Fatal(err)
 			}
 			requests = append(requests, req.ID)
+			requestTxs[hash] = true
 		}
 		for range 20 {
 			dc.Commit()
@@ -190,7 +202,7 @@ func TestRandomReorgs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hash := common.HexToHash(req.Txs[0].Hash)
+			hash := req.Txs[0].Hash
 			rcpt, rerr := c.Eth().TransactionReceipt(ctx, hash)
 			canonical := rerr == nil
 			if canonical {
@@ -201,7 +213,7 @@ func TestRandomReorgs(t *testing.T) {
 				reorgedOut[id] = true
 			}
 			switch {
-			case req.Status == store.StatusConfirmed:
+			case req.Status == trustbot.StatusConfirmed:
 				confirmed++
 				if !canonical || rcpt.BlockNumber.Uint64() != req.Txs[0].BlockNumber {
 					t.Fatalf("request %s confirmed in block %d, but its tx %s is not canonical there (receipt err %v)",
@@ -222,22 +234,17 @@ func TestRandomReorgs(t *testing.T) {
 		}
 		del.mu.Lock()
 		defer del.mu.Unlock()
-		for k, n := range del.byBlock {
+		for h, n := range del.byTx {
 			if n != 1 {
-				t.Fatalf("reorg %d: OnEvents for %s: got %d times, want once", i, k, n)
+				t.Fatalf("reorg %d: the outbox delivered tx %s %d times, want once", i, h.Hex(), n)
 			}
-		}
-		for k, n := range notified {
-			if n != 1 {
-				t.Fatalf("reorg %d: notice outbox gave %s %d times, want once", i, k, n)
+			if !requestTxs[h] {
+				t.Fatalf("reorg %d: the outbox delivered tx %s, which no request reported", i, h.Hex())
 			}
 		}
 		for _, e := range events {
-			if del.byBlock[fmt.Sprintf("%s/%d", e.BlockHash, e.LogIndex)] == 0 {
-				t.Fatalf("reorg %d: stored event %s/%d (tx %s) never passed to OnEvents", i, e.BlockHash, e.LogIndex, e.TxHash)
-			}
-			if notified[fmt.Sprintf("%s/%d", e.TxHash, e.LogIndex)] == 0 {
-				t.Fatalf("reorg %d: stored event of tx %s log %d never left the notice outbox", i, e.TxHash, e.LogIndex)
+			if requestTxs[e.TxHash] && del.byTx[e.TxHash] == 0 {
+				t.Fatalf("reorg %d: stored event of request tx %s log %d never left the notice outbox", i, e.TxHash.Hex(), e.LogIndex)
 			}
 		}
 	}
@@ -303,14 +310,84 @@ func TestRandomReorgs(t *testing.T) {
 	confirmed := checkRequests(true)
 	checkDeliveries(reorgs)
 
-	dupByTx := 0
-	for _, n := range del.byTx {
-		if n > 1 {
-			dupByTx++
+	checkProjection(t, c, db)
+	t.Logf("%d reorgs (depths %v) in %v; %d notices delivered, %d/%d requests confirmed (%d of them had their tx reorged out for a while)",
+		reorgs, depths, time.Since(start).Round(time.Millisecond), len(del.byTx), confirmed, len(requests), len(reorgedOut))
+}
+
+// checkProjection checks db's projection two ways: it equals the one RebuildProjection makes
+// from the events table alone (reserves' outstanding and backing, accounts row for row), and
+// every account's balance and budget equals the reserve contract's balanceOf and budgetOf at
+// the cursor block.
+func checkProjection(t *testing.T, c *chain.Client, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	kept, err := db.Web(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RebuildProjection(ctx); err != nil {
+		t.Fatalf("RebuildProjection: %v", err)
+	}
+	rebuilt, err := db.Web(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept.Reserves) == 0 || len(kept.Accounts) == 0 {
+		t.Fatalf("projection: %d reserves and %d accounts, want some of each", len(kept.Reserves), len(kept.Accounts))
+	}
+	if len(kept.Reserves) != len(rebuilt.Reserves) {
+		t.Fatalf("reserves: kept %d, rebuilt %d", len(kept.Reserves), len(rebuilt.Reserves))
+	}
+	for i, k := range kept.Reserves {
+		r := rebuilt.Reserves[i]
+		if k.Address != r.Address || k.Outstanding.Cmp(r.Outstanding) != 0 || k.Backing.Cmp(r.Backing) != 0 {
+			t.Errorf("reserve %d: kept %s outstanding %s backing %s, rebuilt %s outstanding %s backing %s",
+				i, k.Address.Hex(), k.Outstanding, k.Backing, r.Address.Hex(), r.Outstanding, r.Backing)
 		}
 	}
-	t.Logf("%d reorgs (depths %v) in %v; %d notices, %d OnEvents keys, %d (tx, log index) keys passed to OnEvents more than once, %d/%d requests confirmed (%d of them had their tx reorged out for a while)",
-		reorgs, depths, time.Since(start).Round(time.Millisecond), len(notified), len(del.byBlock), dupByTx, confirmed, len(requests), len(reorgedOut))
+	if len(kept.Accounts) != len(rebuilt.Accounts) {
+		t.Fatalf("accounts: kept %d, rebuilt %d", len(kept.Accounts), len(rebuilt.Accounts))
+	}
+	for i, k := range kept.Accounts {
+		r := rebuilt.Accounts[i]
+		if k.Reserve != r.Reserve || k.Holder != r.Holder || k.Balance.Cmp(r.Balance) != 0 || k.Budget.Cmp(r.Budget) != 0 {
+			t.Errorf("account %d: kept %s/%s balance %s budget %s, rebuilt %s/%s balance %s budget %s", i,
+				k.Reserve.Hex(), k.Holder.Hex(), k.Balance, k.Budget, r.Reserve.Hex(), r.Holder.Hex(), r.Balance, r.Budget)
+		}
+	}
+
+	// The chain at the cursor block.
+	at := new(big.Int).SetUint64(kept.Block.Number)
+	if h, err := c.Eth().HeaderByNumber(ctx, at); err != nil || h.Hash() != kept.Block.Hash {
+		t.Fatalf("the cursor %d %s is not canonical (err %v)", kept.Block.Number, kept.Block.Hash.Hex(), err)
+	}
+	rb := bindings.NewTrustReserve()
+	read := func(to common.Address, data []byte, unpack func([]byte) (*big.Int, error)) *big.Int {
+		t.Helper()
+		out, err := c.Eth().CallContract(ctx, ethereum.CallMsg{To: &to, Data: data}, at)
+		if err != nil {
+			t.Fatalf("eth_call %s at block %d: %v", to.Hex(), at, err)
+		}
+		v, err := unpack(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, r := range kept.Reserves {
+		if got := read(r.Address, rb.PackTotalSupply(), rb.UnpackTotalSupply); got.Cmp(r.Outstanding) != 0 {
+			t.Errorf("reserve %s: outstanding %s, totalSupply at block %d %s", r.Address.Hex(), r.Outstanding, at, got)
+		}
+	}
+	for _, a := range kept.Accounts {
+		bal := read(a.Reserve, rb.PackBalanceOf(a.Holder), rb.UnpackBalanceOf)
+		budget := read(a.Reserve, rb.PackBudgetOf(a.Holder), rb.UnpackBudgetOf)
+		if bal.Cmp(a.Balance) != 0 || budget.Cmp(a.Budget) != 0 {
+			t.Errorf("account %s of %s: projection balance %s budget %s, chain at block %d balance %s budget %s",
+				a.Holder.Hex(), a.Reserve.Hex(), a.Balance, a.Budget, at, bal, budget)
+		}
+	}
 }
 
 // chaosProxy forwards JSON-RPC to upstream; while down it answers 503 and counts the requests.
@@ -356,7 +433,7 @@ func TestOutageBackoffResume(t *testing.T) {
 	ctx := context.Background()
 	dc := startDev(t, false)
 	alice, bob := member(t, dc, "alice"), member(t, dc, "bob")
-	usd := chain.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
+	usd := trustbot.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
 	r, err := dc.Client().Predict(ctx, alice.Address(), usd.Address)
 	if err != nil {
 		t.Fatal(err)
@@ -371,9 +448,9 @@ func TestOutageBackoffResume(t *testing.T) {
 	}
 	defer pc.Close()
 	db := tempDB(t)
-	del := newDeliveries()
 	failures := &countHandler{msg: "watcher pass failed"}
-	w := chain.NewWatcher(pc, db, chain.WatcherOptions{Interval: 10 * time.Millisecond, OnEvents: del.onEvents,
+	applied := &atomic.Int64{}
+	w := index.New(pc, db, index.Options{Interval: 10 * time.Millisecond, OnApplied: func() { applied.Add(1) },
 		Logger: slog.New(failures)})
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -439,15 +516,8 @@ func TestOutageBackoffResume(t *testing.T) {
 	if len(events) != 8 {
 		t.Errorf("events: got %d, want the story's 8", len(events))
 	}
-	del.mu.Lock()
-	defer del.mu.Unlock()
-	if len(del.byBlock) != len(events) {
-		t.Errorf("OnEvents: got %d distinct events, want %d", len(del.byBlock), len(events))
-	}
-	for k, n := range del.byBlock {
-		if n != 1 {
-			t.Errorf("OnEvents for %s: got %d times, want once", k, n)
-		}
+	if n := applied.Load(); n == 0 || n > int64(len(events)) {
+		t.Errorf("OnApplied: got %d calls, want 1 to %d (one per chunk that added events)", n, len(events))
 	}
 	t.Logf("503 for %v: %d requests, %d failed passes; connection refused for %v: %d failed passes; caught up %v after the node came back",
 		outage, during, failed503, outage, failedRefused, caughtUp.Round(time.Millisecond))
@@ -489,8 +559,8 @@ func waitCursor(t *testing.T, dc *devchain.Chain, db *store.DB, limit time.Durat
 
 // TestRestartAtRandomPoints stops a watcher with one-block chunks at its k-th RPC call through
 // a proxy, for many k — by cancelling its context or by closing its database under it, as if
-// the process died there — reopens the database and runs a new watcher to the head: the database then equals an
-// uninterrupted run's, and the two watchers together announced each event exactly once.
+// the process died there — reopens the database and runs a new watcher to the head: the
+// database then equals an uninterrupted run's, every table (the projection included).
 func TestRestartAtRandomPoints(t *testing.T) {
 	ctx := context.Background()
 	dc := startDev(t, false)
@@ -513,9 +583,9 @@ func TestRestartAtRandomPoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	opts := chain.WatcherOptions{Chunk: 1}
+	opts := index.Options{Chunk: 1}
 	base := p.hits.Load()
-	if err := chain.NewWatcher(pc, tempDB(t), opts).Tick(ctx); err != nil {
+	if err := index.New(pc, tempDB(t), opts).Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
 	total := p.hits.Load() - base
@@ -533,8 +603,6 @@ func TestRestartAtRandomPoints(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		del := newDeliveries()
-		opts.OnEvents = del.onEvents
 		runCtx, cancel := context.WithCancel(ctx)
 		// Odd points cancel the run; even ones close its database under it.
 		closeDB := k%2 == 0
@@ -547,7 +615,7 @@ func TestRestartAtRandomPoints(t *testing.T) {
 		})
 		cancelRun.Store(&stop)
 		stopK.Store(p.hits.Load() + k)
-		err = chain.NewWatcher(pc, db, opts).Tick(runCtx)
+		err = index.New(pc, db, opts).Tick(runCtx)
 		cancelRun.Store(nil)
 		cancel()
 		switch {
@@ -564,23 +632,13 @@ func TestRestartAtRandomPoints(t *testing.T) {
 		}
 
 		db = openDB(t, path, nil)
-		if err := chain.NewWatcher(pc, db, opts).Tick(ctx); err != nil {
+		if err := index.New(pc, db, opts).Tick(ctx); err != nil {
 			t.Fatalf("stop after %d calls: restarted Tick: %v", k, err)
 		}
 		wantEvents(t, db, want)
 		if got := digest(t, db); got != whole {
 			t.Fatalf("stop after %d calls: got database %s, want the uninterrupted one %s", k, got, whole)
 		}
-		del.mu.Lock()
-		if len(del.byBlock) != len(want) {
-			t.Errorf("stop after %d calls: OnEvents across both runs: got %d distinct events, want %d", k, len(del.byBlock), len(want))
-		}
-		for key, n := range del.byBlock {
-			if n != 1 {
-				t.Errorf("stop after %d calls: OnEvents for %s: got %d times, want once", k, key, n)
-			}
-		}
-		del.mu.Unlock()
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}
