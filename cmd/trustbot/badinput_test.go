@@ -193,7 +193,7 @@ func TestChainUnreachable(t *testing.T) {
 	}
 	down := chain.New(ec, big.NewInt(1337), p.Chain.Factory())
 	set := commands.New(commands.Services{Store: p.DB, Chain: down, Links: links{public: p.PublicURL},
-		Assets: []commands.Asset{{Symbol: "tUSD", Address: p.DevChain.TestUSD()}}})
+		Assets: tokensNamed(t, p.Assets, "tUSD")})
 	me := trustbot.Member{ID: "dev-alice", Name: "alice"}
 	ctx := context.Background()
 	r := set.Handle(ctx, &commands.Request{User: me, Command: "reserve", Subcommand: "create", Options: map[string]commands.Value{}})

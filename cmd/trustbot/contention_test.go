@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -17,8 +18,9 @@ import (
 	"github.com/trustbot/trustbot"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 
-	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/commands"
 	"github.com/trustbot/trustbot/store"
 )
@@ -53,7 +55,7 @@ func TestConcurrentWritersAcrossComponents(t *testing.T) {
 		mustContain(t, "/reserve deposit 300", run("/reserve deposit 300"), "Sign to deposit")
 		mustContain(t, "/approve (deposit)", run("/approve"), "Confirmed")
 	}
-	trustedBefore, err := p.DB.Events(ctx, store.EventFilter{Name: "Trusted"})
+	trustedBefore, err := eventsNamed(ctx, p.DB, "Trusted")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +162,7 @@ func TestConcurrentWritersAcrossComponents(t *testing.T) {
 					problem("wallet %s: %v", m, err)
 					continue
 				}
-				call, err := chain.CallFromStore(store.Call{To: r.Calls[0].To, Data: r.Calls[0].Data, Value: r.Calls[0].Value})
+				call, err := r.call(0)
 				if err != nil {
 					problem("wallet %s: %v", m, err)
 					continue
@@ -238,10 +240,10 @@ func TestConcurrentWritersAcrossComponents(t *testing.T) {
 			if err != nil {
 				t.Fatalf("request %s: %v", id, err)
 			}
-			if r.Status == store.StatusConfirmed {
+			if r.Status == trustbot.StatusConfirmed {
 				break
 			}
-			if r.Status == store.StatusFailed || time.Now().After(deadline) {
+			if r.Status == trustbot.StatusFailed || time.Now().After(deadline) {
 				t.Fatalf("request %s: status %s (%s), want confirmed", id, r.Status, r.Error)
 			}
 			time.Sleep(50 * time.Millisecond)
@@ -249,7 +251,7 @@ func TestConcurrentWritersAcrossComponents(t *testing.T) {
 	}
 	// The counts add up: one Trusted event per confirmed trust, and the signed-but-not-reported
 	// and unsigned requests still pending.
-	trusted, err := p.DB.Events(ctx, store.EventFilter{Name: "Trusted"})
+	trusted, err := eventsNamed(ctx, p.DB, "Trusted")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,4 +280,59 @@ type requestJSON struct {
 		Data  string `json:"data"`
 		Value string `json:"value"`
 	} `json:"calls"`
+}
+
+// call is the i-th call as the page's JSON gives it.
+func (r requestJSON) call(i int) (trustbot.Call, error) {
+	c := r.Calls[i]
+	return pageCall(c.To, c.Data, c.Value)
+}
+
+// pageCall reads a call as the signing page's JSON gives it: 0x address, 0x calldata, decimal wei.
+func pageCall(to, data, value string) (trustbot.Call, error) {
+	if !common.IsHexAddress(to) || !strings.HasPrefix(strings.ToLower(to), "0x") {
+		return trustbot.Call{}, fmt.Errorf("signing page: %q is not an address", to)
+	}
+	b, err := hexutil.Decode(data)
+	if err != nil {
+		return trustbot.Call{}, fmt.Errorf("signing page: calldata %q: %w", data, err)
+	}
+	v, ok := new(big.Int).SetString(value, 10)
+	if !ok || v.Sign() < 0 {
+		return trustbot.Call{}, fmt.Errorf("signing page: value %q is not a whole number of wei", value)
+	}
+	return trustbot.Call{To: common.HexToAddress(to), Data: b, Value: v}, nil
+}
+
+// eventsNamed is every stored event of one contract event name, in chain order.
+func eventsNamed(ctx context.Context, db *store.DB, name string) ([]trustbot.Event, error) {
+	all, err := db.Events(ctx, store.EventFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var out []trustbot.Event
+	for _, e := range all {
+		if e.Name() == name {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// tokensNamed is the resolved assets with these symbols, in that order.
+func tokensNamed(t testing.TB, all []trustbot.Token, symbols ...string) []trustbot.Token {
+	t.Helper()
+	var out []trustbot.Token
+	for _, s := range symbols {
+		found := false
+		for _, tok := range all {
+			if tok.Symbol == s {
+				out, found = append(out, tok), true
+			}
+		}
+		if !found {
+			t.Fatalf("asset %s: not among %+v", s, all)
+		}
+	}
+	return out
 }

@@ -17,17 +17,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot/web/siwe"
+
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/gorilla/websocket"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/bot/discordtest"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/commands"
-	"github.com/trustbot/trustbot/store"
-	"github.com/trustbot/trustbot/web"
 )
 
 const (
@@ -320,7 +321,7 @@ func (st *discordStack) approveWalletLink(link string, w chain.Wallet) {
 		Version        string    `json:"version"`
 	}
 	st.getJSON(link+".json", &l)
-	msg := web.SIWEMessage{Domain: l.Domain, Address: w.Address().Hex(), Statement: l.Statement, URI: l.URI,
+	msg := siwe.Message{Domain: l.Domain, Address: w.Address().Hex(), Statement: l.Statement, URI: l.URI,
 		Version: l.Version, ChainID: l.ChainID, Nonce: l.Nonce, IssuedAt: l.IssuedAt, ExpirationTime: l.ExpirationTime}
 	text := msg.String()
 	var res struct {
@@ -345,7 +346,7 @@ func (st *discordStack) approveSigning(link string, w chain.Wallet) {
 	st.getJSON(link+".json", &req)
 	eth, id := st.d.Chain.Eth(), st.d.Chain.ChainID()
 	for i, sc := range req.Calls {
-		call, err := chain.CallFromStore(store.Call{To: sc.To, Data: sc.Data, Value: sc.Value})
+		call, err := pageCall(sc.To, sc.Data, sc.Value)
 		if err != nil {
 			st.t.Fatal(err)
 		}
@@ -365,9 +366,9 @@ func (st *discordStack) approveSigning(link string, w chain.Wallet) {
 	for time.Now().Before(deadline) {
 		st.getJSON(link+".json", &req)
 		switch req.Status {
-		case string(store.StatusConfirmed):
+		case string(trustbot.StatusConfirmed):
 			return
-		case string(store.StatusFailed), string(store.StatusExpired), string(store.StatusCancelled):
+		case string(trustbot.StatusFailed), string(trustbot.StatusExpired), string(trustbot.StatusCancelled):
 			st.t.Fatalf("request %s: got %s (%s), want confirmed", link, req.Status, req.Error)
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -443,7 +444,7 @@ func TestDiscordStory(t *testing.T) {
 		}
 		st.approveWalletLink(link, m.w)
 		got, _ = st.run(m.u, "wallet", discordtest.Option{Name: "show", Type: discordtest.OptionSubCommand})
-		mustHave(t, "/wallet show", got, strings.ToLower(m.w.Address().Hex()))
+		mustHave(t, "/wallet show", got, m.w.Address().Hex()) // EIP-55, as a wallet shows it
 	}
 
 	// approve runs a chain command, checks the deferred reply's link, signs it, and waits for the

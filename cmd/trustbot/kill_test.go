@@ -30,11 +30,11 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/bindings"
 	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
-	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/store/storetest"
 )
 
@@ -344,7 +344,7 @@ func runKillStory(t *testing.T, exe string, p killPoint) killResult {
 	defer db.Close()
 	var status, txHash string
 	if err := db.QueryRow(`SELECT r.status, t.tx_hash FROM signing_requests r JOIN signing_txs t ON t.request_id = r.id
-		WHERE r.id = ?`, w.id()).Scan(&status, &txHash); err != nil || status != string(store.StatusConfirmed) ||
+		WHERE r.id = ?`, w.id()).Scan(&status, &txHash); err != nil || status != string(trustbot.StatusConfirmed) ||
 		txHash != strings.ToLower(w.hash.Hex()) {
 		t.Errorf("kill point %v: request: got status %q with tx %s (err %v), want confirmed with %s", p, status, txHash, err, w.hash.Hex())
 	}
@@ -514,19 +514,20 @@ func (ks *killStory) phase(id string, sent bool) string {
 	db := storetest.OpenReadOnly(ks.t, filepath.Join(ks.dir, "playground.db"))
 	defer db.Close()
 	var status string
-	var txs, events, notified int
+	var txs, events, queued, delivered int
 	err := db.QueryRow(`SELECT status, (SELECT count(*) FROM signing_txs WHERE request_id = id) FROM signing_requests WHERE id = ?`,
 		id).Scan(&status, &txs)
 	if err == nil {
-		err = db.QueryRow(`SELECT count(*), count(n.tx_hash) FROM events e
-			LEFT JOIN notified n ON n.tx_hash = e.tx_hash AND n.log_index = e.log_index WHERE e.name = 'Trusted'`).Scan(&events, &notified)
+		// The notice of a Trusted event is the outbox row of its transaction.
+		err = db.QueryRow(`SELECT count(*), count(o.tx_hash), count(CASE WHEN o.state = 'delivered' THEN 1 END) FROM events e
+			LEFT JOIN outbox o ON o.tx_hash = e.tx_hash WHERE e.name = 'Trusted'`).Scan(&events, &queued, &delivered)
 	}
 	if err != nil {
 		ks.t.Fatalf("read the database after the kill: %v", err)
 	}
 	words := map[bool]string{false: "not ", true: ""}
-	return fmt.Sprintf("wallet tx %ssent, request %s with %d tx, Trusted events %d (%d marked notified), notice %sprinted",
-		words[sent], status, txs, events, notified, words[ks.out.count(killNoticeText) > 0])
+	return fmt.Sprintf("wallet tx %ssent, request %s with %d tx, Trusted events %d (%d in the outbox, %d delivered), notice %sprinted",
+		words[sent], status, txs, events, queued, delivered, words[ks.out.count(killNoticeText) > 0])
 }
 
 func (ks *killStory) stderrText() string {
@@ -574,7 +575,7 @@ type pageWallet struct {
 	key     chain.Wallet
 	eth     *ethclient.Client
 	chainID *big.Int
-	calls   []chain.Call
+	calls   []trustbot.Call
 	hash    common.Hash
 	sent    atomic.Int32 // transactions sent; read when the playground is killed
 	// reportFailed: the last report of hash did not reach the server.
@@ -642,11 +643,11 @@ func (w *pageWallet) submit(ctx context.Context, ks *killStory) error {
 		if len(req.Calls) != 1 {
 			return fmt.Errorf("request %s: got %d calls, want 1", w.id(), len(req.Calls))
 		}
-		call, err := chain.CallFromStore(store.Call{To: req.Calls[0].To, Data: req.Calls[0].Data, Value: req.Calls[0].Value})
+		call, err := req.call(0)
 		if err != nil {
 			return err
 		}
-		w.calls = []chain.Call{call}
+		w.calls = []trustbot.Call{call}
 	}
 	if w.hash == (common.Hash{}) {
 		// The user approves in the wallet, which talks to the chain, not to the playground.
@@ -675,11 +676,11 @@ func (w *pageWallet) submit(ctx context.Context, ks *killStory) error {
 			return err
 		}
 		switch req.Status {
-		case string(store.StatusConfirmed):
+		case string(trustbot.StatusConfirmed):
 			if ks.out.count(killNoticeText) > 0 {
 				return nil
 			}
-		case string(store.StatusFailed), string(store.StatusExpired), string(store.StatusCancelled):
+		case string(trustbot.StatusFailed), string(trustbot.StatusExpired), string(trustbot.StatusCancelled):
 			return fmt.Errorf("request %s: got %s, want confirmed", w.id(), req.Status)
 		}
 		if time.Now().After(deadline) {
@@ -945,19 +946,15 @@ func TestNoticeOfTransactionReportedLate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call, err := chain.CallFromStore(req.Calls[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	call := req.Calls[0]
 	alice, _ := p.DevChain.Member("alice")
 	hash, err := alice.Send(ctx, p.Chain.Eth(), p.Chain.ChainID(), call)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hashHex := strings.ToLower(hash.Hex())
 	waitUntil(t, "the watcher applies the trust", func() bool {
-		events, err := p.DB.Events(ctx, store.EventFilter{Name: "Trusted"})
-		return err == nil && len(events) == 1 && events[0].TxHash == hashHex
+		events, err := eventsNamed(ctx, p.DB, "Trusted")
+		return err == nil && len(events) == 1 && events[0].TxHash == hash
 	})
 
 	printed := run("/as alice") // everything printed since the link
@@ -974,7 +971,7 @@ func TestNoticeOfTransactionReportedLate(t *testing.T) {
 	}
 	waitUntil(t, "the request is confirmed", func() bool {
 		r, err := p.DB.Request(ctx, id)
-		return err == nil && r.Status == store.StatusConfirmed
+		return err == nil && r.Status == trustbot.StatusConfirmed
 	})
 	const notice = "[notice] @alice extended @bob a budget of 1 ETH."
 	waitUntil(t, "the notice", func() bool {
@@ -987,8 +984,8 @@ func TestNoticeOfTransactionReportedLate(t *testing.T) {
 		t.Errorf("notice %q: got %d times, want once; output:\n%s", notice, got, printed)
 	}
 	r, err := p.DB.Request(ctx, id)
-	if err != nil || len(r.Txs) != 1 || r.Txs[0].Hash != hashHex {
-		t.Errorf("request txs: got %+v (err %v), want the one transaction %s", r.Txs, err, hashHex)
+	if err != nil || len(r.Txs) != 1 || r.Txs[0].Hash != hash {
+		t.Errorf("request txs: got %+v (err %v), want the one transaction %s", r.Txs, err, hash.Hex())
 	}
 }
 
