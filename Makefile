@@ -46,7 +46,7 @@ FUZZTIME ?= 30s
 fuzz:
 	go test ./commands/ -run '^$$' -fuzz '^FuzzParseAmount$$' -fuzztime $(FUZZTIME)
 	go test ./console/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
-	go test ./web/ -run '^$$' -fuzz '^FuzzParseSIWE$$' -fuzztime $(FUZZTIME)
+	go test ./web/siwe/ -run '^$$' -fuzz '^FuzzParseSIWE$$' -fuzztime $(FUZZTIME)
 	go test ./bot/ -run '^$$' -fuzz '^FuzzInteraction$$' -fuzztime $(FUZZTIME)
 	go test ./web/ -run '^$$' -fuzz '^FuzzSigningTxJSON$$' -fuzztime $(FUZZTIME)
 

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trustbot/trustbot/web/siwe"
+
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -28,7 +30,6 @@ import (
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/commands"
-	"github.com/trustbot/trustbot/web"
 )
 
 // DevMember is a playground member with a dev key that /approve signs with.
@@ -346,7 +347,7 @@ func (c *Console) approveWalletLink(ctx context.Context, link string, me DevMemb
 	if err := c.getJSON(ctx, link+".json", &l); err != nil {
 		return err
 	}
-	msg := web.SIWEMessage{
+	msg := siwe.Message{
 		Domain: l.Domain, Address: me.Wallet.Address().Hex(), Statement: l.Statement, URI: l.URI,
 		Version: l.Version, ChainID: l.ChainID, Nonce: l.Nonce, IssuedAt: l.IssuedAt, ExpirationTime: l.ExpirationTime,
 	}

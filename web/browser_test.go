@@ -30,6 +30,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot/web/siwe"
+
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -1133,7 +1135,7 @@ func TestBrowserAlreadyUsedLinks(t *testing.T) {
 	}
 	json.NewDecoder(res.Body).Decode(&j)
 	res.Body.Close()
-	m := web.SIWEMessage{Domain: j.Domain, Address: dave.Address().Hex(), Statement: j.Statement, URI: j.URI, Version: j.Version,
+	m := siwe.Message{Domain: j.Domain, Address: dave.Address().Hex(), Statement: j.Statement, URI: j.URI, Version: j.Version,
 		ChainID: j.ChainID, Nonce: j.Nonce, IssuedAt: j.IssuedAt, ExpirationTime: j.ExpirationTime}
 	if _, err := b.srv.VerifyWalletLink(ctx, nonce, m.String(), dave.PersonalSign([]byte(m.String()))); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustbot/trustbot/web/siwe"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
@@ -458,8 +460,8 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 			URI:            m.URI,
 			ChainID:        m.ChainID,
 			Nonce:          m.Nonce,
-			IssuedAt:       formatSIWETime(m.IssuedAt),
-			ExpirationTime: formatSIWETime(m.ExpirationTime),
+			IssuedAt:       siwe.FormatTime(m.IssuedAt),
+			ExpirationTime: siwe.FormatTime(m.ExpirationTime),
 			Statement:      m.Statement,
 			Version:        m.Version,
 			User:           link.userName,
@@ -479,7 +481,7 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 
 // postLinkMessage serves POST /l/{nonce}/message: the EIP-4361 text the
 // wallet at the given address is to sign for this link, built by
-// SIWEMessage.String so that the page signs exactly what the server checks.
+// siwe.Message.String so that the page signs exactly what the server checks.
 // It writes nothing.
 func (s *Server) postLinkMessage(w http.ResponseWriter, r *http.Request) {
 	var body struct {
@@ -493,7 +495,7 @@ func (s *Server) postLinkMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := *body.Address
-	if len(a) != 42 || (a[:2] != "0x" && a[:2] != "0X") || !isHexDigits(a[2:]) {
+	if len(a) != 42 || (a[:2] != "0x" && a[:2] != "0X") || !siwe.IsHexDigits(a[2:]) {
 		s.writeError(w, r, trustbot.Errorf(trustbot.EInvalid, "An address is 0x followed by 40 hex digits."))
 		return
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustbot/trustbot/web/siwe"
+
 	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -24,7 +26,7 @@ import (
 type issuedLink struct {
 	userID   string
 	userName string
-	msg      SIWEMessage // Address empty
+	msg      siwe.Message // Address empty
 	used     bool
 }
 
@@ -41,7 +43,7 @@ func statementText(userName, userID string) string {
 func statementName(name, userID string) string {
 	var b strings.Builder
 	for i := 0; i < len(name) && b.Len() < maxNameLen; i++ {
-		if c := name[i]; c != '@' && validStatement(string(c)) {
+		if c := name[i]; c != '@' && siwe.ValidStatement(string(c)) {
 			b.WriteByte(c)
 		}
 	}
@@ -55,7 +57,7 @@ func statementName(name, userID string) string {
 // returns its URL. The nonce is 128 random bits as 32 lowercase hex digits;
 // it is valid for Config.SIWETTL (at most 10 minutes).
 func (s *Server) NewWalletLink(ctx context.Context, userID, userName string) (string, error) {
-	if userID == "" || len(userID) > 64 || !validStatement(userID) {
+	if userID == "" || len(userID) > 64 || !siwe.ValidStatement(userID) {
 		return "", trustbot.Errorf(trustbot.EInvalid, "A wallet link needs a Discord user id made of letters and digits.")
 	}
 	name := statementName(userName, userID)
@@ -77,8 +79,8 @@ func (s *Server) NewWalletLink(ctx context.Context, userID, userName string) (st
 }
 
 // issuedMessage is the sign-in message issued with a nonce, without the address.
-func (s *Server) issuedMessage(n trustbot.SignInNonce) SIWEMessage {
-	return SIWEMessage{
+func (s *Server) issuedMessage(n trustbot.SignInNonce) siwe.Message {
+	return siwe.Message{
 		Domain:         s.domain,
 		Statement:      statementText(n.UserName, n.UserID),
 		URI:            s.cfg.PublicURL,
@@ -152,7 +154,7 @@ func (s *Server) verifyWalletLink(ctx context.Context, nonce, message string, si
 	if err != nil {
 		return trustbot.WalletLink{}, issuedLink{}, err
 	}
-	m, err := ParseSIWE(message)
+	m, err := siwe.Parse(message)
 	if err != nil {
 		return trustbot.WalletLink{}, issuedLink{}, err
 	}
@@ -221,7 +223,7 @@ func alreadyLinked(addr common.Address, spent bool) error {
 // checkMessage compares a parsed message with the one that was issued.
 // ParseSIWE has already refused a version other than 1 and an address
 // without a valid EIP-55 checksum.
-func (s *Server) checkMessage(m, want SIWEMessage) error {
+func (s *Server) checkMessage(m, want siwe.Message) error {
 	invalid := func(format string, args ...any) error {
 		return trustbot.Errorf(trustbot.EInvalid, format, args...)
 	}

@@ -13,13 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot/web/siwe"
+
 	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/trustbot/trustbot"
-	"github.com/trustbot/trustbot/web"
 )
 
 type linkJSON struct {
@@ -42,7 +43,7 @@ const (
 
 // issueLink makes a sign-in link for alice's Discord account and builds the
 // message her wallet would sign from the link's JSON, as the page does.
-func (e *env) issueLink() (nonce string, m web.SIWEMessage) {
+func (e *env) issueLink() (nonce string, m siwe.Message) {
 	e.t.Helper()
 	u, err := e.srv.NewWalletLink(context.Background(), discordID, discordName)
 	if err != nil {
@@ -62,7 +63,7 @@ func (e *env) issueLink() (nonce string, m web.SIWEMessage) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return nonce, web.SIWEMessage{
+	return nonce, siwe.Message{
 		Domain: j.Domain, Address: addrOf(e.alice).Hex(), Statement: j.Statement, URI: j.URI,
 		Version: j.Version, ChainID: j.ChainID, Nonce: j.Nonce, IssuedAt: issued, ExpirationTime: expires,
 	}
@@ -128,7 +129,7 @@ func TestWalletLinkFlow(t *testing.T) {
 	checkScripts(t, "link page", string(page.body))
 
 	e.clk.Add(30 * time.Second)
-	m := web.SIWEMessage{
+	m := siwe.Message{
 		Domain: got.Domain, Address: addrOf(e.alice).Hex(), Statement: got.Statement, URI: got.URI, Version: "1",
 		ChainID: got.ChainID, Nonce: got.Nonce, IssuedAt: start, ExpirationTime: start.Add(10 * time.Minute),
 	}
@@ -258,7 +259,7 @@ func TestWalletLinkRefusals(t *testing.T) {
 	// attempt is one POST /l/{nonce}; setup fills it from a fresh link.
 	type attempt struct {
 		nonce  string
-		m      web.SIWEMessage
+		m      siwe.Message
 		text   string // the message sent; m.String() when empty
 		sig    []byte // alice's signature of the text when nil
 		sigHex string // the signature field as sent; hex of sig when empty

@@ -10,6 +10,8 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/trustbot/trustbot/web/siwe"
+
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -76,7 +78,7 @@ func displayStatus(r trustbot.SigningRequest, now time.Time) string {
 // same hash for the same call again returns the request unchanged. Every
 // refusal is a *trustbot.Error and writes nothing.
 func (s *Server) ReportTx(ctx context.Context, id string, index int, hash string) (trustbot.SigningRequest, error) {
-	if len(hash) != 66 || (hash[:2] != "0x" && hash[:2] != "0X") || !isHexDigits(hash[2:]) {
+	if len(hash) != 66 || (hash[:2] != "0x" && hash[:2] != "0X") || !siwe.IsHexDigits(hash[2:]) {
 		return trustbot.SigningRequest{}, trustbot.Errorf(trustbot.EInvalid, "A transaction hash is 0x followed by 64 hex digits.")
 	}
 	h := common.HexToHash(hash)

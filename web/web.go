@@ -26,6 +26,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustbot/trustbot/web/siwe"
+
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -95,9 +97,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("web: PUBLIC_URL %q: scheme must be http or https", c.PublicURL)
 	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
 		return fmt.Errorf("web: PUBLIC_URL %q: want scheme://host[:port][/path] and nothing else", c.PublicURL)
-	case !validAuthority(u.Host):
+	case !siwe.ValidAuthority(u.Host):
 		return fmt.Errorf("web: PUBLIC_URL %q: host %q is not valid in a sign-in message", c.PublicURL, u.Host)
-	case !validURI(c.PublicURL):
+	case !siwe.ValidURI(c.PublicURL):
 		return fmt.Errorf("web: PUBLIC_URL %q is not a valid URI", c.PublicURL)
 	case c.ChainID == 0 || c.ChainID > math.MaxInt64:
 		return fmt.Errorf("web: chain id %d is out of range", c.ChainID)

@@ -1,4 +1,6 @@
-package web
+// Package siwe reads and writes EIP-4361 (Sign-In with Ethereum) messages: the exact text a
+// wallet signs to prove control of an address, and its grammar checks.
+package siwe
 
 import (
 	"net/url"
@@ -11,13 +13,13 @@ import (
 	"github.com/trustbot/trustbot"
 )
 
-// SIWEMessage is an EIP-4361 (Sign-In with Ethereum) message.
+// Message is an EIP-4361 (Sign-In with Ethereum) message.
 //
 // A zero ExpirationTime or NotBefore, an empty RequestID and a nil Resources
 // are absent from the text; an empty non-nil Resources is a "Resources:"
 // line with no items. Scheme is the optional "scheme://" before the domain
 // in the first line ("" when absent).
-type SIWEMessage struct {
+type Message struct {
 	Scheme         string
 	Domain         string
 	Address        string // EIP-55 checksummed 0x address
@@ -51,7 +53,7 @@ const (
 
 // String renders the message as EIP-4361 text, the exact bytes a wallet
 // signs with personal_sign.
-func (m SIWEMessage) String() string {
+func (m Message) String() string {
 	var b strings.Builder
 	if m.Scheme != "" {
 		b.WriteString(m.Scheme + "://")
@@ -67,12 +69,12 @@ func (m SIWEMessage) String() string {
 	b.WriteString(siweVersion + m.Version + "\n")
 	b.WriteString(siweChainID + strconv.FormatUint(m.ChainID, 10) + "\n")
 	b.WriteString(siweNonce + m.Nonce + "\n")
-	b.WriteString(siweIssuedAt + formatSIWETime(m.IssuedAt))
+	b.WriteString(siweIssuedAt + FormatTime(m.IssuedAt))
 	if !m.ExpirationTime.IsZero() {
-		b.WriteString("\n" + siweExpiration + formatSIWETime(m.ExpirationTime))
+		b.WriteString("\n" + siweExpiration + FormatTime(m.ExpirationTime))
 	}
 	if !m.NotBefore.IsZero() {
-		b.WriteString("\n" + siweNotBefore + formatSIWETime(m.NotBefore))
+		b.WriteString("\n" + siweNotBefore + FormatTime(m.NotBefore))
 	}
 	if m.RequestID != "" {
 		b.WriteString("\n" + siweRequestID + m.RequestID)
@@ -86,9 +88,9 @@ func (m SIWEMessage) String() string {
 	return b.String()
 }
 
-// formatSIWETime renders an RFC 3339 date-time, keeping the time's offset
+// FormatTime renders an RFC 3339 date-time, keeping the time's offset
 // and fractional seconds (none when they are zero).
-func formatSIWETime(t time.Time) string {
+func FormatTime(t time.Time) string {
 	return t.Format(time.RFC3339Nano)
 }
 
@@ -107,13 +109,13 @@ func quote(s string) string {
 	return strconv.Quote(s)
 }
 
-// ParseSIWE parses EIP-4361 text strictly: lines are separated by a single
+// Parse parses EIP-4361 text strictly: lines are separated by a single
 // LF, fields come in the order of the ABNF, nothing precedes the header or
 // follows the last field, and every value must match its rule (the address
 // must also carry a valid EIP-55 checksum). Each kind of defect has its own
 // error, a *trustbot.Error with code EInvalid.
-func ParseSIWE(text string) (SIWEMessage, error) {
-	var m SIWEMessage
+func Parse(text string) (Message, error) {
+	var m Message
 	if text == "" {
 		return m, siweErr("it is empty.")
 	}
@@ -135,7 +137,7 @@ func ParseSIWE(text string) (SIWEMessage, error) {
 			return m, siweErr("the scheme %s in the first line is not a valid URI scheme.", quote(m.Scheme))
 		}
 	}
-	if !validAuthority(authority) {
+	if !ValidAuthority(authority) {
 		return m, siweErr("the domain %s in the first line is not a valid host.", quote(authority))
 	}
 	m.Domain = authority
@@ -145,7 +147,7 @@ func ParseSIWE(text string) (SIWEMessage, error) {
 	if !ok {
 		return m, siweErr("it ends after the first line; the second line must be the Ethereum address.")
 	}
-	if len(addr) != 42 || addr[:2] != "0x" || !isHexDigits(addr[2:]) {
+	if len(addr) != 42 || addr[:2] != "0x" || !IsHexDigits(addr[2:]) {
 		return m, siweErr("the second line must be an Ethereum address (0x and 40 hex digits), not %s.", quote(addr))
 	}
 	if want := common.HexToAddress(addr).Hex(); addr != want {
@@ -162,7 +164,7 @@ func ParseSIWE(text string) (SIWEMessage, error) {
 		return m, siweErr("it ends before its URI line.")
 	}
 	if l != "" {
-		if !validStatement(l) {
+		if !ValidStatement(l) {
 			return m, siweErr("the statement contains a character EIP-4361 does not allow (letters, digits, spaces and URI punctuation only).")
 		}
 		m.Statement = l
@@ -176,7 +178,7 @@ func ParseSIWE(text string) (SIWEMessage, error) {
 	if err != nil {
 		return m, err
 	}
-	if !validURI(v) {
+	if !ValidURI(v) {
 		return m, siweErr("the URI %s is not a valid URI.", quote(v))
 	}
 	m.URI = v
@@ -239,7 +241,7 @@ func ParseSIWE(text string) (SIWEMessage, error) {
 		m.Resources = []string{}
 		for p.i < len(p.lines) && strings.HasPrefix(p.lines[p.i], siweResource) {
 			r := strings.TrimPrefix(p.lines[p.i], siweResource)
-			if !validURI(r) {
+			if !ValidURI(r) {
 				return m, siweErr("the resource %s is not a valid URI.", quote(r))
 			}
 			m.Resources = append(m.Resources, r)
@@ -369,7 +371,7 @@ func isDigits(s string) bool {
 	return true
 }
 
-func isHexDigits(s string) bool {
+func IsHexDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isHexDigit(s[i]) {
 			return false
@@ -403,8 +405,8 @@ func validChars(s string, pct bool, ok func(byte) bool) bool {
 	return true
 }
 
-// validStatement: statement = *( reserved / unreserved / " " ).
-func validStatement(s string) bool {
+// ValidStatement: statement = *( reserved / unreserved / " " ).
+func ValidStatement(s string) bool {
 	return validChars(s, false, func(c byte) bool {
 		return isUnreserved(c) || isGenDelim(c) || isSubDelim(c) || c == ' '
 	})
@@ -431,9 +433,9 @@ func validScheme(s string) bool {
 	return true
 }
 
-// validAuthority: authority = [ userinfo "@" ] host [ ":" port ], with a
+// ValidAuthority: authority = [ userinfo "@" ] host [ ":" port ], with a
 // non-empty host (a reg-name, an IPv4 address or a bracketed IP literal).
-func validAuthority(s string) bool {
+func ValidAuthority(s string) bool {
 	if i := strings.LastIndexByte(s, '@'); i >= 0 {
 		userinfo := s[:i]
 		if !validChars(userinfo, true, func(c byte) bool { return isUnreserved(c) || isSubDelim(c) || c == ':' }) {
@@ -469,9 +471,9 @@ func validAuthority(s string) bool {
 	return rest[0] == ':' && isDigits(rest[1:])
 }
 
-// validURI checks an absolute URI (RFC 3986 "URI"): a scheme, then only URI
+// ValidURI checks an absolute URI (RFC 3986 "URI"): a scheme, then only URI
 // characters with well-formed percent-encodings, and parseable by net/url.
-func validURI(s string) bool {
+func ValidURI(s string) bool {
 	i := strings.IndexByte(s, ':')
 	if i < 1 || !validScheme(s[:i]) {
 		return false

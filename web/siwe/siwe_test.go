@@ -1,4 +1,4 @@
-package web_test
+package siwe_test
 
 import (
 	"reflect"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/trustbot/trustbot"
-	"github.com/trustbot/trustbot/web"
+	"github.com/trustbot/trustbot/web/siwe"
 )
 
 // eipExample is the example message of EIP-4361.
@@ -26,7 +26,7 @@ Resources:
 - https://example.com/my-web2-claim.json`
 
 // full is a message with every optional part.
-var full = web.SIWEMessage{
+var full = siwe.Message{
 	Scheme:         "https",
 	Domain:         "user:pw@trustbot.example:8443",
 	Address:        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
@@ -43,7 +43,7 @@ var full = web.SIWEMessage{
 }
 
 // sameMessage compares two messages field by field, times by instant.
-func sameMessage(a, b web.SIWEMessage) bool {
+func sameMessage(a, b siwe.Message) bool {
 	times := [][2]time.Time{{a.IssuedAt, b.IssuedAt}, {a.ExpirationTime, b.ExpirationTime}, {a.NotBefore, b.NotBefore}}
 	for _, p := range times {
 		if !p[0].Equal(p[1]) {
@@ -56,11 +56,11 @@ func sameMessage(a, b web.SIWEMessage) bool {
 }
 
 func TestSIWEExample(t *testing.T) {
-	m, err := web.ParseSIWE(eipExample)
+	m, err := siwe.Parse(eipExample)
 	if err != nil {
 		t.Fatalf("ParseSIWE: %v", err)
 	}
-	want := web.SIWEMessage{
+	want := siwe.Message{
 		Domain:    "example.com",
 		Address:   "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
 		Statement: "I accept the ExampleOrg Terms of Service: https://example.com/tos",
@@ -83,7 +83,7 @@ func TestSIWEExample(t *testing.T) {
 }
 
 func TestSIWERoundTrip(t *testing.T) {
-	minimal := web.SIWEMessage{
+	minimal := siwe.Message{
 		Domain: "127.0.0.1:8080", Address: "0x0000000000000000000000000000000000000001", URI: "http://127.0.0.1:8080",
 		Version: "1", ChainID: 1, Nonce: "abcdefgh", IssuedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
@@ -91,10 +91,10 @@ func TestSIWERoundTrip(t *testing.T) {
 	noResources.Resources = nil
 	emptyResources := full
 	emptyResources.Resources = []string{}
-	for name, m := range map[string]web.SIWEMessage{
+	for name, m := range map[string]siwe.Message{
 		"full": full, "minimal": minimal, "no resources": noResources, "empty resources": emptyResources,
 	} {
-		got, err := web.ParseSIWE(m.String())
+		got, err := siwe.Parse(m.String())
 		if err != nil {
 			t.Errorf("%s: ParseSIWE(String()): %v\n%s", name, err, m.String())
 			continue
@@ -175,7 +175,7 @@ func TestParseSIWEErrors(t *testing.T) {
 		{"ends early", good[:strings.Index(good, "Nonce: ")-1], p + `it ends before its "Nonce" line.`},
 	}
 	for _, tt := range tests {
-		_, err := web.ParseSIWE(tt.text)
+		_, err := siwe.Parse(tt.text)
 		if got := trustbot.ErrorMessage(err); got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
@@ -196,7 +196,7 @@ func FuzzParseSIWE(f *testing.F) {
 	f.Add(full.String() + "\n")
 	f.Add(strings.Replace(full.String(), "Issued At: 2026-03-01T12:00:00.123Z", "Issued At: 2026-03-01T12:00:00.123456789-23:59", 1))
 	f.Fuzz(func(t *testing.T, text string) {
-		m, err := web.ParseSIWE(text)
+		m, err := siwe.Parse(text)
 		if err != nil {
 			if trustbot.ErrorCode(err) != trustbot.EInvalid || trustbot.ErrorMessage(err) == "" {
 				t.Fatalf("ParseSIWE(%q): got error %v, want an EInvalid *trustbot.Error", text, err)
@@ -204,7 +204,7 @@ func FuzzParseSIWE(f *testing.F) {
 			return
 		}
 		// What parses renders to text that parses to the same message.
-		again, err := web.ParseSIWE(m.String())
+		again, err := siwe.Parse(m.String())
 		if err != nil {
 			t.Fatalf("ParseSIWE(String()) of %q: %v\n%s", text, err, m.String())
 		}
