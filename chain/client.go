@@ -16,6 +16,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"syscall"
 	"time"
 
@@ -47,20 +48,84 @@ type Client struct {
 }
 
 // Dial connects to the JSON-RPC endpoint at rpcURL (HTTP, or anything rpc.Dial accepts) and
-// reads the chain id once. A node that does not answer gives an EUnavailable error.
+// reads the chain id once. Its error reads "rpcURL: what went wrong", e.g. "http://127.0.0.1:1:
+// the node does not answer (dial tcp 127.0.0.1:1: connect: connection refused)", for whoever set
+// the URL (a password in it is redacted); a node that does not answer also gives the error the
+// code EUnavailable.
 func Dial(ctx context.Context, rpcURL string, factory common.Address) (*Client, error) {
 	rc, err := rpc.DialContext(ctx, rpcURL)
 	if err != nil {
-		return nil, fmt.Errorf("chain: dial %s: %w", rpcURL, err)
+		return nil, &nodeError{url: redactURL(rpcURL), reason: fmt.Sprintf("cannot be dialled (%v)", err), errs: []error{err}}
 	}
 	c := New(ethclient.NewClient(rc), nil, factory)
-	id, err := c.ReadChainID(ctx)
+	cctx, cancel := c.deadline(ctx)
+	defer cancel()
+	id, err := c.eth.ChainID(cctx)
 	if err != nil {
 		rc.Close()
-		return nil, err
+		return nil, c.nodeFailed(ctx, redactURL(rpcURL), "the node's chain id cannot be read", err)
 	}
 	c.chainID = id
 	return c, nil
+}
+
+// nodeError is an RPC failure at start (Dial, CheckFactory) for whoever set the node's URL: its
+// text says what the node did, after the URL when there is one. It carries the sentence users
+// see only for ErrorCode and ErrorMessage (when the node could not be reached), not in its text.
+type nodeError struct {
+	url    string
+	reason string
+	errs   []error
+}
+
+func (e *nodeError) Error() string {
+	if e.url == "" {
+		return e.reason
+	}
+	return e.url + ": " + e.reason
+}
+
+func (e *nodeError) Unwrap() []error { return e.errs }
+
+// nodeFailed is the nodeError for an RPC that failed: what could not be done when the node
+// answered with an error, or how the node could not be reached.
+func (c *Client) nodeFailed(ctx context.Context, url, what string, err error) error {
+	e := &nodeError{url: url, errs: []error{err}}
+	var httpErr rpc.HTTPError
+	var opErr *net.OpError
+	unavailable := isUnavailable(err) && !errors.Is(ctx.Err(), context.Canceled)
+	switch {
+	case errors.As(err, &httpErr) && unavailable:
+		e.reason = fmt.Sprintf("the node refuses to serve (HTTP %s)", httpErr.Status)
+	case errors.As(err, &httpErr):
+		// Its body may be a whole page.
+		e.reason = fmt.Sprintf("no JSON-RPC node answers there (HTTP %s)", httpErr.Status)
+	case !unavailable:
+		e.reason = fmt.Sprintf("%s (%v)", what, err)
+	case errors.Is(err, context.DeadlineExceeded):
+		d := c.Timeout
+		if d <= 0 {
+			d = DefaultTimeout
+		}
+		e.reason = fmt.Sprintf("the node does not answer within %s", d)
+	case errors.As(err, &opErr):
+		e.reason = fmt.Sprintf("the node does not answer (%v)", opErr)
+	default:
+		e.reason = fmt.Sprintf("the node does not answer (%v)", err)
+	}
+	if unavailable {
+		e.errs = append(e.errs, trustbot.Errorf(trustbot.EUnavailable, unavailableMessage))
+	}
+	return e
+}
+
+// redactURL is rpcURL with any password replaced by "xxxxx".
+func redactURL(rpcURL string) string {
+	u, err := url.Parse(rpcURL)
+	if err != nil {
+		return rpcURL
+	}
+	return u.Redacted()
 }
 
 // New wraps an existing ethclient. chainID is trusted as given.

@@ -22,9 +22,11 @@ var (
 // runtime code is the one in this build's factory bytecode with only the immutable filled in
 // (the implementation's address), and that implementation's code is this build's TrustReserve
 // with only its immutables filled in (the factory and itself). A mismatch is an EInvalid error
-// whose message is one sentence naming FACTORY_ADDRESS; an unreachable node is EUnavailable.
+// whose message is one sentence naming FACTORY_ADDRESS. An RPC failure's text says what the node
+// did ("the node does not answer (…)"), for the caller to put after the node's URL; it has the
+// code EUnavailable when the node could not be reached.
 func (c *Client) CheckFactory(ctx context.Context) error {
-	code, err := c.codeAt(ctx, c.factory)
+	code, err := c.startupCode(ctx, c.factory)
 	if err != nil {
 		return err
 	}
@@ -43,7 +45,7 @@ func (c *Client) CheckFactory(ctx context.Context) error {
 		}
 	}
 
-	code, err = c.codeAt(ctx, impl)
+	code, err = c.startupCode(ctx, impl)
 	if err != nil {
 		return err
 	}
@@ -56,6 +58,17 @@ func (c *Client) CheckFactory(ctx context.Context) error {
 			c.factory.Hex(), impl.Hex())
 	}
 	return nil
+}
+
+// startupCode is the code at addr in the latest block, with an RPC failure as a nodeError.
+func (c *Client) startupCode(ctx context.Context, addr common.Address) ([]byte, error) {
+	cctx, cancel := c.deadline(ctx)
+	defer cancel()
+	code, err := c.eth.CodeAt(cctx, addr, nil)
+	if err != nil {
+		return nil, c.nodeFailed(ctx, "", "the code at "+addr.Hex()+" cannot be read", err)
+	}
+	return code, nil
 }
 
 // chainName is "chain 31337", or "this chain" when the chain id is not known.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum"
@@ -114,8 +115,13 @@ func TestCheckFactoryChainDown(t *testing.T) {
 	}
 	defer rc.Close()
 	c := chain.New(ethclient.NewClient(rc), big.NewInt(devchain.ChainID), common.HexToAddress("0x1000000000000000000000000000000000000001"))
-	if err := c.CheckFactory(context.Background()); trustbot.ErrorCode(err) != trustbot.EUnavailable {
+	err = c.CheckFactory(context.Background())
+	if trustbot.ErrorCode(err) != trustbot.EUnavailable {
 		t.Fatalf("got %v (code %q), want code %q", err, trustbot.ErrorCode(err), trustbot.EUnavailable)
+	}
+	// The text is for whoever set the node's URL: what the node did, without the chat reply.
+	if msg := err.Error(); !strings.HasPrefix(msg, "the node does not answer (dial tcp ") || strings.Contains(msg, "Try again") {
+		t.Errorf("got %q, want %q without the chat reply", msg, "the node does not answer (dial tcp …)")
 	}
 }
 
