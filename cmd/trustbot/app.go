@@ -13,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
-
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/commands"
@@ -67,10 +65,10 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	configured, _ := parseAssets(cfg.Assets)
+	configured := cfg.Assets.Assets()
 	a.confirmations, a.interval = cfg.Confirmations, cfg.PollInterval
 	dbPath := cfg.dbPath(dbName)
-	if cfg.EthRPCURL == "" {
+	if !cfg.EthRPCURL.IsSet() {
 		dc, err := startEmbedded(ctx, cfg, log)
 		if err != nil {
 			return nil, fmt.Errorf("embedded chain: %w", err)
@@ -88,11 +86,11 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 			fmt.Fprintf(out, "The embedded chain starts empty, so a new database starts too (%s).\n", dbPath)
 		}
 	} else {
-		c, err := chain.Dial(ctx, cfg.EthRPCURL, common.HexToAddress(cfg.FactoryAddress))
+		c, err := chain.Dial(ctx, cfg.EthRPCURL.String(), cfg.FactoryAddress.Address)
 		if err != nil {
 			return nil, err
 		}
-		a.Chain, a.RPCURL = c, cfg.EthRPCURL
+		a.Chain, a.RPCURL = c, cfg.EthRPCURL.String()
 	}
 	chainID := a.Chain.ChainID()
 	if cfg.ChainID != 0 && chainID.Uint64() != cfg.ChainID {
@@ -111,11 +109,11 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 	}
 	ln := a.ln
 	a.closers = append(a.closers, func() { ln.Close() })
-	a.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	a.PublicURL = strings.TrimRight(cfg.PublicURL.String(), "/")
 	if a.PublicURL == "" {
 		a.PublicURL = "http://" + a.ln.Addr().String()
 	}
-	wcfg := web.Config{PublicURL: a.PublicURL, ChainID: chainID.Uint64(), RPCURL: a.RPCURL, ExplorerURL: cfg.ExplorerURL, LinkTTL: cfg.LinkTTL}
+	wcfg := web.Config{PublicURL: a.PublicURL, ChainID: chainID.Uint64(), RPCURL: a.RPCURL, ExplorerURL: cfg.ExplorerURL.String(), LinkTTL: cfg.LinkTTL}
 	if err := wcfg.Validate(); err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}

@@ -16,7 +16,7 @@ func benchPlayground(tb testing.TB) (*playground, func(line string) string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(cancel)
 	cfg := &Config{DataDir: tb.TempDir(), ListenAddr: "127.0.0.1:0", DevRPCAddr: "127.0.0.1:0",
-		LinkTTL: 15 * time.Minute, PollInterval: 100 * time.Millisecond, LogLevel: "info"}
+		LinkTTL: 15 * time.Minute, PollInterval: 100 * time.Millisecond}
 	out := &syncBuffer{}
 	p, err := startPlayground(ctx, cfg, out, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

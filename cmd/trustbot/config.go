@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,32 +23,33 @@ import (
 )
 
 // Config is read from the environment and a .env file; the real environment wins.
-// .env.example documents every variable.
+// .env.example documents every variable. Each setting is decoded once, into the type it is used
+// as; a value that does not decode is refused with a sentence naming the variable.
 type Config struct {
-	DiscordToken     string `env:"DISCORD_TOKEN"`
-	DiscordAppID     string `env:"DISCORD_APP_ID"`
-	DiscordGuildID   string `env:"DISCORD_GUILD_ID"`
-	DiscordPublicKey string `env:"DISCORD_PUBLIC_KEY"`
-	DiscordAPIURL    string `env:"DISCORD_API_URL"`
-	ShardID          int    `env:"SHARD_ID, default=0"`
-	ShardCount       int    `env:"SHARD_COUNT, default=1"`
+	DiscordToken     string       `env:"DISCORD_TOKEN"`
+	DiscordAppID     string       `env:"DISCORD_APP_ID"`
+	DiscordGuildID   string       `env:"DISCORD_GUILD_ID"`
+	DiscordPublicKey hexPublicKey `env:"DISCORD_PUBLIC_KEY"` // nil when unset
+	DiscordAPIURL    proxyURL     `env:"DISCORD_API_URL"`
+	ShardID          int          `env:"SHARD_ID, default=0"`
+	ShardCount       int          `env:"SHARD_COUNT, default=1"`
 
-	EthRPCURL      string `env:"ETH_RPC_URL"`
-	ChainID        uint64 `env:"CHAIN_ID"`
-	FactoryAddress string `env:"FACTORY_ADDRESS"`
-	Assets         string `env:"ASSETS"`
-	DevRPCAddr     string `env:"DEV_RPC_ADDR, default=127.0.0.1:8545"`
+	EthRPCURL      rpcURL         `env:"ETH_RPC_URL"`
+	ChainID        uint64         `env:"CHAIN_ID"`
+	FactoryAddress factoryAddress `env:"FACTORY_ADDRESS"`
+	Assets         assetList      `env:"ASSETS"`
+	DevRPCAddr     string         `env:"DEV_RPC_ADDR, default=127.0.0.1:8545"`
 
-	PublicURL  string `env:"PUBLIC_URL"`
-	ListenAddr string `env:"LISTEN_ADDR, default=127.0.0.1:8080"`
+	PublicURL  publicURL `env:"PUBLIC_URL"`
+	ListenAddr string    `env:"LISTEN_ADDR, default=127.0.0.1:8080"`
 
 	DataDir       string        `env:"DATA_DIR, default=./trustbot-data"`
 	DBPath        string        `env:"DB_PATH"`
 	Confirmations uint64        `env:"CONFIRMATIONS, default=2"`
 	PollInterval  time.Duration `env:"POLL_INTERVAL, default=2s"`
 	LinkTTL       time.Duration `env:"LINK_TTL, default=15m"`
-	ExplorerURL   string        `env:"EXPLORER_URL"`
-	LogLevel      string        `env:"LOG_LEVEL, default=info"`
+	ExplorerURL   explorerURL   `env:"EXPLORER_URL"`
+	LogLevel      logLevel      `env:"LOG_LEVEL, default=info"`
 }
 
 // loadConfig reads the environment, then .env in the working directory for anything unset.
@@ -54,19 +58,37 @@ func loadConfig(ctx context.Context, env map[string]string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cfg Config
 	lookup := envconfig.MultiLookuper(envconfig.MapLookuper(env), envconfig.MapLookuper(dotenv))
 	if env == nil {
 		lookup = envconfig.MultiLookuper(envconfig.OsLookuper(), envconfig.MapLookuper(dotenv))
 	}
+	return parseConfig(ctx, lookup)
+}
+
+// parseConfig decodes the settings lookup finds and checks them together.
+func parseConfig(ctx context.Context, lookup envconfig.Lookuper) (*Config, error) {
+	var cfg Config
 	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &cfg, Lookuper: lookup}); err != nil {
+		var se *settingError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("configuration: %s (see .env.example)", se.msg)
+		}
 		return nil, fmt.Errorf("configuration: %s (see .env.example)", envNames(err.Error()))
 	}
 	return &cfg, cfg.validate()
 }
 
-// envNames writes envconfig's messages with the variable a user sets instead of the Go field:
-// "LinkTTL: time: invalid duration" becomes "LINK_TTL: time: invalid duration".
+// settingError is a decoder's refusal of one setting's value: a sentence that names the variable.
+type settingError struct{ msg string }
+
+func (e *settingError) Error() string { return e.msg }
+
+func refuse(format string, args ...any) error {
+	return &settingError{msg: fmt.Sprintf(format, args...)}
+}
+
+// envNames writes envconfig's own messages with the variable a user sets instead of the Go
+// field: "LinkTTL: time: invalid duration" becomes "LINK_TTL: time: invalid duration".
 func envNames(msg string) string {
 	t := reflect.TypeOf(Config{})
 	for i := 0; i < t.NumField(); i++ {
@@ -112,38 +134,22 @@ func readDotEnv(path string) (map[string]string, error) {
 func (c *Config) validate() error {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	if c.EthRPCURL != "" {
-		if u, err := url.Parse(c.EthRPCURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			bad("ETH_RPC_URL must be an http(s) URL, got %q", c.EthRPCURL)
-		}
-		if !common.IsHexAddress(c.FactoryAddress) {
+	if c.EthRPCURL.IsSet() {
+		if !c.FactoryAddress.Set {
 			bad("FACTORY_ADDRESS must be the TrustReserveFactory's 0x address when ETH_RPC_URL is set (deploy it with contracts/script/Deploy.s.sol)")
 		}
-		if c.Assets == "" {
+		if len(c.Assets) == 0 {
 			bad("ASSETS must name at least one backing asset when ETH_RPC_URL is set, e.g. USDC=0xA0b8…eB48,ETH=native")
 		}
 	}
-	if _, err := parseAssets(c.Assets); err != nil {
-		bad("%v", err)
+	if !isHostPort(c.ListenAddr) {
+		bad("LISTEN_ADDR must be host:port like 127.0.0.1:8080, got %q", c.ListenAddr)
 	}
-	if c.PublicURL != "" {
-		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("PUBLIC_URL must be an http(s) URL like https://trust.example.org, got %q", c.PublicURL)
-		}
+	if !c.EthRPCURL.IsSet() && !isHostPort(c.DevRPCAddr) {
+		bad("DEV_RPC_ADDR must be host:port like 127.0.0.1:8545, got %q", c.DevRPCAddr)
 	}
 	if c.DiscordToken != "" && c.DiscordAppID == "" {
 		bad("DISCORD_APP_ID is required with DISCORD_TOKEN")
-	}
-	if c.DiscordPublicKey != "" {
-		if k, err := hex.DecodeString(strings.TrimPrefix(c.DiscordPublicKey, "0x")); err != nil || len(k) != ed25519.PublicKeySize {
-			bad("DISCORD_PUBLIC_KEY must be the application's public key from the Developer Portal: 64 hex digits (32 bytes), got %q", c.DiscordPublicKey)
-		}
-	}
-	if c.DiscordAPIURL != "" {
-		if u, err := url.Parse(c.DiscordAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil {
-			bad("DISCORD_API_URL must be the base URL of a Discord REST proxy, like http://127.0.0.1:8081 (no path), got %q", c.DiscordAPIURL)
-		}
 	}
 	if c.ShardCount < 0 {
 		bad("SHARD_COUNT must be at least 1, got %d", c.ShardCount)
@@ -156,14 +162,35 @@ func (c *Config) validate() error {
 	if c.PollInterval < 10*time.Millisecond {
 		bad("POLL_INTERVAL must be at least 10ms, got %s", c.PollInterval)
 	}
-	if _, err := parseLevel(c.LogLevel); err != nil {
-		bad("%v", err)
-	}
 	if len(problems) > 0 {
 		return fmt.Errorf("configuration:\n  - %s\n(see .env.example)", strings.Join(problems, "\n  - "))
 	}
 	return nil
 }
+
+// isHostPort reports whether s is host:port with a numeric port (the host may be empty).
+func isHostPort(s string) bool {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return false
+	}
+	_, err = strconv.ParseUint(port, 10, 16)
+	return err == nil
+}
+
+// shards is SHARD_COUNT, where 0 means 1 (no sharding).
+func (c *Config) shards() int { return max(c.ShardCount, 1) }
+
+func (c *Config) dbPath(name string) string {
+	if c.DBPath != "" {
+		return c.DBPath
+	}
+	return filepath.Join(c.DataDir, name)
+}
+
+// assetList is ASSETS, "tUSD=0x…,ETH=native": the backing assets members pick by symbol, the
+// first being the default; the zero address is the native coin.
+type assetList []configAsset
 
 // configAsset is one ASSETS entry: the symbol members type, and the token (zero: native coin).
 type configAsset struct {
@@ -171,9 +198,8 @@ type configAsset struct {
 	Address common.Address
 }
 
-// parseAssets reads "tUSD=0x…,ETH=native".
-func parseAssets(s string) ([]configAsset, error) {
-	var out []configAsset
+func (l *assetList) EnvDecode(_ context.Context, s string) error {
+	var out assetList
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -183,41 +209,143 @@ func parseAssets(s string) ([]configAsset, error) {
 		sym, addr = strings.TrimSpace(sym), strings.TrimSpace(addr)
 		switch {
 		case !ok || sym == "":
-			return nil, fmt.Errorf("ASSETS entry %q must be SYMBOL=ADDRESS or SYMBOL=native", part)
+			return refuse("ASSETS entry %q must be SYMBOL=ADDRESS or SYMBOL=native", part)
 		case strings.EqualFold(addr, "native"):
 			out = append(out, configAsset{Symbol: sym})
 		case common.IsHexAddress(addr):
 			out = append(out, configAsset{Symbol: sym, Address: common.HexToAddress(addr)})
 		default:
-			return nil, fmt.Errorf("ASSETS entry %q: %q is neither a 0x address nor native", part, addr)
+			return refuse("ASSETS entry %q: %q is neither a 0x address nor native", part, addr)
 		}
 	}
-	return out, nil
+	*l = out
+	return nil
 }
 
-func parseLevel(s string) (slog.Level, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return 0, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", s)
-	}
-	return l, nil
-}
+// Assets is the list as the commands take it.
+func (l assetList) Assets() []configAsset { return slices.Clone([]configAsset(l)) }
 
-// shards is SHARD_COUNT, where 0 means 1 (no sharding).
-func (c *Config) shards() int { return max(c.ShardCount, 1) }
+// hexPublicKey is DISCORD_PUBLIC_KEY: the application's Ed25519 public key, written in hex.
+type hexPublicKey ed25519.PublicKey
 
-// publicKey is DISCORD_PUBLIC_KEY decoded; nil when unset (validate has checked it).
-func (c *Config) publicKey() ed25519.PublicKey {
-	k, err := hex.DecodeString(strings.TrimPrefix(c.DiscordPublicKey, "0x"))
-	if c.DiscordPublicKey == "" || err != nil || len(k) != ed25519.PublicKeySize {
+func (k *hexPublicKey) EnvDecode(_ context.Context, s string) error {
+	if s == "" {
+		*k = nil
 		return nil
 	}
-	return ed25519.PublicKey(k)
+	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return refuse("DISCORD_PUBLIC_KEY must be the application's public key from the Developer Portal: 64 hex digits (32 bytes), got %q", s)
+	}
+	*k = b
+	return nil
 }
 
-func (c *Config) dbPath(name string) string {
-	if c.DBPath != "" {
-		return c.DBPath
-	}
-	return filepath.Join(c.DataDir, name)
+// factoryAddress is FACTORY_ADDRESS, and whether it was given.
+type factoryAddress struct {
+	common.Address
+	Set bool
 }
+
+func (a *factoryAddress) EnvDecode(_ context.Context, s string) error {
+	switch {
+	case s == "":
+		*a = factoryAddress{}
+	case common.IsHexAddress(s):
+		*a = factoryAddress{Address: common.HexToAddress(s), Set: true}
+	default:
+		return refuse("FACTORY_ADDRESS must be the TrustReserveFactory's 0x address, got %q", s)
+	}
+	return nil
+}
+
+// httpURL is an absolute http(s) URL with a host, parsed, and its text as given; the zero value
+// is an empty setting.
+type httpURL struct {
+	text string
+	url  *url.URL
+}
+
+// IsSet reports whether the setting has a URL.
+func (u httpURL) IsSet() bool { return u.url != nil }
+
+// String is the URL as it was given; "" when unset.
+func (u httpURL) String() string { return u.text }
+
+// Redacted is the URL with any password replaced by "xxxxx", for messages.
+func (u httpURL) Redacted() string {
+	if u.url == nil {
+		return ""
+	}
+	return u.url.Redacted()
+}
+
+// URL is a copy of the parsed URL; nil when unset.
+func (u httpURL) URL() *url.URL {
+	if u.url == nil {
+		return nil
+	}
+	c := *u.url
+	return &c
+}
+
+// decode parses s, refusing it with sentence (which has a %q for s) unless it is an http(s)
+// URL with a host that ok accepts.
+func (u *httpURL) decode(s string, ok func(*url.URL) bool, sentence string) error {
+	if s == "" {
+		*u = httpURL{}
+		return nil
+	}
+	p, err := url.Parse(s)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || !ok(p) {
+		return refuse(sentence, s)
+	}
+	*u = httpURL{text: s, url: p}
+	return nil
+}
+
+// rpcURL is ETH_RPC_URL, the node's JSON-RPC endpoint.
+type rpcURL struct{ httpURL }
+
+func (u *rpcURL) EnvDecode(_ context.Context, s string) error {
+	return u.decode(s, func(*url.URL) bool { return true }, "ETH_RPC_URL must be an http(s) URL, got %q")
+}
+
+// publicURL is PUBLIC_URL, the signing pages' base URL as browsers reach it.
+type publicURL struct{ httpURL }
+
+func (u *publicURL) EnvDecode(_ context.Context, s string) error {
+	return u.decode(s, func(p *url.URL) bool { return p.User == nil && p.RawQuery == "" && p.Fragment == "" },
+		"PUBLIC_URL must be an http(s) URL like https://trust.example.org, got %q")
+}
+
+// proxyURL is DISCORD_API_URL, the base URL of a Discord REST proxy.
+type proxyURL struct{ httpURL }
+
+func (u *proxyURL) EnvDecode(_ context.Context, s string) error {
+	return u.decode(s, func(p *url.URL) bool { return strings.Trim(p.Path, "/") == "" && p.RawQuery == "" && p.User == nil },
+		"DISCORD_API_URL must be the base URL of a Discord REST proxy, like http://127.0.0.1:8081 (no path), got %q")
+}
+
+// explorerURL is EXPLORER_URL, a block explorer's base URL.
+type explorerURL struct{ httpURL }
+
+func (u *explorerURL) EnvDecode(_ context.Context, s string) error {
+	return u.decode(s, func(p *url.URL) bool { return p.User == nil },
+		"EXPLORER_URL must be a block explorer's http(s) base URL like https://etherscan.io, got %q")
+}
+
+// logLevel is LOG_LEVEL; it is the slog.Leveler of the handlers.
+type logLevel slog.Level
+
+func (l *logLevel) EnvDecode(_ context.Context, s string) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(s)); err != nil {
+		return refuse("LOG_LEVEL must be debug, info, warn or error, got %q", s)
+	}
+	*l = logLevel(level)
+	return nil
+}
+
+// Level is the level as slog has it.
+func (l logLevel) Level() slog.Level { return slog.Level(l) }

@@ -2,12 +2,28 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/sethvargo/go-envconfig"
 )
+
+// testConfig is the configuration env alone gives: nothing comes from the process environment
+// or a .env file.
+func testConfig(tb testing.TB, env map[string]string) *Config {
+	tb.Helper()
+	cfg, err := parseConfig(context.Background(), envconfig.MapLookuper(env))
+	if err != nil {
+		tb.Fatalf("configuration %v: %v", env, err)
+	}
+	return cfg
+}
 
 func TestConfigMessages(t *testing.T) {
 	ctx := context.Background()
@@ -17,22 +33,33 @@ func TestConfigMessages(t *testing.T) {
 		want string // "" = valid
 	}{
 		{map[string]string{}, ""},
-		{map[string]string{"ETH_RPC_URL": "ftp://node"}, "ETH_RPC_URL must be an http(s) URL"},
+		{map[string]string{"ETH_RPC_URL": "ftp://node"}, `ETH_RPC_URL must be an http(s) URL, got "ftp://node"`},
+		{map[string]string{"ETH_RPC_URL": "http://"}, `ETH_RPC_URL must be an http(s) URL, got "http://"`},
 		{map[string]string{"ETH_RPC_URL": "http://127.0.0.1:8545", "ASSETS": "USDC=0x0000000000000000000000000000000000000001"}, "FACTORY_ADDRESS must be the TrustReserveFactory's 0x address"},
 		{map[string]string{"ETH_RPC_URL": "http://127.0.0.1:8545", "FACTORY_ADDRESS": "0x0000000000000000000000000000000000000002"}, "ASSETS must name at least one backing asset"},
+		{map[string]string{"ETH_RPC_URL": "http://127.0.0.1:8545", "FACTORY_ADDRESS": "0x0000000000000000000000000000000000000002", "ASSETS": " , "}, "ASSETS must name at least one backing asset"},
+		{map[string]string{"FACTORY_ADDRESS": "0x12"}, `FACTORY_ADDRESS must be the TrustReserveFactory's 0x address, got "0x12"`},
 		{map[string]string{"ASSETS": "USDC"}, `ASSETS entry "USDC" must be SYMBOL=ADDRESS or SYMBOL=native`},
-		{map[string]string{"ASSETS": "USDC=0x12"}, `"0x12" is neither a 0x address nor native`},
+		{map[string]string{"ASSETS": "=native"}, `ASSETS entry "=native" must be SYMBOL=ADDRESS or SYMBOL=native`},
+		{map[string]string{"ASSETS": "USDC=0x12"}, `ASSETS entry "USDC=0x12": "0x12" is neither a 0x address nor native`},
 		{map[string]string{"PUBLIC_URL": "trust.example.org"}, "PUBLIC_URL must be an http(s) URL"},
+		{map[string]string{"PUBLIC_URL": "https://trust.example.org/?x=1"}, "PUBLIC_URL must be an http(s) URL"},
+		{map[string]string{"PUBLIC_URL": "https://trust.example.org/bot/"}, ""},
 		{map[string]string{"DISCORD_TOKEN": "x"}, "DISCORD_APP_ID is required with DISCORD_TOKEN"},
 		{map[string]string{"DISCORD_API_URL": "http://127.0.0.1:8081"}, ""},
 		{map[string]string{"DISCORD_API_URL": "https://nirn.internal/"}, ""},
 		{map[string]string{"DISCORD_API_URL": "nirn:8081"}, "DISCORD_API_URL must be the base URL of a Discord REST proxy"},
 		{map[string]string{"DISCORD_API_URL": "http://127.0.0.1:8081/api/v9"}, "DISCORD_API_URL must be the base URL of a Discord REST proxy"},
 		{map[string]string{"DISCORD_API_URL": "http://user:pw@127.0.0.1:8081"}, "DISCORD_API_URL must be the base URL of a Discord REST proxy"},
+		{map[string]string{"EXPLORER_URL": "etherscan.io"}, `EXPLORER_URL must be a block explorer's http(s) base URL like https://etherscan.io, got "etherscan.io"`},
+		{map[string]string{"EXPLORER_URL": "https://etherscan.io"}, ""},
+		{map[string]string{"LISTEN_ADDR": "8080"}, `LISTEN_ADDR must be host:port like 127.0.0.1:8080, got "8080"`},
+		{map[string]string{"LISTEN_ADDR": ":8080"}, ""},
+		{map[string]string{"DEV_RPC_ADDR": "127.0.0.1:port"}, `DEV_RPC_ADDR must be host:port like 127.0.0.1:8545, got "127.0.0.1:port"`},
 		{map[string]string{"LINK_TTL": "10s"}, "LINK_TTL must be between 1m and 24h"},
-		{map[string]string{"LINK_TTL": "soon"}, "LINK_TTL"},
-		{map[string]string{"CONFIRMATIONS": "-1"}, "CONFIRMATIONS"},
-		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL must be debug, info, warn or error"},
+		{map[string]string{"LINK_TTL": "soon"}, "configuration: LINK_TTL: "},
+		{map[string]string{"CONFIRMATIONS": "-1"}, "configuration: CONFIRMATIONS: "},
+		{map[string]string{"LOG_LEVEL": "loud"}, `LOG_LEVEL must be debug, info, warn or error, got "loud"`},
 	} {
 		_, err := loadConfig(ctx, tc.env)
 		switch {
@@ -40,6 +67,81 @@ func TestConfigMessages(t *testing.T) {
 			t.Errorf("%v: got %v, want a valid configuration", tc.env, err)
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%v: got %v, want an error containing %q", tc.env, err, tc.want)
+		}
+	}
+}
+
+// TestConfigDecodeMessage: a value that does not decode is refused with the decoder's sentence,
+// which names the variable, and nothing of envconfig's or the Go field's.
+func TestConfigDecodeMessage(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"ASSETS": "USDC"}, `configuration: ASSETS entry "USDC" must be SYMBOL=ADDRESS or SYMBOL=native (see .env.example)`},
+		{map[string]string{"ETH_RPC_URL": "node:8545"}, `configuration: ETH_RPC_URL must be an http(s) URL, got "node:8545" (see .env.example)`},
+		{map[string]string{"DISCORD_PUBLIC_KEY": "xyz"}, `configuration: DISCORD_PUBLIC_KEY must be the application's public key from the Developer Portal: 64 hex digits (32 bytes), got "xyz" (see .env.example)`},
+		{map[string]string{"LOG_LEVEL": "loud"}, `configuration: LOG_LEVEL must be debug, info, warn or error, got "loud" (see .env.example)`},
+		{map[string]string{"LINK_TTL": "soon"}, `configuration: LINK_TTL: time: invalid duration "soon" (see .env.example)`},
+	} {
+		_, err := parseConfig(context.Background(), envconfig.MapLookuper(tc.env))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%v: got %v, want %q", tc.env, err, tc.want)
+		}
+	}
+}
+
+// TestConfigTyped: every setting is decoded once, into the value the bot uses.
+func TestConfigTyped(t *testing.T) {
+	key := strings.Repeat("ab", 32)
+	cfg := testConfig(t, map[string]string{
+		"ETH_RPC_URL":        "https://user:secret@node.example/v3/key",
+		"FACTORY_ADDRESS":    "0x00000000000000000000000000000000000000f1",
+		"ASSETS":             "USDC=0x00000000000000000000000000000000000000e2, ETH=Native",
+		"DISCORD_PUBLIC_KEY": "0x" + key,
+		"DISCORD_API_URL":    "http://nirn:8081/",
+		"PUBLIC_URL":         "https://trust.example.org/",
+		"EXPLORER_URL":       "https://etherscan.io",
+		"LOG_LEVEL":          "debug",
+	})
+	wantAssets := []configAsset{{Symbol: "USDC", Address: common.HexToAddress("0xe2")}, {Symbol: "ETH"}}
+	for _, c := range []struct {
+		name      string
+		got, want any
+	}{
+		{"ASSETS", fmt.Sprint(cfg.Assets.Assets()), fmt.Sprint(wantAssets)},
+		{"FACTORY_ADDRESS", cfg.FactoryAddress.Address, common.HexToAddress("0xf1")},
+		{"FACTORY_ADDRESS set", cfg.FactoryAddress.Set, true},
+		{"DISCORD_PUBLIC_KEY", fmt.Sprintf("%x", cfg.DiscordPublicKey), key},
+		{"DISCORD_API_URL host", cfg.DiscordAPIURL.URL().Host, "nirn:8081"},
+		{"ETH_RPC_URL", cfg.EthRPCURL.String(), "https://user:secret@node.example/v3/key"},
+		{"ETH_RPC_URL redacted", cfg.EthRPCURL.Redacted(), "https://user:xxxxx@node.example/v3/key"},
+		{"PUBLIC_URL", cfg.PublicURL.String(), "https://trust.example.org/"},
+		{"EXPLORER_URL", cfg.ExplorerURL.String(), "https://etherscan.io"},
+		{"LOG_LEVEL", cfg.LogLevel.Level(), slog.LevelDebug},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+
+	// Unset settings are the zero values, and the defaults apply.
+	empty := testConfig(t, map[string]string{"ETH_RPC_URL": "", "ASSETS": ""})
+	for _, c := range []struct {
+		name      string
+		got, want any
+	}{
+		{"ASSETS", len(empty.Assets), 0},
+		{"FACTORY_ADDRESS set", empty.FactoryAddress.Set, false},
+		{"DISCORD_PUBLIC_KEY", empty.DiscordPublicKey == nil, true},
+		{"DISCORD_API_URL", empty.DiscordAPIURL.IsSet(), false},
+		{"ETH_RPC_URL", empty.EthRPCURL.IsSet(), false},
+		{"PUBLIC_URL", empty.PublicURL.String(), ""},
+		{"LOG_LEVEL", empty.LogLevel.Level(), slog.LevelInfo},
+		{"LINK_TTL", empty.LinkTTL, 15 * time.Minute},
+	} {
+		if c.got != c.want {
+			t.Errorf("unset %s: got %v, want %v", c.name, c.got, c.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,8 +24,8 @@ func runDiscord(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("discord session: %w", err)
 	}
-	if cfg.DiscordAPIURL != "" {
-		s.Client = &http.Client{Timeout: s.Client.Timeout, Transport: viaProxy(cfg.DiscordAPIURL, http.DefaultTransport)}
+	if cfg.DiscordAPIURL.IsSet() {
+		s.Client = &http.Client{Timeout: s.Client.Timeout, Transport: viaProxy(cfg.DiscordAPIURL.URL(), http.DefaultTransport)}
 	}
 	discordgo.Logger = discordLogger(log)
 	d, err := startDiscord(ctx, cfg, s, os.Stdout, log)
@@ -40,15 +41,14 @@ func runDiscord(ctx context.Context, cfg *Config, log *slog.Logger) error {
 // viaProxy sends requests for Discord's API hosts to a REST proxy at base (DISCORD_API_URL)
 // with the same path and query, as Discord REST proxies such as nirn-proxy expect; requests
 // for any other host go out unchanged.
-func viaProxy(base string, next http.RoundTripper) http.RoundTripper {
-	u, _ := url.Parse(base) // checked by Config.validate
+func viaProxy(base *url.URL, next http.RoundTripper) http.RoundTripper {
 	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		h := strings.ToLower(r.URL.Hostname())
 		if h != "discord.com" && h != "discordapp.com" && !strings.HasSuffix(h, ".discord.com") {
 			return next.RoundTrip(r)
 		}
 		r = r.Clone(r.Context())
-		r.URL.Scheme, r.URL.Host, r.Host = u.Scheme, u.Host, ""
+		r.URL.Scheme, r.URL.Host, r.Host = base.Scheme, base.Host, ""
 		return next.RoundTrip(r)
 	})
 }
@@ -97,11 +97,11 @@ func startDiscord(ctx context.Context, cfg *Config, s *discordgo.Session, out io
 		symbols = append(symbols, as.Symbol)
 	}
 	b := bot.New(bot.Config{
-		AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID, PublicKey: cfg.publicKey(),
-		ExplorerURL: cfg.ExplorerURL, Assets: symbols,
+		AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID, PublicKey: ed25519.PublicKey(cfg.DiscordPublicKey),
+		ExplorerURL: cfg.ExplorerURL.String(), Assets: symbols,
 	}, a.Set, s, log)
 	s.AddHandler(b.InteractionCreate)
-	if cfg.publicKey() != nil {
+	if cfg.DiscordPublicKey != nil {
 		a.Mux.Handle("POST /interactions", b.InteractionsHandler())
 	}
 	a.Start(ctx, b)
@@ -117,7 +117,7 @@ func startDiscord(ctx context.Context, cfg *Config, s *discordgo.Session, out io
 	}
 	fmt.Fprintf(out, "trustbot is on Discord (shard %d of %d)\n  chain RPC     %s (chain id %s)\n  signing pages %s\n",
 		cfg.ShardID, cfg.shards(), a.RPCURL, a.Chain.ChainID(), a.PublicURL)
-	if cfg.publicKey() != nil {
+	if cfg.DiscordPublicKey != nil {
 		fmt.Fprintf(out, "  interactions  %s/interactions (set it as the Interactions Endpoint URL)\n", a.PublicURL)
 	}
 	log.Info("discord: connected", "shard", cfg.ShardID, "shards", cfg.shards())

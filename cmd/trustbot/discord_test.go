@@ -149,16 +149,12 @@ func startTestDiscord(t *testing.T) *discordStack {
 	gw := newFakeGateway(t)
 	fake.SetGatewayURL(gw.URL)
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	cfg := &Config{
-		DiscordToken: "test-token", DiscordAppID: testAppID, DiscordGuildID: testGuildID,
-		DiscordPublicKey: hex.EncodeToString(pub), ShardID: 1, ShardCount: 2,
-		DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", DevRPCAddr: "127.0.0.1:0",
-		LinkTTL: 15 * time.Minute, PollInterval: 100 * time.Millisecond, LogLevel: "info",
-		ExplorerURL: "https://explorer.example",
-	}
-	if err := cfg.validate(); err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, map[string]string{
+		"DISCORD_TOKEN": "test-token", "DISCORD_APP_ID": testAppID, "DISCORD_GUILD_ID": testGuildID,
+		"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "SHARD_ID": "1", "SHARD_COUNT": "2",
+		"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "DEV_RPC_ADDR": "127.0.0.1:0",
+		"POLL_INTERVAL": "100ms", "EXPLORER_URL": "https://explorer.example",
+	})
 	s := fake.Session()
 	d, err := startDiscord(ctx, cfg, s, io.Discard, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -567,7 +563,7 @@ func TestDiscordConfig(t *testing.T) {
 				if err != nil {
 					t.Fatalf("got %v, want no error", err)
 				}
-				if got := hex.EncodeToString(cfg.publicKey()); got != key {
+				if got := hex.EncodeToString(cfg.DiscordPublicKey); got != key {
 					t.Fatalf("got public key %s, want %s", got, key)
 				}
 				return

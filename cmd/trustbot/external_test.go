@@ -22,12 +22,9 @@ func TestPlaygroundOnExternalChain(t *testing.T) {
 	}
 	defer node.Close()
 	dir := t.TempDir()
-	cfg := &Config{DataDir: dir, ListenAddr: "127.0.0.1:0", EthRPCURL: node.URL(), ChainID: 1337,
-		FactoryAddress: node.Factory().Hex(), Assets: "tUSD=" + node.TestUSD().Hex() + ",ETH=native",
-		LinkTTL: 15 * time.Minute, PollInterval: 50 * time.Millisecond, LogLevel: "info"}
-	if err := cfg.validate(); err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0",
+		"ETH_RPC_URL": node.URL(), "CHAIN_ID": "1337", "FACTORY_ADDRESS": node.Factory().Hex(),
+		"ASSETS": "tUSD=" + node.TestUSD().Hex() + ",ETH=native", "POLL_INTERVAL": "50ms", "CONFIRMATIONS": "0"})
 	start := func() (*playground, *syncBuffer) {
 		out := &syncBuffer{}
 		p, err := startPlayground(ctx, cfg, out, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -46,11 +46,10 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	level, _ := parseLevel(cfg.LogLevel)
 	switch cmd {
 	case "", "run":
 		if cfg.DiscordToken != "" {
-			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 			return runDiscord(ctx, cfg, log)
 		}
 		fallthrough
@@ -65,7 +64,7 @@ func run(ctx context.Context, args []string) error {
 			return fmt.Errorf("log file: %w", err)
 		}
 		defer f.Close()
-		log := slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level}))
+		log := slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: cfg.LogLevel}))
 		fmt.Printf("Logs go to %s.\n", logPath)
 		p, err := startPlayground(ctx, cfg, os.Stdout, log)
 		if err != nil {

@@ -42,7 +42,7 @@ func testPlayground(t *testing.T) (*playground, func(line string) string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	cfg := &Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", DevRPCAddr: "127.0.0.1:0",
-		LinkTTL: 15 * time.Minute, PollInterval: 100 * time.Millisecond, LogLevel: "info"}
+		LinkTTL: 15 * time.Minute, PollInterval: 100 * time.Millisecond}
 	out := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p, err := startPlayground(ctx, cfg, out, log)
