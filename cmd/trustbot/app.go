@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/trustbot/trustbot"
@@ -63,7 +64,7 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 		}
 	}()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+		return nil, dataDirProblem(cfg.DataDir, err)
 	}
 	configured := cfg.Assets.Assets()
 	a.confirmations, a.interval = cfg.Confirmations, cfg.PollInterval
@@ -71,7 +72,7 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 	if !cfg.EthRPCURL.IsSet() {
 		dc, err := startEmbedded(ctx, cfg, log)
 		if err != nil {
-			return nil, fmt.Errorf("embedded chain: %w", err)
+			return nil, err
 		}
 		a.closers = append(a.closers, dc.Close)
 		a.DevChain, a.Chain, a.RPCURL = dc, dc.Client(), dc.URL()
@@ -81,31 +82,48 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 		a.confirmations, a.interval = 0, 100*time.Millisecond
 		// The embedded chain starts empty each time: so does its database.
 		if fresh, err := removeDB(dbPath); err != nil {
-			return nil, err
+			return nil, cfg.dbProblem(dbPath, "cannot be reset for the new embedded chain", err)
 		} else if fresh {
 			fmt.Fprintf(out, "The embedded chain starts empty, so a new database starts too (%s).\n", dbPath)
 		}
 	} else {
+		// Dial's error reads "URL: what the node did".
 		c, err := chain.Dial(ctx, cfg.EthRPCURL.String(), cfg.FactoryAddress.Address)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("ETH_RPC_URL %w", err)
 		}
+		a.closers = append(a.closers, c.Close)
 		a.Chain, a.RPCURL = c, cfg.EthRPCURL.String()
 	}
 	chainID := a.Chain.ChainID()
 	if cfg.ChainID != 0 && chainID.Uint64() != cfg.ChainID {
+		if a.DevChain != nil {
+			return nil, fmt.Errorf("CHAIN_ID is %d but the embedded chain is chain %s (leave CHAIN_ID empty without ETH_RPC_URL)", cfg.ChainID, chainID)
+		}
 		return nil, fmt.Errorf("CHAIN_ID is %d but the node at ETH_RPC_URL is on chain %s", cfg.ChainID, chainID)
+	}
+	if a.DevChain == nil {
+		if err := a.Chain.CheckFactory(ctx); err != nil {
+			if trustbot.ErrorCode(err) == trustbot.EInvalid {
+				return nil, &startupError{msg: trustbot.ErrorMessage(err), err: err}
+			}
+			// An RPC failure: CheckFactory's error says what the node did.
+			return nil, fmt.Errorf("ETH_RPC_URL %s: %w", cfg.EthRPCURL.Redacted(), err)
+		}
 	}
 
 	db, err := store.Open(ctx, dbPath, time.Now)
 	if err != nil {
-		return nil, err
+		return nil, cfg.dbProblem(dbPath, "cannot be opened", err)
 	}
 	a.closers = append(a.closers, func() { db.Close() })
 	a.DB = db
 
 	if a.ln, err = net.Listen("tcp", cfg.ListenAddr); err != nil {
-		return nil, fmt.Errorf("LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, &startupError{msg: fmt.Sprintf("LISTEN_ADDR %s is in use by another program", cfg.ListenAddr), err: err}
+		}
+		return nil, &startupError{msg: fmt.Sprintf("LISTEN_ADDR %s cannot be listened on (%v)", cfg.ListenAddr, err), err: err}
 	}
 	ln := a.ln
 	a.closers = append(a.closers, func() { ln.Close() })
@@ -150,6 +168,21 @@ func resolveAssets(ctx context.Context, c *chain.Client, configured []configAsse
 	return out, nil
 }
 
+// startupError is a problem found at start: one sentence naming the setting, printed as is, and
+// the error behind it.
+type startupError struct {
+	msg string
+	err error
+}
+
+func (e *startupError) Error() string { return e.msg }
+func (e *startupError) Unwrap() error { return e.err }
+
+// dataDirProblem is the startup error for a DATA_DIR that cannot be made.
+func dataDirProblem(dir string, err error) error {
+	return &startupError{msg: fmt.Sprintf("DATA_DIR %s cannot be created (%v)", dir, err), err: err}
+}
+
 // Start serves HTTP, runs the indexer, and delivers the notice outbox to the adapter in a loop
 // of its own.
 func (a *app) Start(ctx context.Context, n trustbot.Notifier) {
@@ -189,8 +222,12 @@ func (a *app) compose(ctx context.Context, p store.OutboxNotice) (trustbot.Notic
 	return a.Set.Notice(ctx, p.Events, p.Request, p.Channel)
 }
 
-// removeDB deletes a database and its WAL files; it reports whether one existed.
+// removeDB deletes a database and its WAL files; it reports whether one existed. It refuses a
+// directory, which os.Remove would delete when empty.
 func removeDB(path string) (bool, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return false, fmt.Errorf("%s is a directory", path)
+	}
 	existed := false
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		err := os.Remove(path + suffix)

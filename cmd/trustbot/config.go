@@ -188,6 +188,18 @@ func (c *Config) dbPath(name string) string {
 	return filepath.Join(c.DataDir, name)
 }
 
+// dbProblem is a startup error about the database at path: one sentence naming the setting that
+// put it there, DB_PATH or DATA_DIR.
+func (c *Config) dbProblem(path, what string, err error) error {
+	if inner := errors.Unwrap(err); inner != nil {
+		err = inner // store's errors repeat the path
+	}
+	if c.DBPath != "" {
+		return fmt.Errorf("DB_PATH %s: the database %s (%w)", path, what, err)
+	}
+	return fmt.Errorf("DATA_DIR %s: the database %s in it %s (%w)", c.DataDir, filepath.Base(path), what, err)
+}
+
 // assetList is ASSETS, "tUSD=0x…,ETH=native": the backing assets members pick by symbol, the
 // first being the default; the zero address is the native coin.
 type assetList []configAsset

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/sethvargo/go-envconfig"
+
+	"github.com/trustbot/trustbot/chain/devchain"
 )
 
 // testConfig is the configuration env alone gives: nothing comes from the process environment
@@ -169,4 +173,111 @@ func TestConfigDotEnv(t *testing.T) {
 	if _, err := loadConfig(context.Background(), map[string]string{}); err == nil || !strings.Contains(err.Error(), ".env line 1 is not KEY=VALUE") {
 		t.Errorf("bad .env: got %v, want the line named", err)
 	}
+}
+
+// closedURL is the URL of a port nothing listens on.
+func closedURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+// wantStartupSentence fails unless err is one sentence that starts with the setting's name and
+// holds no chat reply.
+func wantStartupSentence(t *testing.T, err error, prefix, contains string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want one starting %q", prefix)
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, contains) {
+		t.Errorf("got %q, want a sentence starting %q and containing %q", msg, prefix, contains)
+	}
+	for _, chat := range []string{"unavailable:", "Try again", "trustbot invalid", "\n"} {
+		if strings.Contains(msg, chat) {
+			t.Errorf("got %q, want one sentence without %q", msg, chat)
+		}
+	}
+}
+
+// TestStartupErrors: a setting the world refuses stops the start with one sentence that names it.
+func TestStartupErrors(t *testing.T) {
+	ctx := context.Background()
+	node, err := devchain.Start(ctx, devchain.Options{Members: devMembers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dead := closedURL(t)
+	alice, _ := node.Member("alice")
+	external := func(env map[string]string) map[string]string {
+		base := map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "ETH_RPC_URL": node.URL(),
+			"FACTORY_ADDRESS": node.Factory().Hex(), "ASSETS": "tUSD=" + node.TestUSD().Hex()}
+		for k, v := range env {
+			base[k] = v
+		}
+		return base
+	}
+	for _, tc := range []struct {
+		name             string
+		env              map[string]string
+		prefix, contains string // "" = it starts
+	}{
+		{"the factory", external(nil), "", ""},
+		{"an account as the factory", external(map[string]string{"FACTORY_ADDRESS": alice.Address().Hex()}),
+			"FACTORY_ADDRESS " + alice.Address().Hex() + " has no contract on chain 1337", ""},
+		{"a token as the factory", external(map[string]string{"FACTORY_ADDRESS": node.TestUSD().Hex()}),
+			"FACTORY_ADDRESS " + node.TestUSD().Hex() + " is not a TrustReserveFactory of this build (its code differs)", ""},
+		{"an unreachable node", external(map[string]string{"ETH_RPC_URL": dead}),
+			"ETH_RPC_URL " + dead + ": the node does not answer (dial tcp ", "connection refused)"},
+		{"a node on another chain", external(map[string]string{"CHAIN_ID": "1"}),
+			"CHAIN_ID is 1 but the node at ETH_RPC_URL is on chain 1337", ""},
+		{"a busy listen address", external(map[string]string{"LISTEN_ADDR": busy.Addr().String()}),
+			"LISTEN_ADDR " + busy.Addr().String() + " is in use by another program", ""},
+		{"a database that cannot be opened", external(map[string]string{"DB_PATH": t.TempDir()}),
+			"DB_PATH ", ": the database cannot be opened ("},
+		{"a data directory that cannot be made", external(map[string]string{"DATA_DIR": filepath.Join(os.DevNull, "data")}),
+			"DATA_DIR " + filepath.Join(os.DevNull, "data") + " cannot be created (", ""},
+		{"a busy dev chain address", map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "DEV_RPC_ADDR": busy.Addr().String()},
+			"DEV_RPC_ADDR " + busy.Addr().String() + " is in use by another program", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := newApp(ctx, testConfig(t, tc.env), "trustbot.db", io.Discard, slog.New(slog.DiscardHandler))
+			if tc.prefix == "" {
+				if err != nil {
+					t.Fatalf("got %v, want a start", err)
+				}
+				a.Close()
+				return
+			}
+			if err == nil {
+				a.Close()
+			}
+			wantStartupSentence(t, err, tc.prefix, tc.contains)
+		})
+	}
+}
+
+// TestRunUnreachableNode: what main prints for an ETH_RPC_URL that does not answer is one
+// sentence naming it, without the chat reply of an unreachable chain.
+func TestRunUnreachableNode(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	dead := closedURL(t)
+	for k, v := range map[string]string{"ETH_RPC_URL": dead, "FACTORY_ADDRESS": "0x00000000000000000000000000000000000000f1",
+		"ASSETS": "ETH=native", "DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0"} {
+		t.Setenv(k, v)
+	}
+	err := run(context.Background(), []string{"playground"})
+	wantStartupSentence(t, err, "ETH_RPC_URL "+dead+": the node does not answer (dial tcp ", "connect: connection refused)")
 }

@@ -56,12 +56,12 @@ func run(ctx context.Context, args []string) error {
 	case "playground":
 		// The terminal is the conversation; the log goes to a file beside the database.
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return fmt.Errorf("data dir: %w", err)
+			return dataDirProblem(cfg.DataDir, err)
 		}
 		logPath := filepath.Join(cfg.DataDir, "playground.log")
 		f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
-			return fmt.Errorf("log file: %w", err)
+			return &startupError{msg: fmt.Sprintf("DATA_DIR %s: the log file %s cannot be opened (%v)", cfg.DataDir, filepath.Base(logPath), err), err: err}
 		}
 		defer f.Close()
 		log := slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: cfg.LogLevel}))
