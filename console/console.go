@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/trustbot/trustbot/web/siwe"
+	"github.com/trustbot/trustbot/web/wire"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
@@ -59,12 +61,14 @@ type Console struct {
 	current  string
 	lastLink map[string]string
 	http     *http.Client
+	noticed  map[common.Hash]chan struct{} // closed once the transaction's notice is printed
 }
 
 // New returns a console writing to out, acting as the first member.
 func New(set *commands.Set, members []DevMember, eth *ethclient.Client, chainID *big.Int, out io.Writer) *Console {
 	c := &Console{Set: set, Members: members, Eth: eth, ChainID: chainID, out: out, Wait: time.Minute,
-		GuildID: "playground", ChannelID: "console", lastLink: map[string]string{}, http: &http.Client{Timeout: 10 * time.Second}}
+		GuildID: "playground", ChannelID: "console", lastLink: map[string]string{}, http: &http.Client{Timeout: 10 * time.Second},
+		noticed: map[common.Hash]chan struct{}{}}
 	if len(members) > 0 {
 		c.current = members[0].Member.Name
 	}
@@ -108,7 +112,31 @@ func (c *Console) render(s string) string {
 // Notice prints an on-chain notice (the console's notice channel).
 func (c *Console) Notice(n trustbot.Notice) {
 	c.Printf("[notice] %s", n.Text)
+	close(c.noticeOf(n.TxHash))
 }
+
+// noticeOf is the channel closed when the transaction's notice is printed (once per process:
+// a repeated delivery prints again but closes nothing).
+func (c *Console) noticeOf(h common.Hash) chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch, ok := c.noticed[h]
+	if !ok {
+		ch = make(chan struct{})
+		c.noticed[h] = ch
+	} else {
+		select {
+		case <-ch:
+			return make(chan struct{})
+		default:
+		}
+	}
+	return ch
+}
+
+// noticeWait bounds how long "Confirmed" waits for the notice of the last transaction, so the
+// channel's notice reads before it, as in Discord.
+const noticeWait = 3 * time.Second
 
 // RequestDone prints what became of a request that did not confirm.
 func (c *Console) RequestDone(r trustbot.SigningRequest) {
@@ -249,24 +277,8 @@ func (c *Console) approve(ctx context.Context) error {
 	return c.approveSigning(ctx, link, me)
 }
 
-// requestJSON is the signing page's view of a request.
-type requestJSON struct {
-	Summary string `json:"summary"`
-	Status  string `json:"status"`
-	Error   string `json:"error"`
-	Signer  string `json:"signer"`
-	Calls   []struct {
-		To    string `json:"to"`
-		Data  string `json:"data"`
-		Value string `json:"value"`
-	} `json:"calls"`
-	Txs []struct {
-		Hash string `json:"hash"`
-	} `json:"txs"`
-}
-
 func (c *Console) approveSigning(ctx context.Context, link string, me DevMember) error {
-	var req requestJSON
+	var req wire.SigningRequest
 	if err := c.getJSON(ctx, link+".json", &req); err != nil {
 		return err
 	}
@@ -286,7 +298,8 @@ func (c *Console) approveSigning(ctx context.Context, link string, me DevMember)
 		if err != nil {
 			return err
 		}
-		if err := c.postJSON(ctx, link+"/tx", map[string]any{"index": i, "hash": hash.Hex()}, nil); err != nil {
+		index, h := i, hash.Hex()
+		if err := c.postJSON(ctx, link+"/tx", wire.TxReport{Index: &index, Hash: &h}, nil); err != nil {
 			return err
 		}
 		// Like a wallet page, send the next call once this one is mined (a deposit's transfer
@@ -307,6 +320,21 @@ func (c *Console) approveSigning(ctx context.Context, link string, me DevMember)
 		}
 		switch req.Status {
 		case string(trustbot.StatusConfirmed):
+			if n := len(req.Txs); n > 0 {
+				c.mu.Lock()
+				ch, ok := c.noticed[common.HexToHash(req.Txs[n-1].Hash)]
+				if !ok {
+					ch = make(chan struct{})
+					c.noticed[common.HexToHash(req.Txs[n-1].Hash)] = ch
+				}
+				c.mu.Unlock()
+				select {
+				case <-ch:
+				case <-time.After(noticeWait):
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
 			c.Printf("Confirmed: %s", req.Summary)
 			return nil
 		case string(trustbot.StatusFailed):
@@ -330,33 +358,24 @@ var finalWords = map[string]string{
 	string(trustbot.StatusCancelled): "cancelled",
 }
 
-// linkJSON is what the wallet-link page fetches to build its EIP-4361 message.
-type linkJSON struct {
-	Domain         string    `json:"domain"`
-	URI            string    `json:"uri"`
-	ChainID        uint64    `json:"chainId"`
-	Nonce          string    `json:"nonce"`
-	IssuedAt       time.Time `json:"issuedAt"`
-	ExpirationTime time.Time `json:"expirationTime"`
-	Statement      string    `json:"statement"`
-	Version        string    `json:"version"`
-}
-
 func (c *Console) approveWalletLink(ctx context.Context, link string, me DevMember) error {
-	var l linkJSON
+	var l wire.SignIn
 	if err := c.getJSON(ctx, link+".json", &l); err != nil {
 		return err
 	}
+	issued, err1 := time.Parse(time.RFC3339Nano, l.IssuedAt)
+	expires, err2 := time.Parse(time.RFC3339Nano, l.ExpirationTime)
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("console: sign-in page: %w", err)
+	}
 	msg := siwe.Message{
 		Domain: l.Domain, Address: me.Wallet.Address().Hex(), Statement: l.Statement, URI: l.URI,
-		Version: l.Version, ChainID: l.ChainID, Nonce: l.Nonce, IssuedAt: l.IssuedAt, ExpirationTime: l.ExpirationTime,
+		Version: l.Version, ChainID: l.ChainID, Nonce: l.Nonce, IssuedAt: issued, ExpirationTime: expires,
 	}
 	text := msg.String()
-	sig := me.Wallet.PersonalSign([]byte(text))
-	var res struct {
-		Address string `json:"address"`
-	}
-	if err := c.postJSON(ctx, link, map[string]string{"message": text, "signature": hexutil.Encode(sig)}, &res); err != nil {
+	sig := hexutil.Encode(me.Wallet.PersonalSign([]byte(text)))
+	var res wire.Linked
+	if err := c.postJSON(ctx, link, wire.SignedIn{Message: &text, Signature: &sig}, &res); err != nil {
 		return err
 	}
 	delete(c.lastLink, c.current)
@@ -396,9 +415,7 @@ func (c *Console) do(req *http.Request, into any) error {
 		return err
 	}
 	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Error string `json:"error"`
-		}
+		var e wire.Error
 		if json.Unmarshal(body, &e) == nil && e.Error != "" {
 			return trustbot.Errorf(trustbot.EInvalid, "%s", e.Error)
 		}

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/trustbot/trustbot/web/wire"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -14,32 +16,17 @@ import (
 	"github.com/trustbot/trustbot/chain"
 )
 
-// argJSON is one decoded argument of a call.
-type argJSON struct {
-	Name  string `json:"name"`
-	Type  string `json:"type"`
-	Value string `json:"value"`
-}
-
-// decodedJSON is a call in words; a plain transfer of the native coin has
-// an empty method and no arguments.
-type decodedJSON struct {
-	Method    string    `json:"method"`
-	Signature string    `json:"signature"`
-	Args      []argJSON `json:"args"`
-}
-
 // describe decodes a call with chain.DecodeCall. A call of a
 // function trustbot does not know, or one that does not parse, gives nil:
 // the page then shows its raw calldata only.
-func describe(c trustbot.Call) (trustbot.Call, chain.Described, *decodedJSON) {
+func describe(c trustbot.Call) (trustbot.Call, chain.Described, *wire.Decoded) {
 	d, err := chain.DecodeCall(c)
 	if err != nil {
 		return c, chain.Described{}, nil
 	}
-	out := &decodedJSON{Method: d.Method, Signature: d.Signature, Args: []argJSON{}}
+	out := &wire.Decoded{Method: d.Method, Signature: d.Signature, Args: []wire.Arg{}}
 	for _, a := range d.Args {
-		out.Args = append(out.Args, argJSON(a))
+		out.Args = append(out.Args, wire.Arg(a))
 	}
 	return c, d, out
 }
@@ -81,7 +68,7 @@ func eip681Scalar(typ string) bool {
 // wallet can scan: ethereum:<to>@<chain id>[/<function>][?<type>=<value>&…&value=<wei>].
 // It is "" for a call it cannot express: calldata of an unknown function,
 // or arguments of array type.
-func eip681(chainID uint64, c trustbot.Call, d chain.Described, decoded *decodedJSON) string {
+func eip681(chainID uint64, c trustbot.Call, d chain.Described, decoded *wire.Decoded) string {
 	if decoded == nil {
 		return ""
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustbot/trustbot/web/wire"
+
 	"github.com/trustbot/trustbot/web/siwe"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -72,7 +74,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /l/{nonce}", s.postLink)
 	mux.HandleFunc("GET /static/{file}", s.getStatic)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeJSON(w, r, http.StatusNotFound, errorJSON{Error: "There is nothing here."})
+		s.writeJSON(w, r, http.StatusNotFound, wire.Error{Error: "There is nothing here."})
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for k, v := range securityHeaders {
@@ -102,10 +104,6 @@ func statusFor(err error) int {
 	}
 }
 
-type errorJSON struct {
-	Error string `json:"error"`
-}
-
 // logInternal logs an error users only see as a generic sentence.
 func (s *Server) logInternal(r *http.Request, err error) {
 	if trustbot.ErrorCode(err) == trustbot.EInternal {
@@ -116,7 +114,7 @@ func (s *Server) logInternal(r *http.Request, err error) {
 // writeError answers with {"error": message} and the fitting status.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logInternal(r, err)
-	s.writeJSON(w, r, statusFor(err), errorJSON{Error: trustbot.ErrorMessage(err)})
+	s.writeJSON(w, r, statusFor(err), wire.Error{Error: trustbot.ErrorMessage(err)})
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
@@ -124,7 +122,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "web: encode json", "route", r.Pattern, "err", err)
 		status = http.StatusInternalServerError
-		b, _ = json.Marshal(errorJSON{Error: trustbot.ErrorMessage(err)})
+		b, _ = json.Marshal(wire.Error{Error: trustbot.ErrorMessage(err)})
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -155,7 +153,7 @@ func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, title st
 // fields into v. On failure it answers the request and returns false.
 func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	fail := func(status int, msg string) bool {
-		s.writeJSON(w, r, status, errorJSON{Error: msg})
+		s.writeJSON(w, r, status, wire.Error{Error: msg})
 		return false
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
@@ -192,48 +190,16 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool 
 
 // Signing requests.
 
-type callJSON struct {
-	To      string       `json:"to"`
-	Data    string       `json:"data"`
-	Value   string       `json:"value"`   // wei, decimal
-	Decoded *decodedJSON `json:"decoded"` // null for calldata of an unknown function
-}
-
-type txJSON struct {
-	Index       int     `json:"index"`
-	Hash        string  `json:"hash"`
-	Status      string  `json:"status"`
-	BlockNumber *uint64 `json:"blockNumber"`
-}
-
-type requestJSON struct {
-	ID          string     `json:"id"`
-	Kind        string     `json:"kind"`
-	Summary     string     `json:"summary"`
-	ChainID     uint64     `json:"chainId"`
-	ChainName   string     `json:"chainName"`
-	Signer      string     `json:"signer"`
-	Calls       []callJSON `json:"calls"`
-	EIP681      string     `json:"eip681"` // a single call as an EIP-681 URI for phone wallets; "" when there is none
-	Txs         []txJSON   `json:"txs"`
-	Status      string     `json:"status"`
-	Error       string     `json:"error"`
-	ExpiresAt   string     `json:"expiresAt"`
-	Now         string     `json:"now"` // the server's clock, to count down to expiresAt
-	RPCURL      string     `json:"rpcUrl"`
-	ExplorerURL string     `json:"explorerUrl"`
-}
-
-func (s *Server) requestJSON(r trustbot.SigningRequest) requestJSON {
-	out := requestJSON{
+func (s *Server) requestJSON(r trustbot.SigningRequest) wire.SigningRequest {
+	out := wire.SigningRequest{
 		ID:          r.ID,
 		Kind:        r.Kind,
 		Summary:     r.Summary,
 		ChainID:     r.ChainID,
 		ChainName:   s.cfg.ChainName,
 		Signer:      r.Signer.Hex(),
-		Calls:       make([]callJSON, len(r.Calls)),
-		Txs:         make([]txJSON, len(r.Txs)),
+		Calls:       make([]wire.Call, len(r.Calls)),
+		Txs:         make([]wire.Tx, len(r.Txs)),
 		Status:      displayStatus(r, s.now()),
 		Error:       r.Error,
 		ExpiresAt:   r.ExpiresAt.UTC().Format(time.RFC3339Nano),
@@ -243,13 +209,13 @@ func (s *Server) requestJSON(r trustbot.SigningRequest) requestJSON {
 	}
 	for i, c := range r.Calls {
 		call, d, decoded := describe(c)
-		out.Calls[i] = callJSON{To: c.To.Hex(), Data: hexutil.Encode(c.Data), Value: trustbot.OrZero(c.Value).String(), Decoded: decoded}
+		out.Calls[i] = wire.Call{To: c.To.Hex(), Data: hexutil.Encode(c.Data), Value: trustbot.OrZero(c.Value).String(), Decoded: decoded}
 		if len(r.Calls) == 1 {
 			out.EIP681 = eip681(r.ChainID, call, d, decoded)
 		}
 	}
 	for i, t := range r.Txs {
-		out.Txs[i] = txJSON{Index: t.Index, Hash: t.Hash.Hex(), Status: string(t.Status)}
+		out.Txs[i] = wire.Tx{Index: t.Index, Hash: t.Hash.Hex(), Status: string(t.Status)}
 		if t.Status == trustbot.TxConfirmed {
 			n := t.BlockNumber
 			out.Txs[i].BlockNumber = &n
@@ -267,8 +233,8 @@ type callView struct {
 	Ether   string // the value in ether
 	Data    string
 	Bytes   int // length of the calldata
-	Decoded *decodedJSON
-	Tx      *txJSON // the transaction reported for it, if any
+	Decoded *wire.Decoded
+	Tx      *wire.Tx // the transaction reported for it, if any
 }
 
 type requestView struct {
@@ -387,7 +353,7 @@ func (s *Server) getStatic(w http.ResponseWriter, r *http.Request) {
 	typ := staticTypes[path.Ext(name)]
 	b, err := staticFS.ReadFile("static/" + name)
 	if typ == "" || err != nil {
-		s.writeJSON(w, r, http.StatusNotFound, errorJSON{Error: "There is nothing here."})
+		s.writeJSON(w, r, http.StatusNotFound, wire.Error{Error: "There is nothing here."})
 		return
 	}
 	w.Header().Set("Content-Type", typ)
@@ -396,15 +362,12 @@ func (s *Server) getStatic(w http.ResponseWriter, r *http.Request) {
 
 // postTx serves POST /s/{id}/tx.
 func (s *Server) postTx(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Index *int    `json:"index"`
-		Hash  *string `json:"hash"`
-	}
+	var body wire.TxReport
 	if !s.decodeJSON(w, r, &body) {
 		return
 	}
 	if body.Index == nil || body.Hash == nil {
-		s.writeJSON(w, r, http.StatusBadRequest, errorJSON{Error: `The report needs both "index" and "hash".`})
+		s.writeJSON(w, r, http.StatusBadRequest, wire.Error{Error: `The report needs both "index" and "hash".`})
 		return
 	}
 	req, err := s.ReportTx(r.Context(), r.PathValue("id"), *body.Index, *body.Hash)
@@ -416,18 +379,6 @@ func (s *Server) postTx(w http.ResponseWriter, r *http.Request) {
 }
 
 // Sign-in links.
-
-type linkJSON struct {
-	Domain         string `json:"domain"`
-	URI            string `json:"uri"`
-	ChainID        uint64 `json:"chainId"`
-	Nonce          string `json:"nonce"`
-	IssuedAt       string `json:"issuedAt"`
-	ExpirationTime string `json:"expirationTime"`
-	Statement      string `json:"statement"`
-	Version        string `json:"version"`
-	User           string `json:"user"`
-}
 
 type linkView struct {
 	User        string
@@ -455,7 +406,7 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 	}
 	m := link.msg
 	if asJSON {
-		s.writeJSON(w, r, http.StatusOK, linkJSON{
+		s.writeJSON(w, r, http.StatusOK, wire.SignIn{
 			Domain:         m.Domain,
 			URI:            m.URI,
 			ChainID:        m.ChainID,
@@ -484,14 +435,12 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 // siwe.Message.String so that the page signs exactly what the server checks.
 // It writes nothing.
 func (s *Server) postLinkMessage(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Address *string `json:"address"`
-	}
+	var body wire.MessageFor
 	if !s.decodeJSON(w, r, &body) {
 		return
 	}
 	if body.Address == nil {
-		s.writeJSON(w, r, http.StatusBadRequest, errorJSON{Error: `The request needs an "address".`})
+		s.writeJSON(w, r, http.StatusBadRequest, wire.Error{Error: `The request needs an "address".`})
 		return
 	}
 	a := *body.Address
@@ -506,22 +455,17 @@ func (s *Server) postLinkMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	m := link.msg
 	m.Address = common.HexToAddress(a).Hex()
-	s.writeJSON(w, r, http.StatusOK, struct {
-		Message string `json:"message"`
-	}{m.String()})
+	s.writeJSON(w, r, http.StatusOK, wire.Message{Message: m.String()})
 }
 
 // postLink serves POST /l/{nonce}.
 func (s *Server) postLink(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Message   *string `json:"message"`
-		Signature *string `json:"signature"`
-	}
+	var body wire.SignedIn
 	if !s.decodeJSON(w, r, &body) {
 		return
 	}
 	if body.Message == nil || body.Signature == nil {
-		s.writeJSON(w, r, http.StatusBadRequest, errorJSON{Error: `The request needs both "message" and "signature".`})
+		s.writeJSON(w, r, http.StatusBadRequest, wire.Error{Error: `The request needs both "message" and "signature".`})
 		return
 	}
 	sig, err := hexutil.Decode(*body.Signature)
@@ -534,8 +478,5 @@ func (s *Server) postLink(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, struct {
-		Address string `json:"address"`
-		User    string `json:"user"`
-	}{link.Address.Hex(), issued.userName})
+	s.writeJSON(w, r, http.StatusOK, wire.Linked{Address: link.Address.Hex(), User: issued.userName})
 }
