@@ -126,7 +126,10 @@ func runAckLoad(b *testing.B) ([]time.Duration, time.Duration) {
 	mux := http.NewServeMux()
 	ws := httptest.NewServer(mux)
 	b.Cleanup(ws.Close)
-	signing := web.New(web.Config{PublicURL: ws.URL, ChainID: devchain.ChainID, RPCURL: rpcURL}, db, eth, time.Now, nil)
+	signing, err := web.New(web.Config{PublicURL: ws.URL, ChainID: devchain.ChainID, RPCURL: rpcURL}, db, eth, time.Now, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
 	mux.Handle("/", signing.Handler())
 	set := commands.New(commands.Services{
 		Store: db, Chain: client, Links: links{signing, ws.URL},

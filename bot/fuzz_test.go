@@ -78,7 +78,10 @@ func newFuzzEndpoint(tb testing.TB) *fuzzEndpoint {
 	mux := http.NewServeMux()
 	ws := httptest.NewServer(mux)
 	tb.Cleanup(ws.Close)
-	signing := web.New(web.Config{PublicURL: ws.URL, ChainID: devchain.ChainID, RPCURL: rpcSrv.URL}, db, eth, time.Now, nil)
+	signing, err := web.New(web.Config{PublicURL: ws.URL, ChainID: devchain.ChainID, RPCURL: rpcSrv.URL}, db, eth, time.Now, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	mux.Handle("/", signing.Handler())
 	set := commands.New(commands.Services{
 		Store: db, Chain: client, Links: links{signing, ws.URL},

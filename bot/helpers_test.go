@@ -148,7 +148,10 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	ws := httptest.NewServer(mux)
 	t.Cleanup(ws.Close)
 	h.WebURL = ws.URL
-	signing := web.New(web.Config{PublicURL: ws.URL, ChainID: devchain.ChainID, RPCURL: h.rpc.URL}, h.db, eth, time.Now, nil)
+	signing, err := web.New(web.Config{PublicURL: ws.URL, ChainID: devchain.ChainID, RPCURL: h.rpc.URL}, h.db, eth, time.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux.Handle("/", signing.Handler())
 	h.set = commands.New(commands.Services{
 		Store: h.db, Chain: client, Links: links{signing, ws.URL},

@@ -166,6 +166,9 @@ func (h *handlers) downstream(ctx context.Context, reserve common.Address, seen 
 // describeRevert names a revert the commands have no sentence for.
 func describeRevert(rev *chain.RevertError) string {
 	if rev.Name == "" {
+		if r := strings.TrimSpace(rev.Reason); r != "" && r != "execution reverted" {
+			return "the node says: " + r
+		}
 		return "an unknown error"
 	}
 	var args []string

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/internal/bigweb"
@@ -19,7 +20,7 @@ type webBench struct {
 	web   *bigweb.Web
 	proxy *chaintest.Proxy
 	set   *Set
-	user  Member
+	user  trustbot.Member
 	setup time.Duration
 }
 
@@ -51,8 +52,8 @@ func startWebBench(b *testing.B, ctx context.Context) *webBench {
 		b.Fatal(err)
 	}
 	m := web.Members[cast.Holder]
-	set := New(Services{Store: db, Chain: c, Assets: []Asset{{Symbol: "tUSD", Address: web.Chain.TestUSD()}}})
-	return &webBench{web: web, proxy: proxy, set: set, user: Member{ID: m.UserID, Name: m.Name}, setup: time.Since(t0)}
+	set := New(Services{Store: db, Chain: c, Assets: []trustbot.Token{{Symbol: "tUSD", Address: web.Chain.TestUSD(), Decimals: 6}}})
+	return &webBench{web: web, proxy: proxy, set: set, user: trustbot.Member{ID: m.UserID, Name: m.Name}, setup: time.Since(t0)}
 }
 
 // BenchmarkRoundTrips measures the data of /web alone (webInput: the reserves, their holders and
@@ -66,7 +67,7 @@ func BenchmarkRoundTrips(b *testing.B) {
 		var in WebInput
 		cost, err := wb.proxy.Measure(b.N, func() error {
 			var err error
-			in, err = wb.set.h.webInput(ctx, &Request{Command: "web", User: wb.user})
+			in, err = wb.set.h.forRequest(true).webInput(ctx, &Request{Command: "web", User: wb.user})
 			return err
 		})
 		if err != nil {
@@ -83,31 +84,4 @@ func BenchmarkRoundTrips(b *testing.B) {
 	}
 	fmt.Printf("%s\nsetup: %.1f s (web generated, indexed, wallets linked)\n%s", wb.web.Summary(), wb.setup.Seconds(),
 		chaintest.CostTable([]chaintest.CostRow{*row}, bigweb.FloorRoundTrips, bigweb.FloorMS))
-}
-
-// BenchmarkWebRender measures drawing the /web picture of bigweb.Large: TrustGraph and RenderPNG
-// of the data webInput read (read once, not timed). No JSON-RPC is involved. It is apart from
-// BenchmarkRoundTrips because it takes minutes.
-func BenchmarkWebRender(b *testing.B) {
-	ctx := context.Background()
-	wb := startWebBench(b, ctx)
-	in, err := wb.set.h.webInput(ctx, &Request{Command: "web", User: wb.user})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var g Graph
-	var png []byte
-	b.ResetTimer()
-	start := time.Now()
-	for range b.N {
-		g = TrustGraph(in)
-		if png, err = RenderPNG(ctx, g); err != nil {
-			b.Fatal(err)
-		}
-	}
-	ms := float64(time.Since(start).Microseconds()) / 1000 / float64(b.N)
-	b.ReportMetric(ms, "ms/op")
-	b.ReportMetric(float64(len(g.Nodes)), "nodes")
-	b.ReportMetric(float64(len(g.Edges)), "edges")
-	b.ReportMetric(float64(len(png))/1e6, "png-MB")
 }

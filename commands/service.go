@@ -130,8 +130,11 @@ func (s *Set) Handle(ctx context.Context, r *Request) *Reply {
 	}
 	reply, err := d.handler(s.h.forRequest(true), ctx, r)
 	if err != nil {
-		if trustbot.ErrorCode(err) == trustbot.EInternal {
+		switch trustbot.ErrorCode(err) {
+		case trustbot.EInternal:
 			s.log.Error("command failed", "command", fullName(r), "user", r.User.ID, "err", err)
+		case trustbot.EUnavailable:
+			s.log.Warn("command could not reach the chain", "command", fullName(r), "user", r.User.ID, "err", err)
 		}
 		return errorReply(err)
 	}

@@ -12,8 +12,8 @@ import (
 )
 
 // snapshot is what one command reads: the store's projection of the web of trust, read once,
-// and, unless it serves a notice, the live backing of every reserve and the head in one JSON-RPC
-// batch. Handlers read reserves, accounts and names from it and never call the chain for them.
+// and, unless it serves a notice, the live backing of every reserve of a base asset and the head
+// in one JSON-RPC batch. Handlers read reserves, accounts and names from it and never call the chain for them.
 type snapshot struct {
 	h    *handlers
 	live bool
@@ -36,11 +36,19 @@ func (s *snapshot) load(ctx context.Context) error {
 			s.err = err
 			return
 		}
-		if s.live && len(w.Reserves) > 0 {
-			addrs := make([]common.Address, len(w.Reserves))
-			for i, r := range w.Reserves {
-				addrs[i] = r.Address
+		// A layer's backing is its balance in the reserve below, which the projection has
+		// exactly: only reserves of a base asset need the chain's figure.
+		known := make(map[common.Address]bool, len(w.Reserves))
+		for _, r := range w.Reserves {
+			known[r.Address] = true
+		}
+		var addrs []common.Address
+		for _, r := range w.Reserves {
+			if !known[r.Asset.Address] {
+				addrs = append(addrs, r.Address)
 			}
+		}
+		if s.live && len(addrs) > 0 {
 			live, err := s.h.Chain.Live(ctx, addrs)
 			if err != nil {
 				s.err = err

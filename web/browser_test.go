@@ -179,12 +179,15 @@ func startBrowserEnv(chromium string) (_ *browserEnv, err error) {
 		return nil, err
 	}
 	b.url = "http://" + ln.Addr().String()
-	b.srv = web.New(web.Config{
+	b.srv, err = web.New(web.Config{
 		PublicURL:   b.url,
 		ChainID:     devchain.ChainID,
 		RPCURL:      b.dc.URL(),
 		ExplorerURL: "https://explorer.invalid",
 	}, b.db, b.ec, b.clk.Now, log)
+	if err != nil {
+		return nil, err
+	}
 	pages := b.srv.Handler()
 	hs := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if b.down.Load() {

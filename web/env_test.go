@@ -137,12 +137,15 @@ func buildEnv(tb testing.TB) *env {
 	e.ts = httptest.NewUnstartedServer(nil)
 	e.logs = &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.srv = web.New(web.Config{
+	e.srv, err = web.New(web.Config{
 		PublicURL:   "http://" + e.ts.Listener.Addr().String(),
 		ChainID:     chainID,
 		RPCURL:      "http://127.0.0.1:8545",
 		ExplorerURL: "https://explorer.invalid",
 	}, db, e.client, e.clk.Now, log)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	e.ts.Config.Handler = e.srv.Handler()
 	e.ts.Start()
 	tb.Cleanup(e.ts.Close)
@@ -153,7 +156,10 @@ func buildEnv(tb testing.TB) *env {
 // configured for another chain id.
 func (e *env) otherServer(id uint64) (*web.Server, *httptest.Server) {
 	ts := httptest.NewUnstartedServer(nil)
-	srv := web.New(web.Config{PublicURL: "http://" + ts.Listener.Addr().String(), ChainID: id}, e.db, e.client, e.clk.Now, nil)
+	srv, err := web.New(web.Config{PublicURL: "http://" + ts.Listener.Addr().String(), ChainID: id}, e.db, e.client, e.clk.Now, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	e.t.Cleanup(ts.Close)

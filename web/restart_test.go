@@ -15,7 +15,10 @@ func TestWalletLinkSurvivesRestart(t *testing.T) {
 	nonce, m := e.issueLink()
 	text := m.String()
 
-	restarted := web.New(web.Config{PublicURL: "http://" + e.ts.Listener.Addr().String(), ChainID: chainID}, e.db, e.client, e.clk.Now, nil)
+	restarted, err := web.New(web.Config{PublicURL: "http://" + e.ts.Listener.Addr().String(), ChainID: chainID}, e.db, e.client, e.clk.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	link, err := restarted.VerifyWalletLink(context.Background(), nonce, text, personalSign(t, e.alice, text))
 	if err != nil {
 		t.Fatalf("VerifyWalletLink after restart: %v", err)

@@ -469,9 +469,12 @@ func (failingSource) TransactionByHash(context.Context, common.Hash) (*types.Tra
 
 func TestReportTxChainDown(t *testing.T) {
 	e := newEnv(t)
-	srv := web.New(web.Config{PublicURL: "http://127.0.0.1:1", ChainID: chainID}, e.db, failingSource{}, e.clk.Now, nil)
+	srv, err := web.New(web.Config{PublicURL: "http://127.0.0.1:1", ChainID: chainID}, e.db, failingSource{}, e.clk.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r, _ := e.newRequest(srv)
-	_, err := srv.ReportTx(context.Background(), r.ID, 0, e.sendCall(e.alice).Hex())
+	_, err = srv.ReportTx(context.Background(), r.ID, 0, e.sendCall(e.alice).Hex())
 	if got, want := trustbot.ErrorCode(err), trustbot.EUnavailable; got != want {
 		t.Errorf("code: got %q (%v), want %q", got, err, want)
 	}

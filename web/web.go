@@ -83,8 +83,7 @@ func (c Config) withDefaults() Config {
 }
 
 // Validate reports what is wrong with the configuration (after defaults are
-// applied), or nil. New panics on a configuration Validate refuses, so main
-// should call Validate first and report the error.
+// applied), or nil; New refuses such a configuration with the same error.
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	u, err := url.Parse(c.PublicURL)
@@ -159,14 +158,14 @@ type Server struct {
 }
 
 // New makes a Server. now is the clock (nil means time.Now) and log the
-// logger (nil discards). It panics when cfg does not pass Validate.
+// logger (nil discards). A cfg that does not pass Validate is its error.
 //
 // When txs can also call contracts (an *ethclient.Client can), sign-in
 // signatures of smart-contract wallets are checked with EIP-1271 through it;
 // SetCaller changes or turns off that.
-func New(cfg Config, db Store, txs TxSource, now func() time.Time, log *slog.Logger) *Server {
+func New(cfg Config, db Store, txs TxSource, now func() time.Time, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
-		panic(err)
+		return nil, err
 	}
 	cfg = cfg.withDefaults()
 	u, _ := url.Parse(cfg.PublicURL) // checked by Validate
@@ -188,7 +187,7 @@ func New(cfg Config, db Store, txs TxSource, now func() time.Time, log *slog.Log
 	if c, ok := txs.(ethereum.ContractCaller); ok {
 		s.caller = c
 	}
-	return s
+	return s, nil
 }
 
 // SetCaller sets what checks EIP-1271 signatures of smart-contract wallets

@@ -132,13 +132,12 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 		a.PublicURL = "http://" + a.ln.Addr().String()
 	}
 	wcfg := web.Config{PublicURL: a.PublicURL, ChainID: chainID.Uint64(), RPCURL: a.RPCURL, ExplorerURL: cfg.ExplorerURL.String(), LinkTTL: cfg.LinkTTL}
-	if err := wcfg.Validate(); err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
-	}
 	if a.Assets, err = resolveAssets(ctx, a.Chain, configured); err != nil {
 		return nil, err
 	}
-	a.Web = web.New(wcfg, db, a.Chain.Eth(), time.Now, log)
+	if a.Web, err = web.New(wcfg, db, a.Chain.Eth(), time.Now, log); err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
 	a.Mux.Handle("/", a.Web.Handler())
 	pictures, err := render.New(ctx)
 	if err != nil {

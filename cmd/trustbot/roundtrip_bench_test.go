@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/commands"
@@ -116,12 +117,9 @@ func startRoundTripEnv(b *testing.B, ctx context.Context) *roundTripEnv {
 	proxy := chaintest.NewProxy(web.Chain.URL(), bigweb.Latency)
 	b.Cleanup(proxy.Close)
 
-	cfg := &Config{DataDir: b.TempDir(), ListenAddr: "127.0.0.1:0", EthRPCURL: proxy.URL, ChainID: devchain.ChainID,
-		FactoryAddress: web.Chain.Factory().Hex(), Assets: "tUSD=" + web.Chain.TestUSD().Hex(),
-		LinkTTL: 15 * time.Minute, PollInterval: time.Second, LogLevel: "info"}
-	if err := cfg.validate(); err != nil {
-		b.Fatal(err)
-	}
+	cfg := testConfig(b, map[string]string{"DATA_DIR": b.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "ETH_RPC_URL": proxy.URL,
+		"CHAIN_ID": fmt.Sprint(devchain.ChainID), "FACTORY_ADDRESS": web.Chain.Factory().Hex(), "ASSETS": "tUSD=" + web.Chain.TestUSD().Hex(),
+		"LINK_TTL": "15m", "POLL_INTERVAL": "1s", "LOG_LEVEL": "info"})
 	a, err := newApp(ctx, cfg, "roundtrips.db", io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
@@ -142,7 +140,7 @@ func (e *roundTripEnv) request(member bigweb.Member, command, sub string, option
 	e.n++
 	return &commands.Request{
 		InteractionID: fmt.Sprintf("roundtrip-%d", e.n), GuildID: "bench", ChannelID: "bench",
-		User: commands.Member{ID: member.UserID, Name: member.Name}, Command: command, Subcommand: sub, Options: options,
+		User: trustbot.Member{ID: member.UserID, Name: member.Name}, Command: command, Subcommand: sub, Options: options,
 	}
 }
 
@@ -179,7 +177,7 @@ func opts(pairs ...any) map[string]commands.Value {
 		name := pairs[i].(string)
 		switch v := pairs[i+1].(type) {
 		case bigweb.Member:
-			out[name] = commands.Value{Type: commands.User, Member: &commands.Member{ID: v.UserID, Name: v.Name}}
+			out[name] = commands.Value{Type: commands.User, Member: &trustbot.Member{ID: v.UserID, Name: v.Name}}
 		case string:
 			out[name] = commands.Value{Type: commands.String, String: v}
 		}

@@ -21,8 +21,10 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/devchain"
+	"github.com/trustbot/trustbot/index"
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -217,7 +219,7 @@ func (w *Web) build(ctx context.Context, o Options) error {
 					amount = layerDeposit
 				}
 				r.Backing = amount
-				for _, call := range chain.Deposit(r.Address, chain.Token{Address: r.Asset}, amount) {
+				for _, call := range chain.Deposit(r.Address, trustbot.Token{Address: r.Asset}, amount) {
 					txs = append(txs, tx{from: iss.Wallet, call: call, gas: gasCall, what: "deposit into " + r.Symbol})
 				}
 				for _, up := range w.Reserves {
@@ -282,7 +284,7 @@ func (w *Web) memberBudgets(o Options) []tx {
 // tx is one transaction to send.
 type tx struct {
 	from chain.Wallet
-	call chain.Call
+	call trustbot.Call
 	gas  uint64
 	what string
 }
@@ -397,16 +399,16 @@ func (w *Web) send(ctx context.Context, phase string, txs []tx) error {
 	return nil
 }
 
-// Index runs the watcher over the whole chain into db, until its cursor is at the head, then
+// Index runs the indexer over the whole chain into db, until its cursor is at the head, then
 // links every member's wallet to their user id (method "dev", as the playground does).
 func (w *Web) Index(ctx context.Context, db *store.DB) error {
-	watcher := chain.NewWatcher(w.Chain.Client(), db, chain.WatcherOptions{Logger: w.log})
+	watcher := index.New(w.Chain.Client(), db, index.Options{Logger: w.log})
 	for {
 		if err := watcher.Tick(ctx); err != nil {
 			return fmt.Errorf("bigweb: index: %w", err)
 		}
 		cur, err := db.Cursor(ctx)
-		if err != nil && store.ErrorCode(err) != store.ENOTFOUND {
+		if err != nil && trustbot.ErrorCode(err) != trustbot.ENotFound {
 			return fmt.Errorf("bigweb: index: %w", err)
 		}
 		if err == nil && cur.Number >= w.Head {
@@ -417,7 +419,7 @@ func (w *Web) Index(ctx context.Context, db *store.DB) error {
 		}
 	}
 	for _, m := range w.Members {
-		_, err := db.LinkWallet(ctx, store.WalletLink{UserID: m.UserID, Address: strings.ToLower(m.Address().Hex()),
+		_, err := db.LinkWallet(ctx, trustbot.WalletLink{UserID: m.UserID, Address: m.Address(),
 			ChainID: devchain.ChainID, Method: "dev"})
 		if err != nil {
 			return fmt.Errorf("bigweb: link %s: %w", m.Name, err)

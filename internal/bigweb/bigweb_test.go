@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/big"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -89,12 +88,12 @@ func TestGenerate(t *testing.T) {
 	}
 	trusted := 0
 	for _, r := range w.Reserves {
-		evs, err := db.Events(ctx, store.EventFilter{Address: strings.ToLower(r.Address.Hex())})
+		evs, err := db.Events(ctx, store.EventFilter{Address: r.Address})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, e := range evs {
-			if e.Name == "Trusted" {
+			if e.Name() == "Trusted" {
 				trusted++
 			}
 		}
@@ -104,7 +103,7 @@ func TestGenerate(t *testing.T) {
 	}
 	for _, m := range w.Members {
 		link, err := db.WalletByUser(ctx, m.UserID)
-		if err != nil || !strings.EqualFold(link.Address, m.Address().Hex()) {
+		if err != nil || link.Address != m.Address() {
 			t.Errorf("wallet of %s: got %+v, %v", m.Name, link, err)
 		}
 	}

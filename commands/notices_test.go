@@ -1,0 +1,185 @@
+package commands_test
+
+import (
+	"context"
+	"math/big"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/commands"
+	"github.com/trustbot/trustbot/commands/commandstest"
+)
+
+var (
+	txOne   = common.HexToHash("0x1111111111111111111111111111111111111111111111111111111111112222")
+	txOther = common.HexToHash("0x3333333333333333333333333333333333333333333333333333333333334444")
+	zero    = common.Address{}
+)
+
+// noticeSet is a command set for notices over w: the store only. The chain fake has no method
+// set, so a notice that read the chain would panic.
+func noticeSet(w trustbot.Web) (*commands.Set, *commandstest.Store, *commandstest.Chain) {
+	store, ch := commandstest.StoreOf(w), &commandstest.Chain{}
+	return commands.New(commands.Services{Store: store, Chain: ch, Links: &commandstest.Links{}, Assets: []trustbot.Token{usdTok, ethTok}}), store, ch
+}
+
+// tx is one transaction's events, in log order.
+func tx(hash common.Hash, evs ...trustbot.Event) []trustbot.Event {
+	for i := range evs {
+		evs[i].TxHash, evs[i].LogIndex, evs[i].Block = hash, uint(i), trustbot.Block{Number: 100}
+	}
+	return evs
+}
+
+func ev(emitter common.Address, d trustbot.EventData) trustbot.Event {
+	return trustbot.Event{Address: emitter, Data: d}
+}
+
+func TestNoticeSentences(t *testing.T) {
+	const txTail = " · tx 0x11111111…2222"
+	// After Alice revoked all of Bob's trust, the layer over her reserve holds nothing.
+	revokedLayer := storyWeb().Backing(bobRes, new(big.Int))
+	lonelyLayer := storyWeb().Backing(bobRes, new(big.Int)).Account(bobRes, carolW, nil, nil).Account(bobRes, daveW, nil, nil)
+	for _, tc := range []struct {
+		name   string
+		web    *commandstest.WebBuilder
+		events []trustbot.Event
+		text   string
+	}{
+		// Questionable: Bob's budget grows by 5 (to 105 in the story); "a budget of 5" reads as if it were 5.
+		{"trust: mint and Trusted", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: zero, To: bobW, Amount: u(5)}),
+			ev(aliceRes, &trustbot.Trusted{Holder: bobW, Amount: u(5)})),
+			"<@alice> extended <@bob> a budget of 5 tUSD." + txTail},
+		{"re-up: a mint alone", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: zero, To: bobW, Amount: u(60)})),
+			"<@alice> re-upped <@bob> with 60 tUSD." + txTail},
+		{"re-up of many", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: zero, To: bobW, Amount: u(60)}),
+			ev(aliceRes, &trustbot.Transfer{From: zero, To: daveW, Amount: u(20)})),
+			"<@alice> re-upped <@bob> with 60 tUSD.\n<@alice> re-upped <@dave> with 20 tUSD." + txTail},
+		{"redeem: a burn alone", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: bobW, To: zero, Amount: u(10)}),
+			ev(usdTok.Address, &trustbot.Transfer{From: aliceRes, To: bobW, Amount: u(10)})), // the asset's own Transfer: not a reserve's
+			"<@bob> redeemed 10 tUSD from <@alice>'s reserve." + txTail},
+		// Questionable: Carol redeemed deep and was paid tUSD; the first line says ALICE-tUSD and the
+		// second calls the layer's own burn a redemption by "<@bob>'s reserve".
+		{"redeem deep through a layer", nil, tx(txOne,
+			ev(bobRes, &trustbot.Transfer{From: carolW, To: zero, Amount: u(5)}),
+			ev(aliceRes, &trustbot.Transfer{From: bobRes, To: zero, Amount: u(5)}),
+			ev(usdTok.Address, &trustbot.Transfer{From: aliceRes, To: carolW, Amount: u(5)})),
+			"<@carol> redeemed 5 ALICE-tUSD from <@bob>'s reserve.\n<@bob>'s reserve redeemed 5 tUSD from <@alice>'s reserve." + txTail},
+		{"revoke part: burn and Revoked", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: bobW, To: zero, Amount: u(30)}),
+			ev(aliceRes, &trustbot.Revoked{Amount: u(30)})),
+			"<@alice> cut <@bob>'s budget by 30 tUSD; 30 of their tokens were burned." + txTail},
+		{"revoke all: Revoked of MaxUint256", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: daveW, To: zero, Amount: u(10)}),
+			ev(aliceRes, &trustbot.Revoked{Amount: trustbot.MaxUint256})),
+			"<@alice> revoked all of <@dave>'s trust; 10 of their tokens were burned." + txTail},
+		{"revoke all, with a layer's backing: the downstream names", revokedLayer, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: bobW, To: zero, Amount: u(40)}),
+			ev(aliceRes, &trustbot.Revoked{Amount: trustbot.MaxUint256}),
+			ev(aliceRes, &trustbot.Transfer{From: bobRes, To: zero, Amount: u(20)}),
+			ev(aliceRes, &trustbot.Revoked{Amount: u(20)})),
+			"<@alice> revoked all of <@bob>'s trust; 40 of their tokens were burned." +
+				"\n<@alice> revoked 20 ALICE-tUSD backing <@bob>'s reserve (its backing is now 0); <@carol>, <@dave> hold tokens of <@bob>'s reserve, which now has less backing." + txTail},
+		{"revoke of a layer's backing nobody downstream holds", lonelyLayer, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: bobRes, To: zero, Amount: u(20)}),
+			ev(aliceRes, &trustbot.Revoked{Amount: u(20)})),
+			"<@alice> revoked 20 ALICE-tUSD backing <@bob>'s reserve (its backing is now 0); nobody holds tokens of <@bob>'s reserve." + txTail},
+		{"deposit into my own reserve", nil, tx(txOne,
+			ev(usdTok.Address, &trustbot.Transfer{From: aliceW, To: aliceRes, Amount: u(50)}),
+			ev(aliceRes, &trustbot.Deposited{From: aliceW, Amount: u(50)})),
+			"<@alice> deposited 50 tUSD into their reserve (backing now 300)." + txTail},
+		{"deposit into someone else's reserve", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Deposited{From: daveW, Amount: u(5)})),
+			"<@dave> deposited 5 tUSD into <@alice>'s reserve (backing now 300)." + txTail},
+		// Questionable: a layer's deposit moves the token below, which says it again as a transfer.
+		{"deposit into a layer", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: bobW, To: bobRes, Amount: u(10)}),
+			ev(bobRes, &trustbot.Deposited{From: bobW, Amount: u(10)})),
+			"<@bob> sent 10 ALICE-tUSD to <@bob>'s reserve.\n<@bob> deposited 10 ALICE-tUSD into their reserve (backing now 20)." + txTail},
+		{"withdraw", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Withdrawn{To: aliceW, Amount: u(100)})),
+			"<@alice> withdrew 100 tUSD from their reserve (backing now 300)." + txTail},
+		// Questionable: "a ETH reserve".
+		{"ReserveCreated", nil, tx(txOne,
+			ev(commandstest.Factory, &trustbot.ReserveCreated{Reserve: carolRes, Issuer: carolW, Asset: zero})),
+			"<@carol> created a ETH reserve; its trust token is CAROL-ETH." + txTail},
+		{"ReserveCreated of a layer", nil, tx(txOne,
+			ev(commandstest.Factory, &trustbot.ReserveCreated{Reserve: bobRes, Issuer: bobW, Asset: aliceRes})),
+			"<@bob> created a ALICE-tUSD reserve; its trust token is BOB-ALICE-tUSD." + txTail},
+		{"ReserveCreated not indexed yet", nil, tx(txOne,
+			ev(commandstest.Factory, &trustbot.ReserveCreated{Reserve: newRes, Issuer: daveW, Asset: usdTok.Address})),
+			"<@dave> created a reserve." + txTail},
+		{"transfer between holders", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: bobW, To: daveW, Amount: u(5)})),
+			"<@bob> sent 5 ALICE-tUSD to <@dave>." + txTail},
+		{"transfer to an unlinked holder", nil, tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: bobW, To: erinW, Amount: u(5)})),
+			"<@bob> sent 5 ALICE-tUSD to " + trustbot.ShortAddress(erinW) + "." + txTail},
+		{"events that say nothing", nil, tx(txOne,
+			ev(usdTok.Address, &trustbot.Transfer{From: aliceW, To: bobW, Amount: u(1)}),
+			ev(aliceRes, &trustbot.Trusted{Holder: bobW, Amount: u(5)}),
+			ev(aliceRes, &trustbot.Revoked{Amount: u(5)})),
+			""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := tc.web
+			if w == nil {
+				w = storyWeb()
+			}
+			set, store, _ := noticeSet(w.Build())
+			req := trustbot.SigningRequest{ID: "req-1", GuildID: "g-1", UserID: "alice"}
+			n, err := set.Notice(context.Background(), tc.events, req, "notices")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n.Text != tc.text {
+				t.Errorf("notice:\n%s\nwant:\n%s", n.Text, tc.text)
+			}
+			if n.GuildID != "g-1" || n.ChannelID != "notices" || n.Request.ID != "req-1" || n.TxHash != txOne {
+				t.Errorf("notice %+v, want guild g-1, channel notices, request req-1, tx %s", n, txOne.Hex())
+			}
+			if store.Calls("Web") != 1 {
+				t.Errorf("%d Store.Web calls, want 1", store.Calls("Web"))
+			}
+		})
+	}
+}
+
+func TestNoticeNonce(t *testing.T) {
+	set, _, _ := noticeSet(storyWeb().Build())
+	notice := func(hash common.Hash, amount int64) trustbot.Notice {
+		n, err := set.Notice(context.Background(), tx(hash, ev(aliceRes, &trustbot.Transfer{From: zero, To: bobW, Amount: u(amount)})),
+			trustbot.SigningRequest{}, "notices")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	a, again, other := notice(txOne, 5), notice(txOne, 5), notice(txOther, 5)
+	if a.Nonce == "" || a.Nonce != again.Nonce {
+		t.Errorf("nonces %q and %q for the same tx, want the same", a.Nonce, again.Nonce)
+	}
+	if a.Nonce == other.Nonce {
+		t.Errorf("nonce %q for two transactions, want different ones", a.Nonce)
+	}
+	if len(a.Nonce) > 25 {
+		t.Errorf("nonce %q is longer than Discord's 25 characters", a.Nonce)
+	}
+	if a.Nonce != "tx11111111111111111111111" {
+		t.Errorf("nonce %q", a.Nonce)
+	}
+}
+
+func TestNoticeOfNoEvents(t *testing.T) {
+	set, _, _ := noticeSet(storyWeb().Build())
+	n, err := set.Notice(context.Background(), nil, trustbot.SigningRequest{GuildID: "g-1"}, "notices")
+	if err != nil || n.Text != "" || n.Nonce != "" || n.TxHash != (common.Hash{}) || n.GuildID != "g-1" {
+		t.Errorf("notice of no events %+v (%v), want an empty one for g-1", n, err)
+	}
+}
