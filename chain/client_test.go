@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot/chain/chaintest"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
@@ -21,18 +23,18 @@ import (
 // TestSimulateWithoutSimulateV1 runs Simulate against a node that lacks eth_simulateV1.
 func TestSimulateWithoutSimulateV1(t *testing.T) {
 	ctx := context.Background()
-	dc := startDev(t, false)
-	alice, bob := member(t, dc, "alice"), member(t, dc, "bob")
+	dc := chaintest.StartDev(t, false)
+	alice, bob := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob")
 	usd := trustbot.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
-	sendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
+	chaintest.SendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
 	info, err := dc.Client().ReserveOf(ctx, alice.Address(), usd.Address)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sendOK(t, dc, false, alice, chain.Deposit(info.Address, usd, units(20))...)
-	sendOK(t, dc, false, alice, chain.Trust(info.Address, bob.Address(), units(50)))
+	chaintest.SendOK(t, dc, false, alice, chain.Deposit(info.Address, usd, chaintest.Units(20))...)
+	chaintest.SendOK(t, dc, false, alice, chain.Trust(info.Address, bob.Address(), chaintest.Units(50)))
 
-	p := newProxy(t, dc.URL(), func(r rpcRequest) (int, string, bool) {
+	p := chaintest.NewRefuser(t, dc.URL(), func(r chaintest.Request) (int, string, bool) {
 		return -32601, "the method eth_simulateV1 does not exist/is not available", r.Method == "eth_simulateV1"
 	})
 	c, err := chain.Dial(ctx, p.URL, dc.Factory())
@@ -41,21 +43,21 @@ func TestSimulateWithoutSimulateV1(t *testing.T) {
 	}
 	defer c.Close()
 
-	if err := c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(info.Address, units(5), bob.Address())}); err != nil {
+	if err := c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(info.Address, chaintest.Units(5), bob.Address())}); err != nil {
 		t.Errorf("Simulate(redeem 5) by eth_call: got %v, want success", err)
 	}
-	rev := wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(info.Address, units(30), bob.Address())}),
-		0, "InsufficientReserve", units(20), units(30))
+	rev := wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(info.Address, chaintest.Units(30), bob.Address())}),
+		0, "InsufficientReserve", chaintest.Units(20), chaintest.Units(30))
 	if rev.PreState {
 		t.Errorf("PreState of the first call: got true, want false")
 	}
 	// The documented limitation: each call sees the state before the batch, so the deposit does
 	// not see the approve before it.
-	rev = wantRevert(t, c.Simulate(ctx, alice.Address(), chain.Deposit(info.Address, usd, units(1))), 1, "TransferFailed")
+	rev = wantRevert(t, c.Simulate(ctx, alice.Address(), chain.Deposit(info.Address, usd, chaintest.Units(1))), 1, "TransferFailed")
 	if !rev.PreState {
 		t.Errorf("PreState of the second call: got false, want true")
 	}
-	if p.refusals() == 0 {
+	if p.Refusals() == 0 {
 		t.Errorf("proxy: eth_simulateV1 was never asked for, want Simulate to try it first")
 	}
 }
@@ -146,7 +148,7 @@ func TestChainDown(t *testing.T) {
 			{"BalanceOf token", func() error { _, err := c.BalanceOf(ctx, token, holder); return err }},
 			{"Allowance", func() error { _, err := c.Allowance(ctx, token, holder, factory); return err }},
 			{"Simulate", func() error {
-				return c.Simulate(ctx, holder, []trustbot.Call{chain.Redeem(token, units(1), holder)})
+				return c.Simulate(ctx, holder, []trustbot.Call{chain.Redeem(token, chaintest.Units(1), holder)})
 			}},
 		} {
 			start := time.Now()

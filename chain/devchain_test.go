@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot/chain/chaintest"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
@@ -16,7 +18,7 @@ import (
 
 func TestDevChain(t *testing.T) {
 	ctx := context.Background()
-	dc := startDev(t, false)
+	dc := chaintest.StartDev(t, false)
 
 	// An outside client (a wallet, cast) sees the chain over HTTP.
 	ec, err := ethclient.Dial(dc.URL())
@@ -41,21 +43,21 @@ func TestDevChain(t *testing.T) {
 		}
 	}
 	c := dc.Client()
-	for _, name := range members {
-		w := member(t, dc, name)
+	for _, name := range chaintest.DevMembers {
+		w := chaintest.Member(t, dc, name)
 		usd, err := c.BalanceOf(ctx, dc.TestUSD(), w.Address())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if usd.Cmp(units(10_000)) != 0 {
-			t.Errorf("%s's tUSD: got %s, want %s", name, usd, units(10_000))
+		if usd.Cmp(chaintest.Units(10_000)) != 0 {
+			t.Errorf("%s's tUSD: got %s, want %s", name, usd, chaintest.Units(10_000))
 		}
 		eth, err := ec.BalanceAt(ctx, w.Address(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if eth.Cmp(ether(1000)) != 0 {
-			t.Errorf("%s's ETH: got %s, want %s", name, eth, ether(1000))
+		if eth.Cmp(chaintest.Ether(1000)) != 0 {
+			t.Errorf("%s's ETH: got %s, want %s", name, eth, chaintest.Ether(1000))
 		}
 	}
 	if _, ok := dc.Member("mallory"); ok {
@@ -63,7 +65,7 @@ func TestDevChain(t *testing.T) {
 	}
 
 	// A transaction sent over HTTP is sealed without anyone calling Commit.
-	alice := member(t, dc, "alice")
+	alice := chaintest.Member(t, dc, "alice")
 	start := time.Now()
 	hash, err := alice.Send(ctx, ec, dc.ChainID(), chain.CreateReserve(dc.Factory(), dc.TestUSD(), "Alice trust", "tALICE"))
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustbot/trustbot/chain/chaintest"
+
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
@@ -31,13 +33,13 @@ func deployRuntime(t *testing.T, dc *devchain.Chain, code []byte) common.Address
 	if err != nil {
 		t.Fatalf("deploy: %v", err)
 	}
-	waitMined(t, dc.Client().Eth(), tx.Hash())
+	chaintest.WaitMined(t, dc.Client().Eth(), tx.Hash())
 	return addr
 }
 
 func TestCheckFactory(t *testing.T) {
 	ctx := context.Background()
-	dc := startDev(t, false)
+	dc := chaintest.StartDev(t, false)
 	ec := dc.Client().Eth()
 	factoryBind := bindings.NewTrustReserveFactory()
 	out, err := ec.CallContract(ctx, ethereum.CallMsg{To: ptr(dc.Factory()), Data: factoryBind.PackImplementation()}, nil)
@@ -64,7 +66,7 @@ func TestCheckFactory(t *testing.T) {
 	// The factory's very code at another address: its implementation belongs to the first one.
 	copied := deployRuntime(t, dc, code)
 
-	alice := member(t, dc, "alice").Address()
+	alice := chaintest.Member(t, dc, "alice").Address()
 	for _, tc := range []struct {
 		name    string
 		factory common.Address

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustbot/trustbot/chain/chaintest"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot"
@@ -53,9 +55,9 @@ func wantRevert(t *testing.T, err error, index int, name string, args ...any) *c
 
 func TestReadsCallsSimulate(t *testing.T) {
 	ctx := context.Background()
-	dc := startDev(t, false)
+	dc := chaintest.StartDev(t, false)
 	c := dc.Client()
-	alice, bob, carol := member(t, dc, "alice"), member(t, dc, "bob"), member(t, dc, "carol")
+	alice, bob, carol := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob"), chaintest.Member(t, dc, "carol")
 	usd := dc.TestUSD()
 
 	// Tokens.
@@ -97,7 +99,7 @@ func TestReadsCallsSimulate(t *testing.T) {
 	if err := c.Simulate(ctx, alice.Address(), []trustbot.Call{create}); err != nil {
 		t.Fatalf("Simulate(create): %v", err)
 	}
-	sendOK(t, dc, false, alice, create)
+	chaintest.SendOK(t, dc, false, alice, create)
 	wantRevert(t, c.Simulate(ctx, alice.Address(), []trustbot.Call{create}), 0, "ReserveExists", predicted)
 	info, err = c.ReserveOf(ctx, alice.Address(), usd)
 	if err != nil {
@@ -116,7 +118,7 @@ func TestReadsCallsSimulate(t *testing.T) {
 
 	// ERC-20 deposit: approve, then deposit. The deposit alone fails: the approve is what makes
 	// it work, and the simulation runs them in order.
-	deposit := chain.Deposit(r, tok, units(300))
+	deposit := chain.Deposit(r, tok, chaintest.Units(300))
 	if len(deposit) != 2 || deposit[0].To != usd || deposit[1].To != r {
 		t.Fatalf("Deposit(tUSD): got %d calls, want approve on tUSD then deposit on the reserve", len(deposit))
 	}
@@ -124,7 +126,7 @@ func TestReadsCallsSimulate(t *testing.T) {
 		t.Errorf("Simulate(approve, deposit): got %v, want success", err)
 	}
 	wantRevert(t, c.Simulate(ctx, alice.Address(), deposit[1:]), 0, "TransferFailed")
-	sendOK(t, dc, false, alice, deposit...)
+	chaintest.SendOK(t, dc, false, alice, deposit...)
 	allowance, err := c.Allowance(ctx, usd, alice.Address(), r)
 	if err != nil {
 		t.Fatal(err)
@@ -132,91 +134,91 @@ func TestReadsCallsSimulate(t *testing.T) {
 	wantBig(t, "allowance after deposit", allowance, big.NewInt(0))
 
 	// trust Bob 500 on 300 of backing: a fractional reserve.
-	trust := chain.Trust(r, bob.Address(), units(500))
+	trust := chain.Trust(r, bob.Address(), chaintest.Units(500))
 	if err := c.Simulate(ctx, alice.Address(), []trustbot.Call{trust}); err != nil {
 		t.Fatalf("Simulate(trust): %v", err)
 	}
 	wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{trust}), 0, "NotIssuer")
-	sendOK(t, dc, false, alice, trust)
+	chaintest.SendOK(t, dc, false, alice, trust)
 	bal, budget, err := c.Account(ctx, r, bob.Address())
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantBig(t, "bob's balance", bal, units(500))
-	wantBig(t, "bob's budget", budget, units(500))
+	wantBig(t, "bob's balance", bal, chaintest.Units(500))
+	wantBig(t, "bob's budget", budget, chaintest.Units(500))
 
 	// Redeeming more than the reserve holds would revert with what it holds.
-	wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(r, units(400), bob.Address())}),
-		0, "InsufficientReserve", units(300), units(400))
+	wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(r, chaintest.Units(400), bob.Address())}),
+		0, "InsufficientReserve", chaintest.Units(300), chaintest.Units(400))
 	// The first failing call of a batch is the one reported.
 	wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{
-		chain.Redeem(r, units(200), bob.Address()), chain.Redeem(r, units(200), bob.Address()),
-	}), 1, "InsufficientReserve", units(100), units(200))
+		chain.Redeem(r, chaintest.Units(200), bob.Address()), chain.Redeem(r, chaintest.Units(200), bob.Address()),
+	}), 1, "InsufficientReserve", chaintest.Units(100), chaintest.Units(200))
 
-	redeem := chain.Redeem(r, units(60), bob.Address())
+	redeem := chain.Redeem(r, chaintest.Units(60), bob.Address())
 	if err := c.Simulate(ctx, bob.Address(), []trustbot.Call{redeem}); err != nil {
 		t.Fatalf("Simulate(redeem 60): %v", err)
 	}
-	sendOK(t, dc, false, bob, redeem)
+	chaintest.SendOK(t, dc, false, bob, redeem)
 	got, err := c.BalanceOf(ctx, usd, bob.Address())
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantBig(t, "bob's tUSD after redeem", got, units(10_060))
+	wantBig(t, "bob's tUSD after redeem", got, chaintest.Units(10_060))
 	info, err = c.ReserveAt(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantBig(t, "reserve after redeem", info.Reserve, units(240))
-	wantBig(t, "outstanding after redeem", info.Outstanding, units(440))
+	wantBig(t, "reserve after redeem", info.Reserve, chaintest.Units(240))
+	wantBig(t, "outstanding after redeem", info.Outstanding, chaintest.Units(440))
 
 	// reup, reupMany and revoke.
-	sendOK(t, dc, false, alice, chain.Reup(r, bob.Address(), units(1000)))
+	chaintest.SendOK(t, dc, false, alice, chain.Reup(r, bob.Address(), chaintest.Units(1000)))
 	bal, _, _ = c.Account(ctx, r, bob.Address())
-	wantBig(t, "bob's balance after reup", bal, units(500))
-	sendOK(t, dc, false, alice, chain.Trust(r, carol.Address(), units(10)))
-	sendOK(t, dc, false, carol, chain.Redeem(r, units(4), carol.Address()))
-	sendOK(t, dc, false, alice, chain.ReupMany(r, []common.Address{bob.Address(), carol.Address()}, []*big.Int{units(5), units(5)}))
+	wantBig(t, "bob's balance after reup", bal, chaintest.Units(500))
+	chaintest.SendOK(t, dc, false, alice, chain.Trust(r, carol.Address(), chaintest.Units(10)))
+	chaintest.SendOK(t, dc, false, carol, chain.Redeem(r, chaintest.Units(4), carol.Address()))
+	chaintest.SendOK(t, dc, false, alice, chain.ReupMany(r, []common.Address{bob.Address(), carol.Address()}, []*big.Int{chaintest.Units(5), chaintest.Units(5)}))
 	bal, _, _ = c.Account(ctx, r, carol.Address())
-	wantBig(t, "carol's balance after reupMany", bal, units(10))
-	sendOK(t, dc, false, alice, chain.Revoke(r, carol.Address(), nil))
+	wantBig(t, "carol's balance after reupMany", bal, chaintest.Units(10))
+	chaintest.SendOK(t, dc, false, alice, chain.Revoke(r, carol.Address(), nil))
 	bal, budget, _ = c.Account(ctx, r, carol.Address())
 	wantBig(t, "carol's balance after revoke", bal, big.NewInt(0))
 	wantBig(t, "carol's budget after revoke", budget, big.NewInt(0))
-	sendOK(t, dc, false, alice, chain.Withdraw(r, units(40), alice.Address()))
+	chaintest.SendOK(t, dc, false, alice, chain.Withdraw(r, chaintest.Units(40), alice.Address()))
 
 	// Native coin: one call carrying the value.
-	sendOK(t, dc, false, carol, chain.CreateReserve(dc.Factory(), common.Address{}, "Carol trust", "tCAROL"))
+	chaintest.SendOK(t, dc, false, carol, chain.CreateReserve(dc.Factory(), common.Address{}, "Carol trust", "tCAROL"))
 	native, err := c.ReserveOf(ctx, carol.Address(), common.Address{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dep := chain.Deposit(native.Address, native.AssetToken, ether(2))
-	if len(dep) != 1 || dep[0].Value.Cmp(ether(2)) != 0 {
+	dep := chain.Deposit(native.Address, native.AssetToken, chaintest.Ether(2))
+	if len(dep) != 1 || dep[0].Value.Cmp(chaintest.Ether(2)) != 0 {
 		t.Fatalf("Deposit(ETH): got %d calls, want one carrying 2 ETH", len(dep))
 	}
-	sendOK(t, dc, false, carol, dep...)
-	sendOK(t, dc, false, carol, chain.Trust(native.Address, bob.Address(), ether(1)))
+	chaintest.SendOK(t, dc, false, carol, dep...)
+	chaintest.SendOK(t, dc, false, carol, chain.Trust(native.Address, bob.Address(), chaintest.Ether(1)))
 	before, _ := c.BalanceOf(ctx, common.Address{}, alice.Address())
-	sendOK(t, dc, false, bob, chain.Redeem(native.Address, ether(1), alice.Address()))
+	chaintest.SendOK(t, dc, false, bob, chain.Redeem(native.Address, chaintest.Ether(1), alice.Address()))
 	after, _ := c.BalanceOf(ctx, common.Address{}, alice.Address())
-	wantBig(t, "ETH paid to alice", new(big.Int).Sub(after, before), ether(1))
+	wantBig(t, "ETH paid to alice", new(big.Int).Sub(after, before), chaintest.Ether(1))
 	native, _ = c.ReserveAt(ctx, native.Address)
-	wantBig(t, "carol's ETH reserve", native.Reserve, ether(1))
+	wantBig(t, "carol's ETH reserve", native.Reserve, chaintest.Ether(1))
 	if native.AssetToken.Symbol != "ETH" || native.Decimals != 18 {
 		t.Errorf("native reserve asset: got %+v decimals %d, want ETH 18", native.AssetToken, native.Decimals)
 	}
 	// A value the sender does not have: the node refuses the batch, and says which call.
 	rev := wantRevert(t, c.Simulate(ctx, carol.Address(), []trustbot.Call{
-		chain.Trust(native.Address, alice.Address(), ether(1)),
-		chain.Deposit(native.Address, native.AssetToken, ether(5000))[0],
+		chain.Trust(native.Address, alice.Address(), chaintest.Ether(1)),
+		chain.Deposit(native.Address, native.AssetToken, chaintest.Ether(5000))[0],
 	}), 1, "")
 	if !strings.Contains(rev.Reason, "insufficient") {
 		t.Errorf("reason: got %q, want one about insufficient funds", rev.Reason)
 	}
 
 	// Layers: Bob backs his reserve with Alice's token and redeems through both.
-	sendOK(t, dc, false, bob, chain.CreateReserve(dc.Factory(), r, "Bob on Alice", "tBOB"))
+	chaintest.SendOK(t, dc, false, bob, chain.CreateReserve(dc.Factory(), r, "Bob on Alice", "tBOB"))
 	layer, err := c.ReserveOf(ctx, bob.Address(), r)
 	if err != nil {
 		t.Fatal(err)
@@ -224,16 +226,16 @@ func TestReadsCallsSimulate(t *testing.T) {
 	if !layer.Layered || layer.AssetToken.Symbol != "tALICE" || layer.Decimals != 6 {
 		t.Errorf("layered reserve: got %+v, want layered on tALICE with 6 decimals", layer)
 	}
-	sendOK(t, dc, false, bob, chain.Deposit(layer.Address, layer.AssetToken, units(50))...)
-	sendOK(t, dc, false, bob, chain.Trust(layer.Address, carol.Address(), units(30)))
-	deep := chain.RedeemDeep(layer.Address, units(30), carol.Address())
+	chaintest.SendOK(t, dc, false, bob, chain.Deposit(layer.Address, layer.AssetToken, chaintest.Units(50))...)
+	chaintest.SendOK(t, dc, false, bob, chain.Trust(layer.Address, carol.Address(), chaintest.Units(30)))
+	deep := chain.RedeemDeep(layer.Address, chaintest.Units(30), carol.Address())
 	if err := c.Simulate(ctx, carol.Address(), []trustbot.Call{deep}); err != nil {
 		t.Fatalf("Simulate(redeemDeep): %v", err)
 	}
 	before, _ = c.BalanceOf(ctx, usd, carol.Address())
-	sendOK(t, dc, false, carol, deep)
+	chaintest.SendOK(t, dc, false, carol, deep)
 	after, _ = c.BalanceOf(ctx, usd, carol.Address())
-	wantBig(t, "tUSD from redeemDeep", new(big.Int).Sub(after, before), units(30))
+	wantBig(t, "tUSD from redeemDeep", new(big.Int).Sub(after, before), chaintest.Units(30))
 }
 
 func TestDecodeCall(t *testing.T) {

@@ -109,15 +109,15 @@ func TestRandomReorgs(t *testing.T) {
 	)
 	ctx := context.Background()
 	start := time.Now()
-	dc := startDev(t, true)
+	dc := chaintest.StartDev(t, true)
 	c := dc.Client()
-	alice, bob, carol := member(t, dc, "alice"), member(t, dc, "bob"), member(t, dc, "carol")
-	sendOK(t, dc, true, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
+	alice, bob, carol := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob"), chaintest.Member(t, dc, "carol")
+	chaintest.SendOK(t, dc, true, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
 	r, err := c.Predict(ctx, alice.Address(), common.Address{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken, ether(100))...)
+	chaintest.SendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken, chaintest.Ether(100))...)
 	base := headNumber(t, dc)
 
 	// Events: a watcher applying the head block (0 confirmations), so every reorg touches it.
@@ -431,15 +431,15 @@ func newChaosProxy(t *testing.T, upstream string) *chaosProxy {
 func TestOutageBackoffResume(t *testing.T) {
 	const outage = 3500 * time.Millisecond
 	ctx := context.Background()
-	dc := startDev(t, false)
-	alice, bob := member(t, dc, "alice"), member(t, dc, "bob")
+	dc := chaintest.StartDev(t, false)
+	alice, bob := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob")
 	usd := trustbot.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
 	r, err := dc.Client().Predict(ctx, alice.Address(), usd.Address)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
-	sendOK(t, dc, false, alice, chain.Deposit(r, usd, units(300))...)
+	chaintest.SendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
+	chaintest.SendOK(t, dc, false, alice, chain.Deposit(r, usd, chaintest.Units(300))...)
 
 	p := newChaosProxy(t, dc.URL())
 	pc, err := chain.Dial(ctx, p.URL, dc.Factory())
@@ -461,8 +461,8 @@ func TestOutageBackoffResume(t *testing.T) {
 	// Down: the rest of the story happens while the watcher cannot see it.
 	p.down.Store(true)
 	downAt := time.Now()
-	sendOK(t, dc, false, alice, chain.Trust(r, bob.Address(), units(100)))
-	sendOK(t, dc, false, bob, chain.Redeem(r, units(60), bob.Address()))
+	chaintest.SendOK(t, dc, false, alice, chain.Trust(r, bob.Address(), chaintest.Units(100)))
+	chaintest.SendOK(t, dc, false, bob, chain.Redeem(r, chaintest.Units(60), bob.Address()))
 	time.Sleep(outage - time.Since(downAt))
 	p.down.Store(false)
 	during := p.downHits.Load()
@@ -474,8 +474,8 @@ func TestOutageBackoffResume(t *testing.T) {
 	p.Listener.Close()
 	p.CloseClientConnections()
 	refusedAt := time.Now()
-	sendOK(t, dc, false, alice, chain.Reup(r, bob.Address(), units(1000)))
-	sendOK(t, dc, false, alice, chain.Revoke(r, bob.Address(), nil))
+	chaintest.SendOK(t, dc, false, alice, chain.Reup(r, bob.Address(), chaintest.Units(1000)))
+	chaintest.SendOK(t, dc, false, alice, chain.Revoke(r, bob.Address(), nil))
 	time.Sleep(outage - time.Since(refusedAt))
 	failedRefused := failures.Load() - failed503
 	l, err := net.Listen("tcp", addr)
@@ -563,7 +563,7 @@ func waitCursor(t *testing.T, dc *devchain.Chain, db *store.DB, limit time.Durat
 // database then equals an uninterrupted run's, every table (the projection included).
 func TestRestartAtRandomPoints(t *testing.T) {
 	ctx := context.Background()
-	dc := startDev(t, false)
+	dc := chaintest.StartDev(t, false)
 	_, want := story(t, dc, false)
 	whole := freshDigest(t, dc.Client())
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot/chain/chaintest"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -37,18 +39,18 @@ var maxUint = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(
 func story(t *testing.T, dc *devchain.Chain, manual bool) (common.Address, []eventView) {
 	t.Helper()
 	ctx := context.Background()
-	alice, bob := member(t, dc, "alice"), member(t, dc, "bob")
+	alice, bob := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob")
 	usd := trustbot.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
 	r, err := dc.Client().Predict(ctx, alice.Address(), usd.Address)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sendOK(t, dc, manual, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
-	sendOK(t, dc, manual, alice, chain.Deposit(r, usd, units(300))...)
-	sendOK(t, dc, manual, alice, chain.Trust(r, bob.Address(), units(100)))
-	sendOK(t, dc, manual, bob, chain.Redeem(r, units(60), bob.Address()))
-	sendOK(t, dc, manual, alice, chain.Reup(r, bob.Address(), units(1000)))
-	sendOK(t, dc, manual, alice, chain.Revoke(r, bob.Address(), nil))
+	chaintest.SendOK(t, dc, manual, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
+	chaintest.SendOK(t, dc, manual, alice, chain.Deposit(r, usd, chaintest.Units(300))...)
+	chaintest.SendOK(t, dc, manual, alice, chain.Trust(r, bob.Address(), chaintest.Units(100)))
+	chaintest.SendOK(t, dc, manual, bob, chain.Redeem(r, chaintest.Units(60), bob.Address()))
+	chaintest.SendOK(t, dc, manual, alice, chain.Reup(r, bob.Address(), chaintest.Units(1000)))
+	chaintest.SendOK(t, dc, manual, alice, chain.Revoke(r, bob.Address(), nil))
 
 	a, b, res := lower(alice.Address()), lower(bob.Address()), lower(r)
 	ev := func(addr, name string, args ...string) eventView {
@@ -56,12 +58,12 @@ func story(t *testing.T, dc *devchain.Chain, manual bool) (common.Address, []eve
 	}
 	return r, []eventView{
 		ev(lower(dc.Factory()), "ReserveCreated", "asset="+lower(usd.Address), "issuer="+a, "reserve="+res),
-		ev(res, "Deposited", "amount="+units(300).String(), "from="+a),
-		ev(res, "Transfer", "amount="+units(100).String(), "from="+zeroAddr, "to="+b),
-		ev(res, "Trusted", "amount="+units(100).String(), "holder="+b),
-		ev(res, "Transfer", "amount="+units(60).String(), "from="+b, "to="+zeroAddr),
-		ev(res, "Transfer", "amount="+units(60).String(), "from="+zeroAddr, "to="+b),
-		ev(res, "Transfer", "amount="+units(100).String(), "from="+b, "to="+zeroAddr),
+		ev(res, "Deposited", "amount="+chaintest.Units(300).String(), "from="+a),
+		ev(res, "Transfer", "amount="+chaintest.Units(100).String(), "from="+zeroAddr, "to="+b),
+		ev(res, "Trusted", "amount="+chaintest.Units(100).String(), "holder="+b),
+		ev(res, "Transfer", "amount="+chaintest.Units(60).String(), "from="+b, "to="+zeroAddr),
+		ev(res, "Transfer", "amount="+chaintest.Units(60).String(), "from="+zeroAddr, "to="+b),
+		ev(res, "Transfer", "amount="+chaintest.Units(100).String(), "from="+b, "to="+zeroAddr),
 		ev(res, "Revoked", "amount="+maxUint.String()),
 	}
 }
@@ -128,7 +130,7 @@ func wantCursorAtHead(t *testing.T, dc *devchain.Chain, db *store.DB) {
 
 func TestWatcherStory(t *testing.T) {
 	ctx := context.Background()
-	dc := startDev(t, false)
+	dc := chaintest.StartDev(t, false)
 	r, want := story(t, dc, false)
 
 	db := tempDB(t)
@@ -179,7 +181,7 @@ func TestWatcherStory(t *testing.T) {
 
 	// A node that refuses ranges of more than 3 blocks makes the watcher halve its chunks.
 	const maxRange = 3
-	p := newProxy(t, dc.URL(), func(r rpcRequest) (int, string, bool) {
+	p := chaintest.NewRefuser(t, dc.URL(), func(r chaintest.Request) (int, string, bool) {
 		if r.Method != "eth_getLogs" || len(r.Params) != 1 {
 			return 0, "", false
 		}
@@ -204,14 +206,14 @@ func TestWatcherStory(t *testing.T) {
 	if got, want := digest(t, limited), digest(t, db); got != want {
 		t.Errorf("limited node: got database %s, want %s", got, want)
 	}
-	if p.refusals() == 0 {
+	if p.Refusals() == 0 {
 		t.Errorf("limiting node refused nothing; want the first wide query refused")
 	}
 }
 
 func TestWatcherRestart(t *testing.T) {
 	ctx := context.Background()
-	dc := startDev(t, false)
+	dc := chaintest.StartDev(t, false)
 	_, want := story(t, dc, false)
 
 	whole := tempDB(t)
@@ -281,16 +283,16 @@ func TestWatcherRestart(t *testing.T) {
 
 func TestWatcherReorg(t *testing.T) {
 	ctx := context.Background()
-	dc := startDev(t, true)
+	dc := chaintest.StartDev(t, true)
 	c := dc.Client()
-	alice, bob, carol := member(t, dc, "alice"), member(t, dc, "bob"), member(t, dc, "carol")
+	alice, bob, carol := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob"), chaintest.Member(t, dc, "carol")
 
-	sendOK(t, dc, true, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
+	chaintest.SendOK(t, dc, true, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
 	r, err := c.Predict(ctx, alice.Address(), common.Address{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken, ether(10))...)
+	chaintest.SendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken, chaintest.Ether(10))...)
 
 	db := tempDB(t)
 	w := index.New(c, db, index.Options{})
@@ -304,9 +306,9 @@ func TestWatcherReorg(t *testing.T) {
 
 	// Branch A: Alice trusts Bob; the watcher applies it.
 	// The trust is a signing request's transaction: its notice enters the outbox.
-	trustBob := chain.Trust(r, bob.Address(), ether(1))
+	trustBob := chain.Trust(r, bob.Address(), chaintest.Ether(1))
 	req := newRequest(t, db, "request-reorg-trust-01", alice.Address(), time.Now().Add(time.Hour), trustBob)
-	abandoned := send(t, dc, true, alice, trustBob)
+	abandoned := chaintest.Send(t, dc, true, alice, trustBob)
 	if _, err := db.RecordTx(ctx, req.ID, 0, abandoned.TxHash); err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +338,7 @@ func TestWatcherReorg(t *testing.T) {
 	if n := countEvents(t, db, abandoned.BlockHash); n != 2 {
 		t.Fatalf("events of branch A before B is longer: got %d, want 2", n)
 	}
-	rcpt := send(t, dc, true, alice, chain.Trust(r, carol.Address(), ether(2)))
+	rcpt := chaintest.Send(t, dc, true, alice, chain.Trust(r, carol.Address(), chaintest.Ether(2)))
 	dc.Commit()
 	dc.Commit()
 	if canon, err := c.Eth().HeaderByNumber(ctx, abandoned.BlockNumber); err != nil || canon.Hash() == abandoned.BlockHash {
@@ -466,10 +468,10 @@ func newRequestIn(t *testing.T, db *store.DB, id, channel string, signer common.
 
 func TestWatcherRequests(t *testing.T) {
 	ctx := context.Background()
-	dc := startDev(t, false)
+	dc := chaintest.StartDev(t, false)
 	c := dc.Client()
-	alice, bob := member(t, dc, "alice"), member(t, dc, "bob")
-	sendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
+	alice, bob := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob")
+	chaintest.SendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
 	r, err := c.Predict(ctx, alice.Address(), common.Address{})
 	if err != nil {
 		t.Fatal(err)
@@ -481,7 +483,7 @@ func TestWatcherRequests(t *testing.T) {
 	w := index.New(c, db, rec.options(index.Options{Confirmations: 2}))
 
 	// A request whose transaction succeeds: confirmed once it is two blocks deep.
-	trust := chain.Trust(r, bob.Address(), ether(1))
+	trust := chain.Trust(r, bob.Address(), chaintest.Ether(1))
 	okReq := newRequest(t, db, "request-confirmed-0001", alice.Address(), clk.Now().Add(15*time.Minute), trust)
 	hash, err := alice.Send(ctx, c.Eth(), dc.ChainID(), trust)
 	if err != nil {
@@ -490,7 +492,7 @@ func TestWatcherRequests(t *testing.T) {
 	if _, err := db.RecordTx(ctx, okReq.ID, 0, hash); err != nil {
 		t.Fatal(err)
 	}
-	rcpt := waitMined(t, c.Eth(), hash)
+	rcpt := chaintest.WaitMined(t, c.Eth(), hash)
 	if err := w.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -500,7 +502,7 @@ func TestWatcherRequests(t *testing.T) {
 	// Two more blocks.
 	usd := dc.TestUSD()
 	for range 2 {
-		sendOK(t, dc, false, bob, trustbot.Call{To: usd, Data: mintData(bob.Address())})
+		chaintest.SendOK(t, dc, false, bob, trustbot.Call{To: usd, Data: mintData(bob.Address())})
 	}
 	if err := w.Tick(ctx); err != nil {
 		t.Fatal(err)
@@ -517,7 +519,7 @@ func TestWatcherRequests(t *testing.T) {
 	}
 
 	// A transaction that is mined but reverts fails its request.
-	redeem := chain.Redeem(r, ether(5), bob.Address())
+	redeem := chain.Redeem(r, chaintest.Ether(5), bob.Address())
 	badReq := newRequest(t, db, "request-reverted-0001", bob.Address(), clk.Now().Add(15*time.Minute), redeem)
 	hash, err = bob.SendGas(ctx, c.Eth(), dc.ChainID(), redeem, 200_000)
 	if err != nil {
@@ -526,11 +528,11 @@ func TestWatcherRequests(t *testing.T) {
 	if _, err := db.RecordTx(ctx, badReq.ID, 0, hash); err != nil {
 		t.Fatal(err)
 	}
-	if rcpt := waitMined(t, c.Eth(), hash); rcpt.Status != types.ReceiptStatusFailed {
+	if rcpt := chaintest.WaitMined(t, c.Eth(), hash); rcpt.Status != types.ReceiptStatusFailed {
 		t.Fatalf("redeem above the balance: got status %d, want 0", rcpt.Status)
 	}
 	for range 2 {
-		sendOK(t, dc, false, bob, trustbot.Call{To: usd, Data: mintData(bob.Address())})
+		chaintest.SendOK(t, dc, false, bob, trustbot.Call{To: usd, Data: mintData(bob.Address())})
 	}
 	if err := w.Tick(ctx); err != nil {
 		t.Fatal(err)

@@ -325,9 +325,7 @@ func runKillStory(t *testing.T, exe string, p killPoint) killResult {
 	}
 
 	// The notice: at least once in all, at most once per process.
-	for _, n := range ks.out.countPerChild(killNoticeText, ks.children) {
-		res.notices = append(res.notices, n)
-	}
+	res.notices = append(res.notices, ks.out.countPerChild(killNoticeText, ks.children)...)
 	total := 0
 	for _, n := range res.notices {
 		total += n
