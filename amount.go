@@ -8,8 +8,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 )
 
-// MaxAmount is the largest amount a reserve can hold for anyone: balances and budgets are uint128.
-var MaxAmount = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
+// maxAmount is the largest amount a reserve can hold for anyone: balances and budgets are uint128.
+var maxAmount = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
 
 // ParseAmount reads a positive decimal amount typed by a user ("50", "12.5", "0.000001") as an
 // exact number of the asset's smallest units. It never goes through a float: "0.1" is exactly
@@ -59,7 +59,7 @@ func ParseAmount(text string, decimals uint8, symbol string) (*big.Int, error) {
 	if v.Sign() == 0 {
 		return nil, Errorf(EInvalid, "The amount must be more than zero.")
 	}
-	if v.Cmp(MaxAmount) > 0 {
+	if v.Cmp(maxAmount) > 0 {
 		return nil, Errorf(EInvalid, "%s %s is larger than any amount a reserve can hold.", text, symbol)
 	}
 	return v, nil
@@ -94,8 +94,12 @@ func Money(units *big.Int, decimals uint8, symbol string) string {
 	return fmt.Sprintf("%s %s", FormatAmount(units, decimals), symbol)
 }
 
-// MaxUint256 is type(uint256).max: a revoke of everything, the largest call value.
-var MaxUint256 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
+// maxUint256 is type(uint256).max; never handed out (MaxUint256 copies it).
+var maxUint256 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
+
+// MaxUint256 is type(uint256).max, a new value each call: a revoke of everything, the largest
+// call value.
+func MaxUint256() *big.Int { return new(big.Int).Set(maxUint256) }
 
 // OrZero is v, or a new zero for nil.
 func OrZero(v *big.Int) *big.Int {

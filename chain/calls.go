@@ -66,7 +66,7 @@ func ReupMany(reserve common.Address, holders []common.Address, maxMints []*big.
 // a nil amount revokes everything (type(uint256).max).
 func Revoke(reserve, holder common.Address, amount *big.Int) trustbot.Call {
 	if amount == nil {
-		amount = trustbot.MaxUint256
+		amount = trustbot.MaxUint256()
 	}
 	return trustbot.Call{To: reserve, Data: reserveBind.PackRevoke(holder, amount)}
 }

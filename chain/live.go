@@ -74,7 +74,7 @@ func (c *Client) ReserveTokens(ctx context.Context, reserve, asset common.Addres
 	name, errs[0] = reserveBind.UnpackName(out[0])
 	symbol, errs[1] = reserveBind.UnpackSymbol(out[1])
 	decimals, errs[2] = reserveBind.UnpackDecimals(out[2])
-	assetToken = NativeToken
+	assetToken = NativeToken()
 	if !native {
 		assetToken = trustbot.Token{Address: asset}
 		if assetToken.Symbol, errs[3] = erc20Bind.UnpackSymbol(out[3]); errs[3] != nil && len(out[3]) == 32 {

@@ -11,7 +11,7 @@ import (
 )
 
 // NativeToken is the chain's native coin.
-var NativeToken = trustbot.Token{Symbol: "ETH", Decimals: 18}
+func NativeToken() trustbot.Token { return trustbot.Token{Symbol: "ETH", Decimals: 18} }
 
 // ReserveInfo is one reserve as the chain sees it now.
 type ReserveInfo struct {
@@ -28,7 +28,7 @@ type ReserveInfo struct {
 // that does not answer like a token gives EInvalid.
 func (c *Client) Token(ctx context.Context, addr common.Address) (trustbot.Token, error) {
 	if addr == (common.Address{}) {
-		return NativeToken, nil
+		return NativeToken(), nil
 	}
 	out, err := c.tryBatch(ctx, "token "+addr.Hex(),
 		callMsg{To: addr, Data: erc20Bind.PackSymbol()},

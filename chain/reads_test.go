@@ -258,7 +258,7 @@ func TestDecodeCall(t *testing.T) {
 			"reupMany(holders=[" + bob.Hex() + ", " + carol.Hex() + "], maxMints=[1, 2])"},
 		{chain.RedeemDeep(r, big.NewInt(5), bob), "redeemDeep(amount=5, to=" + bob.Hex() + ")"},
 		{chain.Withdraw(r, big.NewInt(5), bob), "withdraw(amount=5, to=" + bob.Hex() + ")"},
-		{chain.Deposit(r, chain.NativeToken, big.NewInt(9))[0], "deposit(amount=9) with 9 wei"},
+		{chain.Deposit(r, chain.NativeToken(), big.NewInt(9))[0], "deposit(amount=9) with 9 wei"},
 	} {
 		d, err := chain.DecodeCall(tc.call)
 		if err != nil {

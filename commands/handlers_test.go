@@ -25,7 +25,7 @@ import (
 // and Dave with 20 (he holds 4). Carol has an ETH reserve of 2 ETH that trusts nobody.
 var (
 	usdTok = trustbot.Token{Address: common.HexToAddress("0x00000000000000000000000000000000000075d0"), Symbol: "tUSD", Decimals: 6}
-	ethTok = chain.NativeToken
+	ethTok = chain.NativeToken()
 
 	aliceW, bobW, carolW, daveW, erinW = at(0xa1), at(0xb0), at(0xca), at(0xda), at(0xe0)
 	aliceRes, bobRes, carolRes         = at(0x1a), at(0x1b), at(0x1c)
@@ -475,7 +475,7 @@ func TestTrustReupRevoke(t *testing.T) {
 			webReads: 1, live: 1, simulate: 1,
 			check: func(t *testing.T, e *env, _ *commands.Reply) {
 				d, err := chain.DecodeCall(e.links.Made()[0].Calls[0])
-				if err != nil || d.Method != "revoke" || d.Args[1].Value != trustbot.MaxUint256.String() {
+				if err != nil || d.Method != "revoke" || d.Args[1].Value != trustbot.MaxUint256().String() {
 					t.Errorf("first call %v (%v), want revoke of type(uint256).max", d, err)
 				}
 			}},

@@ -77,11 +77,11 @@ func TestNoticeSentences(t *testing.T) {
 			"<@alice> cut <@bob>'s budget by 30 tUSD; 30 of their tokens were burned." + txTail},
 		{"revoke all: Revoked of MaxUint256", nil, tx(txOne,
 			ev(aliceRes, &trustbot.Transfer{From: daveW, To: zero, Amount: u(10)}),
-			ev(aliceRes, &trustbot.Revoked{Amount: trustbot.MaxUint256})),
+			ev(aliceRes, &trustbot.Revoked{Amount: trustbot.MaxUint256()})),
 			"<@alice> revoked all of <@dave>'s trust; 10 of their tokens were burned." + txTail},
 		{"revoke all, with a layer's backing: the downstream names", revokedLayer, tx(txOne,
 			ev(aliceRes, &trustbot.Transfer{From: bobW, To: zero, Amount: u(40)}),
-			ev(aliceRes, &trustbot.Revoked{Amount: trustbot.MaxUint256}),
+			ev(aliceRes, &trustbot.Revoked{Amount: trustbot.MaxUint256()}),
 			ev(aliceRes, &trustbot.Transfer{From: bobRes, To: zero, Amount: u(20)}),
 			ev(aliceRes, &trustbot.Revoked{Amount: u(20)})),
 			"<@alice> revoked all of <@bob>'s trust; 40 of their tokens were burned." +

@@ -38,17 +38,11 @@ type Chain interface {
 	BalanceOf(ctx context.Context, token, holder common.Address) (*big.Int, error)
 }
 
-// SigningInput is a signing request to make: calls one member's wallet is asked to send.
-type SigningInput struct {
-	GuildID, ChannelID, UserID, InteractionToken string
-	Signer                                       common.Address
-	Kind, Summary                                string
-	Calls                                        []trustbot.Call
-}
-
 // Links makes signing links and wallet-link links.
 type Links interface {
-	SigningLink(ctx context.Context, in SigningInput) (id, url string, err error)
+	// SigningLink stores a signing request (user, signer, kind, summary, calls) and gives its id
+	// and URL.
+	SigningLink(ctx context.Context, in trustbot.SigningRequest) (id, url string, err error)
 	WalletLink(ctx context.Context, userID, userName string) (url string, err error)
 	// URL is the signing link of a request id.
 	URL(id string) string
@@ -230,7 +224,7 @@ func (h *handlers) sign(ctx context.Context, r *Request, signer common.Address, 
 		}
 		return nil, err
 	}
-	id, url, err := h.Links.SigningLink(ctx, SigningInput{
+	id, url, err := h.Links.SigningLink(ctx, trustbot.SigningRequest{
 		GuildID: r.GuildID, ChannelID: r.ChannelID, UserID: r.User.ID, InteractionToken: r.Token,
 		Signer: signer, Kind: kind, Summary: summary, Calls: calls,
 	})

@@ -85,7 +85,7 @@ func TrustGraph(in WebInput) Graph {
 		}
 		seen[r.Address] = true
 		accounts[r.Issuer] = true
-		backing, outstanding := orZero(r.Backing), orZero(r.Outstanding)
+		backing, outstanding := trustbot.OrZero(r.Backing), trustbot.OrZero(r.Outstanding)
 		cov := "nothing outstanding"
 		if outstanding.Sign() > 0 {
 			cov = new(big.Int).Div(new(big.Int).Mul(backing, big.NewInt(100)), outstanding).String() + "%"
@@ -100,7 +100,7 @@ func TrustGraph(in WebInput) Graph {
 			if _, isReserve := byAddr[x.Addr]; isReserve {
 				continue
 			}
-			bal, budget := orZero(x.Balance), orZero(x.Budget)
+			bal, budget := trustbot.OrZero(x.Balance), trustbot.OrZero(x.Budget)
 			if bal.Sign() == 0 && budget.Sign() == 0 {
 				continue
 			}
@@ -150,13 +150,6 @@ func TrustGraph(in WebInput) Graph {
 	})
 	g.Edges = edges
 	return g
-}
-
-func orZero(v *big.Int) *big.Int {
-	if v == nil || v.Sign() < 0 {
-		return new(big.Int)
-	}
-	return v
 }
 
 // Budgets counts the graph's budget edges (not layers, nor holdings without a budget).

@@ -117,7 +117,7 @@ func TestRandomReorgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chaintest.SendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken, chaintest.Ether(100))...)
+	chaintest.SendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken(), chaintest.Ether(100))...)
 	base := headNumber(t, dc)
 
 	// Events: a watcher applying the head block (0 confirmations), so every reorg touches it.

@@ -292,7 +292,7 @@ func TestWatcherReorg(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chaintest.SendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken, chaintest.Ether(10))...)
+	chaintest.SendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken(), chaintest.Ether(10))...)
 
 	db := tempDB(t)
 	w := index.New(c, db, index.Options{})

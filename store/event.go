@@ -339,7 +339,7 @@ func validAmount(d trustbot.EventData) bool {
 	default:
 		return true // encodeEvent refuses it
 	}
-	return v != nil && v.Sign() >= 0 && v.Cmp(trustbot.MaxUint256) <= 0
+	return v != nil && v.Sign() >= 0 && v.Cmp(trustbot.MaxUint256()) <= 0
 }
 
 // insertEventsSQL is an INSERT of n events that skips existing ones and returns the keys of the

@@ -171,7 +171,7 @@ func TestApplyChunk_OneTransaction(t *testing.T) {
 func TestEvents_Payloads(t *testing.T) {
 	ctx := t.Context()
 	db, _, _ := newDB(t)
-	max := new(big.Int).Set(trustbot.MaxUint256)
+	max := new(big.Int).Set(trustbot.MaxUint256())
 	payloads := []trustbot.EventData{
 		&trustbot.ReserveCreated{Reserve: addr(10), Issuer: addr(1), Asset: addr(2)},
 		&trustbot.Transfer{From: addr(3), To: addr(4), Amount: max},

@@ -162,7 +162,7 @@ func createReserves(t testing.TB, db *store.DB) {
 }
 
 func TestProjection_Rules(t *testing.T) {
-	max := trustbot.MaxUint256
+	max := trustbot.MaxUint256()
 	type figures struct{ outstanding, backing int64 }
 	type account struct {
 		res, holder     common.Address
@@ -553,7 +553,7 @@ func (g *gen) tx(s *sim, n uint64) ([]ev, []trustbot.Reserve) {
 		a := s.acct(res, h)
 		amount := amt(g.upTo(a.budget + a.balance + 10))
 		if g.pick(3) == 0 {
-			amount = trustbot.MaxUint256
+			amount = trustbot.MaxUint256()
 		}
 		burned := a.balance
 		if amount.IsInt64() && amount.Int64() < burned {

@@ -212,7 +212,7 @@ func createRequest(ctx context.Context, tx *tx, r *trustbot.SigningRequest) erro
 	calls := make([]trustbot.Call, len(r.Calls))
 	for i, c := range r.Calls {
 		v := trustbot.OrZero(c.Value)
-		if v.Sign() < 0 || v.Cmp(trustbot.MaxUint256) > 0 {
+		if v.Sign() < 0 || v.Cmp(trustbot.MaxUint256()) > 0 {
 			return trustbot.Errorf(trustbot.EInvalid, "Call %d: value %s is not a whole number of wei.", i, v)
 		}
 		calls[i] = trustbot.Call{To: c.To, Data: append([]byte{}, c.Data...), Value: new(big.Int).Set(v)}

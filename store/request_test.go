@@ -68,7 +68,7 @@ func TestCreateRequest_Invalid(t *testing.T) {
 		{"no calls", func(r *trustbot.SigningRequest) { r.Calls = nil }},
 		{"negative value", func(r *trustbot.SigningRequest) { r.Calls[0].Value = big.NewInt(-1) }},
 		{"value above uint256", func(r *trustbot.SigningRequest) {
-			r.Calls[0].Value = new(big.Int).Add(trustbot.MaxUint256, big.NewInt(1))
+			r.Calls[0].Value = new(big.Int).Add(trustbot.MaxUint256(), big.NewInt(1))
 		}},
 		{"expired already", func(r *trustbot.SigningRequest) { r.ExpiresAt = start }},
 		{"no expiry", func(r *trustbot.SigningRequest) { r.ExpiresAt = time.Time{} }},
@@ -81,7 +81,7 @@ func TestCreateRequest_Invalid(t *testing.T) {
 		})
 	}
 	r := newRequest("max-value-request-1", "alice", 1)
-	r.Calls[0].Value = new(big.Int).Set(trustbot.MaxUint256)
+	r.Calls[0].Value = new(big.Int).Set(trustbot.MaxUint256())
 	if _, err := db.CreateRequest(t.Context(), r); err != nil {
 		t.Errorf("CreateRequest with value 2^256-1: got %v, want nil", err)
 	}

@@ -302,7 +302,7 @@ func (b *browserEnv) mineAll(t *testing.T, w chain.Wallet, calls ...trustbot.Cal
 // request makes a signing request for signer, as a command would.
 func (b *browserEnv) request(t *testing.T, signer chain.Wallet, kind, summary string, calls ...trustbot.Call) trustbot.SigningRequest {
 	t.Helper()
-	r, _, err := b.srv.NewSigningRequest(context.Background(), web.SigningInput{
+	r, _, err := b.srv.NewSigningRequest(context.Background(), trustbot.SigningRequest{
 		GuildID: "guild", ChannelID: "channel", UserID: "user-" + strings.ToLower(signer.Address().Hex()[2:8]),
 		Signer: signer.Address(), Kind: kind, Summary: summary, Calls: calls,
 	})
@@ -1302,7 +1302,7 @@ func TestBrowserEveryKind(t *testing.T) {
 		function string
 	}{
 		{carol, b.carol, "reserve", "Carol creates her ETH reserve.", chain.CreateReserve(b.dc.Factory(), common.Address{}, "Carol Ether", "cETH"), "create(address,string,string)"},
-		{carol, b.carol, "deposit", "Carol deposits 1 ETH into her reserve.", chain.Deposit(reserve, chain.NativeToken, ether(1000))[0], "deposit(uint256)"},
+		{carol, b.carol, "deposit", "Carol deposits 1 ETH into her reserve.", chain.Deposit(reserve, chain.NativeToken(), ether(1000))[0], "deposit(uint256)"},
 		{carol, b.carol, "trust", "Carol extends @bob a budget of 0.5 ETH.", chain.Trust(reserve, b.bob.Address(), ether(500)), "trust(address,uint256)"},
 		{bob, b.bob, "redeem", "Bob redeems 0.1 cETH for 0.1 ETH.", chain.Redeem(reserve, ether(100), b.bob.Address()), "redeem(uint256,address)"},
 		{carol, b.carol, "reup", "Carol re-ups @bob.", chain.ReupMany(reserve, []common.Address{b.bob.Address()}, []*big.Int{ether(500)}), "reupMany(address[],uint256[])"},

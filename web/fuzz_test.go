@@ -14,7 +14,6 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 
 	"github.com/trustbot/trustbot"
-	"github.com/trustbot/trustbot/web"
 )
 
 // newFuzzEnv is newEnv for a fuzz target: built once with tb, its t left nil. The fuzz function
@@ -62,7 +61,7 @@ var signingTables = []string{"signing_requests", "signing_calls", "signing_txs"}
 // database changes only when the body reports alice's matching transaction as call 0.
 func FuzzSigningTxJSON(f *testing.F) {
 	e := newFuzzEnv(f)
-	r, _, err := e.srv.NewSigningRequest(context.Background(), web.SigningInput{
+	r, _, err := e.srv.NewSigningRequest(context.Background(), trustbot.SigningRequest{
 		GuildID: "g1", ChannelID: "c1", UserID: "u-alice", InteractionToken: "itok-secret",
 		Signer: addrOf(e.alice), Kind: "trust", Summary: "Give @bob a budget of 100 tUSD from your reserve.",
 		Calls: []trustbot.Call{theCall()},

@@ -290,7 +290,7 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
 		ChainID:     req.ChainID,
 		ChainName:   j.ChainName,
 		Signer:      j.Signer,
-		SignerShort: shortAddr(common.HexToAddress(j.Signer)),
+		SignerShort: trustbot.ShortAddress(common.HexToAddress(j.Signer)),
 		ExpiresAt:   req.ExpiresAt.UTC().Format("2006-01-02 15:04:05 UTC"),
 		ExpiresISO:  j.ExpiresAt,
 		JSONHref:    req.ID + ".json",
@@ -302,7 +302,7 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	for i, c := range j.Calls {
 		v.Calls = append(v.Calls, callView{
-			Index: i, Number: i + 1, To: c.To, ToShort: shortAddr(common.HexToAddress(c.To)),
+			Index: i, Number: i + 1, To: c.To, ToShort: trustbot.ShortAddress(common.HexToAddress(c.To)),
 			Value: c.Value, Ether: formatEther(c.Value), Data: c.Data, Bytes: (len(c.Data) - 2) / 2, Decoded: c.Decoded,
 		})
 	}

@@ -74,7 +74,7 @@ func (s *Server) NewWalletLink(ctx context.Context, userID, userName string) (st
 	if _, err := s.db.CreateNonce(ctx, trustbot.SignInNonce{Nonce: nonce, UserID: userID, UserName: name, IssuedAt: issued, ExpiresAt: expires}); err != nil {
 		return "", redact(err, "web: new wallet link", nonce)
 	}
-	s.log.InfoContext(ctx, "wallet link issued", "nonce", short(nonce), "user", userID, "expires", expires)
+	s.log.InfoContext(ctx, "wallet link issued", "nonce", trustbot.ShortID(nonce), "user", userID, "expires", expires)
 	return s.cfg.PublicURL + "/l/" + nonce, nil
 }
 
@@ -204,7 +204,7 @@ func (s *Server) verifyWalletLink(ctx context.Context, nonce, message string, si
 	} else if err != nil {
 		return trustbot.WalletLink{}, issuedLink{}, redact(err, "web: verify wallet link: link wallet", nonce)
 	}
-	s.log.InfoContext(ctx, "wallet linked", "nonce", short(nonce), "user", linked.UserID, "address", linked.Address)
+	s.log.InfoContext(ctx, "wallet linked", "nonce", trustbot.ShortID(nonce), "user", linked.UserID, "address", linked.Address)
 	if s.OnLinked != nil {
 		s.OnLinked(ctx, linked)
 	}

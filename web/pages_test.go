@@ -151,7 +151,7 @@ func TestEIP681(t *testing.T) {
 	}{
 		{"trust", chain.Trust(reserve, holder, big.NewInt(50_000_000)),
 			"ethereum:" + reserve.Hex() + "@1337/trust?address=" + holder.Hex() + "&uint256=50000000"},
-		{"native deposit", chain.Deposit(reserve, chain.NativeToken, big.NewInt(1000))[0],
+		{"native deposit", chain.Deposit(reserve, chain.NativeToken(), big.NewInt(1000))[0],
 			"ethereum:" + reserve.Hex() + "@1337/deposit?uint256=1000&value=1000"},
 		{"plain transfer", trustbot.Call{To: holder, Value: big.NewInt(5)}, "ethereum:" + holder.Hex() + "@1337?value=5"},
 		{"create, with a name to escape", chain.CreateReserve(reserve, token, "Alice & Co Dollar", "aUSD"),
@@ -245,7 +245,7 @@ func TestApprovalsOnlyForTheDeposit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		before := e.digest("signing_requests", "signing_calls")
-		_, _, err := e.srv.NewSigningRequest(context.Background(), web.SigningInput{
+		_, _, err := e.srv.NewSigningRequest(context.Background(), trustbot.SigningRequest{
 			UserID: "u-alice", Signer: addrOf(e.alice), Kind: "deposit", Summary: "Deposit.", Calls: tt.calls,
 		})
 		switch {

@@ -19,26 +19,14 @@ import (
 	"github.com/trustbot/trustbot"
 )
 
-// SigningInput is what a command asks one user's wallet to sign.
-type SigningInput struct {
-	GuildID          string
-	ChannelID        string
-	UserID           string
-	InteractionToken string         // to edit the original reply later; optional
-	Signer           common.Address // the expected signer
-	Kind             string         // "trust", "redeem", "deposit", …
-	Summary          string         // what will happen, in one sentence
-	Calls            []trustbot.Call
-}
-
-// NewSigningRequest stores a signing request for in.Calls, on the configured
-// chain, expiring Config.LinkTTL from now, and returns it with its URL
-// ({PublicURL}/s/{id}, the id being 128 random bits in base64url).
+// NewSigningRequest stores a signing request for in's user, signer, kind, summary and calls
+// (its other fields are set here: on the configured chain, expiring Config.LinkTTL from now),
+// and returns it with its URL ({PublicURL}/s/{id}, the id being 128 random bits in base64url).
 //
 // A request may approve a spender only for the deposit that follows: an
 // approve must be followed by a deposit of the same amount into the
 // approved reserve, and permits or allowance increases are refused.
-func (s *Server) NewSigningRequest(ctx context.Context, in SigningInput) (trustbot.SigningRequest, string, error) {
+func (s *Server) NewSigningRequest(ctx context.Context, in trustbot.SigningRequest) (trustbot.SigningRequest, string, error) {
 	if err := checkApprovals(in.Calls); err != nil {
 		return trustbot.SigningRequest{}, "", err
 	}
@@ -63,7 +51,7 @@ func (s *Server) NewSigningRequest(ctx context.Context, in SigningInput) (trustb
 	if err != nil {
 		return trustbot.SigningRequest{}, "", redact(err, "web: new signing request", id, in.InteractionToken)
 	}
-	s.log.InfoContext(ctx, "signing request created", "request", short(id), "kind", r.Kind,
+	s.log.InfoContext(ctx, "signing request created", "request", trustbot.ShortID(id), "kind", r.Kind,
 		"user", r.UserID, "calls", len(r.Calls), "expires", r.ExpiresAt)
 	return r, s.cfg.PublicURL + "/s/" + id, nil
 }
@@ -96,7 +84,7 @@ func (s *Server) ReportTx(ctx context.Context, id string, index int, hash string
 	if errors.Is(err, ethereum.NotFound) {
 		return trustbot.SigningRequest{}, trustbot.Errorf(trustbot.EConflict, "The transaction is not known to the chain yet; try again in a few seconds.")
 	} else if err != nil {
-		s.log.ErrorContext(ctx, "web: report tx: fetch transaction", "request", short(id), "tx", h.Hex(), "err", err)
+		s.log.ErrorContext(ctx, "web: report tx: fetch transaction", "request", trustbot.ShortID(id), "tx", h.Hex(), "err", err)
 		return trustbot.SigningRequest{}, trustbot.Errorf(trustbot.EUnavailable, "The chain cannot be reached right now; try again in a moment.")
 	}
 	if err := checkTx(r, index, tx); err != nil {
@@ -106,7 +94,7 @@ func (s *Server) ReportTx(ctx context.Context, id string, index int, hash string
 	if err != nil {
 		return trustbot.SigningRequest{}, redact(err, "web: report tx", id)
 	}
-	s.log.InfoContext(ctx, "transaction reported", "request", short(id), "call", index, "tx", h.Hex())
+	s.log.InfoContext(ctx, "transaction reported", "request", trustbot.ShortID(id), "call", index, "tx", h.Hex())
 	return r, nil
 }
 
@@ -151,7 +139,7 @@ func checkTx(r trustbot.SigningRequest, index int, tx *types.Transaction) error 
 	}
 	if from != signer {
 		return invalid("That transaction was sent from %s, not from %s, the wallet linked to your Discord account.",
-			shortAddr(from), shortAddr(signer))
+			trustbot.ShortAddress(from), trustbot.ShortAddress(signer))
 	}
 	return nil
 }

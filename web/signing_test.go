@@ -61,7 +61,7 @@ func (e *env) newRequest(srv *web.Server, calls ...trustbot.Call) (trustbot.Sign
 	if len(calls) == 0 {
 		calls = []trustbot.Call{theCall()}
 	}
-	r, url, err := srv.NewSigningRequest(context.Background(), web.SigningInput{
+	r, url, err := srv.NewSigningRequest(context.Background(), trustbot.SigningRequest{
 		GuildID: "g1", ChannelID: "c1", UserID: "u-alice", InteractionToken: "itok-secret",
 		Signer: addrOf(e.alice), Kind: "trust", Summary: "Give @bob a budget of 100 tUSD from your reserve.",
 		Calls: calls,
@@ -178,7 +178,7 @@ func TestSigningRequestFlow(t *testing.T) {
 func TestNewSigningRequestInvalid(t *testing.T) {
 	e := newEnv(t)
 	// The signer is typed now; the zero address stands for a missing one.
-	_, _, err := e.srv.NewSigningRequest(context.Background(), web.SigningInput{
+	_, _, err := e.srv.NewSigningRequest(context.Background(), trustbot.SigningRequest{
 		UserID: "u-alice", Kind: "trust", Calls: []trustbot.Call{theCall()},
 	})
 	if got, want := trustbot.ErrorCode(err), trustbot.EInvalid; got != want {
@@ -211,7 +211,7 @@ func TestRequestShowsExpiredBeforeTheWatcher(t *testing.T) {
 
 func TestRequestPage(t *testing.T) {
 	e := newEnv(t)
-	r, _, err := e.srv.NewSigningRequest(context.Background(), web.SigningInput{
+	r, _, err := e.srv.NewSigningRequest(context.Background(), trustbot.SigningRequest{
 		UserID: "u-alice", Signer: addrOf(e.alice), Kind: "trust",
 		Summary: `Give <b>@bob</b> 100 tUSD & "more"`,
 		Calls:   []trustbot.Call{theCall(), {To: addrOf(e.mallory), Value: big.NewInt(0)}},

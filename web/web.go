@@ -197,14 +197,6 @@ func (s *Server) SetCaller(c ethereum.ContractCaller) {
 	s.caller = c
 }
 
-// short is the part of a secret (request id, nonce) that may appear in logs.
-func short(secret string) string {
-	if len(secret) > 6 {
-		return secret[:6]
-	}
-	return secret
-}
-
 // redactedError keeps an error's chain for errors.Is/As but shows its text
 // with secrets shortened, so it can be returned to callers that log it.
 type redactedError struct {
@@ -230,14 +222,8 @@ func redact(err error, context string, secrets ...string) error {
 	text := err.Error()
 	for _, s := range secrets {
 		if s != "" {
-			text = strings.ReplaceAll(text, s, short(s)+"…")
+			text = strings.ReplaceAll(text, s, trustbot.ShortID(s)+"…")
 		}
 	}
 	return &redactedError{err: err, text: context + ": " + text}
-}
-
-// shortAddr renders an address as wallets do: 0x1234…abcd, checksummed.
-func shortAddr(a common.Address) string {
-	h := a.Hex()
-	return h[:6] + "…" + h[len(h)-4:]
 }

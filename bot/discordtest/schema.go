@@ -73,25 +73,33 @@ func FindSpec() (string, error) {
 	}
 }
 
-var (
-	loadOnce   sync.Once
-	loadSchema *Schema
-	loadErr    error
-)
+// schemaCache keeps the parsed description once it loaded: the document is read-only, and
+// parsing it for every fake server would cost each test. A failure is not kept: the next call
+// tries again.
+var schemaCache struct {
+	mu sync.Mutex
+	s  *Schema
+}
 
 // LoadSchema finds and parses Discord's OpenAPI description (see FindSpec).
 // The parsed document is shared by every caller in the process; compiled
 // schemas are cached.
 func LoadSchema() (*Schema, error) {
-	loadOnce.Do(func() {
-		var p string
-		p, loadErr = FindSpec()
-		if loadErr != nil {
-			return
-		}
-		loadSchema, loadErr = LoadSchemaFile(p)
-	})
-	return loadSchema, loadErr
+	schemaCache.mu.Lock()
+	defer schemaCache.mu.Unlock()
+	if schemaCache.s != nil {
+		return schemaCache.s, nil
+	}
+	p, err := FindSpec()
+	if err != nil {
+		return nil, err
+	}
+	s, err := LoadSchemaFile(p)
+	if err != nil {
+		return nil, err
+	}
+	schemaCache.s = s
+	return s, nil
 }
 
 // LoadSchemaFile parses the OpenAPI description at path.

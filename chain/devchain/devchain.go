@@ -38,10 +38,10 @@ const DeployerName = "deployer"
 // sealInterval is how often the dev chain looks for pending transactions to seal.
 const sealInterval = 20 * time.Millisecond
 
-var (
-	devEther = new(big.Int).Mul(big.NewInt(1000), big.NewInt(1e18))  // 1000 ETH per dev account
-	devUSD   = new(big.Int).Mul(big.NewInt(10_000), big.NewInt(1e6)) // 10,000 tUSD per member
-)
+// devEther is 1000 ETH, each dev account's; devUSD is 10,000 tUSD, each member's. New values each
+// call: genesis entries must not share one.
+func devEther() *big.Int { return new(big.Int).Mul(big.NewInt(1000), big.NewInt(1e18)) }
+func devUSD() *big.Int   { return new(big.Int).Mul(big.NewInt(10_000), big.NewInt(1e6)) }
 
 // Options configures Start.
 type Options struct {
@@ -108,11 +108,11 @@ func Start(ctx context.Context, o Options) (_ *Chain, err error) {
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
-	alloc := types.GenesisAlloc{dc.deployer.Address(): {Balance: devEther}}
+	alloc := types.GenesisAlloc{dc.deployer.Address(): {Balance: devEther()}}
 	for _, name := range o.Members {
 		w := chain.Wallet{Key: chain.DevKey(name)}
 		dc.members[name] = w
-		alloc[w.Address()] = types.Account{Balance: devEther}
+		alloc[w.Address()] = types.Account{Balance: devEther()}
 	}
 
 	endpoint := newEndpointCatcher(o.Logger.Handler())
@@ -195,7 +195,7 @@ func (dc *Chain) deploy(ctx context.Context) error {
 	tusd := bindings.NewTestUSD()
 	token := tusd.Instance(ec, usd)
 	for _, name := range slices.Sorted(maps.Keys(dc.members)) {
-		tx, err := bind.Transact(token, opts, tusd.PackMint(dc.members[name].Address(), devUSD))
+		tx, err := bind.Transact(token, opts, tusd.PackMint(dc.members[name].Address(), devUSD()))
 		if err != nil {
 			return fmt.Errorf("devchain: mint tUSD for %s: %w", name, err)
 		}

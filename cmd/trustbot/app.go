@@ -245,11 +245,8 @@ type links struct {
 	public string
 }
 
-func (l links) SigningLink(ctx context.Context, in commands.SigningInput) (string, string, error) {
-	req, url, err := l.srv.NewSigningRequest(ctx, web.SigningInput{
-		GuildID: in.GuildID, ChannelID: in.ChannelID, UserID: in.UserID, InteractionToken: in.InteractionToken,
-		Signer: in.Signer, Kind: in.Kind, Summary: in.Summary, Calls: in.Calls,
-	})
+func (l links) SigningLink(ctx context.Context, in trustbot.SigningRequest) (string, string, error) {
+	req, url, err := l.srv.NewSigningRequest(ctx, in)
 	return req.ID, url, err
 }
 

@@ -205,24 +205,24 @@ func (c *Chain) BalanceOf(ctx context.Context, token, holder common.Address) (*b
 // Links is a fake commands.Links.
 type Links struct {
 	Counter
-	SigningLinkFn func(ctx context.Context, in commands.SigningInput) (id, url string, err error)
+	SigningLinkFn func(ctx context.Context, in trustbot.SigningRequest) (id, url string, err error)
 	WalletLinkFn  func(ctx context.Context, userID, userName string) (url string, err error)
 	URLFn         func(id string) string
 
 	mu   sync.Mutex
-	made []commands.SigningInput
+	made []trustbot.SigningRequest
 }
 
 var _ commands.Links = (*Links)(nil)
 
 // Made lists the signing inputs SigningLink was called with, in order.
-func (l *Links) Made() []commands.SigningInput {
+func (l *Links) Made() []trustbot.SigningRequest {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]commands.SigningInput(nil), l.made...)
+	return append([]trustbot.SigningRequest(nil), l.made...)
 }
 
-func (l *Links) SigningLink(ctx context.Context, in commands.SigningInput) (string, string, error) {
+func (l *Links) SigningLink(ctx context.Context, in trustbot.SigningRequest) (string, string, error) {
 	l.count("SigningLink")
 	l.mu.Lock()
 	l.made = append(l.made, in)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
-	"github.com/trustbot/trustbot/commands"
 )
 
 // ChainID is the chain the fakes' web lives on (the dev chain's).
@@ -251,7 +250,7 @@ func WalletURL(userID string) string { return "https://trustbot.example/link/" +
 func NewLinks() *Links {
 	l := &Links{URLFn: SignURL,
 		WalletLinkFn: func(_ context.Context, userID, _ string) (string, error) { return WalletURL(userID), nil }}
-	l.SigningLinkFn = func(context.Context, commands.SigningInput) (string, string, error) {
+	l.SigningLinkFn = func(context.Context, trustbot.SigningRequest) (string, string, error) {
 		id := fmt.Sprintf("req-%d", l.Calls("SigningLink"))
 		return id, SignURL(id), nil
 	}

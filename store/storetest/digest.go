@@ -33,9 +33,9 @@ const (
 	BlockHash
 )
 
-// Normalize lists every column the digest normalizes; every other column of every table is
+// normalize lists every column the digest normalizes; every other column of every table is
 // written as stored.
-var Normalize = map[string]map[string]Rule{
+var normalize = map[string]map[string]Rule{
 	"wallet_links":           {"proven_at": Clock},
 	"siwe_nonces":            {"nonce": RandomID, "issued_at": Clock, "expires_at": Clock, "used_at": Clock},
 	"signing_requests":       {"id": RandomID, "created_at": Clock, "expires_at": Clock, "updated_at": Clock},
@@ -53,12 +53,12 @@ var Normalize = map[string]map[string]Rule{
 var idSources = []struct{ table, column string }{{"signing_requests", "id"}, {"siwe_nonces", "nonce"}}
 
 // Digest writes the schema version and every table listed in sqlite_master, each row as
-// column=value with the columns of Normalize normalized, a table's rows sorted. canonical
+// column=value with the columns of normalize normalized, a table's rows sorted. canonical
 // is the run's chain's block hash at a height; nil keeps block hashes as stored (two databases
 // of one chain). Given tables, it writes only those.
 func Digest(t testing.TB, db *sql.DB, canonical func(uint64) common.Hash, tables ...string) string {
 	t.Helper()
-	return write(t, db, canonical, Normalize, tables)
+	return write(t, db, canonical, normalize, tables)
 }
 
 // Raw writes tables (every table when none are given) as Digest does, but every value as stored:
@@ -107,7 +107,7 @@ func write(t testing.TB, db *sql.DB, canonical func(uint64) common.Hash, norm ma
 		}
 		for c := range rules {
 			if !slices.Contains(cols, c) {
-				t.Fatalf("digest: Normalize names %s.%s, which does not exist (columns %v)", table, c, cols)
+				t.Fatalf("digest: normalize names %s.%s, which does not exist (columns %v)", table, c, cols)
 			}
 		}
 		var lines []string
