@@ -241,8 +241,8 @@ func TestNoticeRedeliveredAfterRestart(t *testing.T) {
 }
 
 // TestNoRetryOn4xx: a 4xx is Discord's decision about the request itself; the edit and the
-// notice are attempted once. A refused notice is Notice's error (the outbox keeps it); a
-// refused edit is logged and the notice still counts as delivered.
+// notice are attempted once. A refused notice is Notice's error, marked undeliverable (the
+// outbox drops it); a refused edit is logged and the notice still counts as delivered.
 func TestNoRetryOn4xx(t *testing.T) {
 	for _, status := range []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound} {
 		for _, tc := range []struct {
@@ -264,6 +264,9 @@ func TestNoRetryOn4xx(t *testing.T) {
 				if tc.logged == "" {
 					if err == nil || !strings.Contains(err.Error(), fmt.Sprint(status)) {
 						t.Fatalf("got Notice error %v, want the %d", err, status)
+					}
+					if !errors.Is(err, trustbot.ErrUndeliverable) {
+						t.Fatalf("got Notice error %v, want it marked trustbot.ErrUndeliverable", err)
 					}
 					if n := len(h.fake.Find("PATCH", discordtest.TemplateOriginalResponse)); n != 0 {
 						t.Fatalf("got %d edits of the requester's response for an undelivered notice, want none", n)

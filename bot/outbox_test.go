@@ -46,6 +46,11 @@ type outboxClock struct {
 	now time.Time
 }
 
+// newOutboxClock starts at the present, to the store's millisecond.
+func newOutboxClock() *outboxClock {
+	return &outboxClock{now: time.Now().UTC().Truncate(time.Millisecond)}
+}
+
 func (c *outboxClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -224,7 +229,7 @@ func TestOutboxDiscordDownTwoMinutes(t *testing.T) {
 	outage := tries * channels * bot.FollowupAttempts
 	h.fake.Script("POST", discordtest.TemplateChannelMessages, discordtest.Fault{Status: http.StatusServiceUnavailable, Times: outage})
 
-	clk := &outboxClock{now: time.Now()}
+	clk := newOutboxClock()
 	start := clk.Now()
 	logs := &logBuffer{}
 	ob := newDeliveryOutbox(h, h.bot, clk, logs)
@@ -315,7 +320,7 @@ func TestOutboxRedeliversLostAnswer(t *testing.T) {
 		txs := fillOutbox(t, h, outboxChanA)
 		h.fake.Script("POST", discordtest.TemplateChannelMessages,
 			discordtest.Fault{Status: http.StatusBadGateway, After: true, Times: bot.FollowupAttempts})
-		clk := &outboxClock{now: time.Now()}
+		clk := newOutboxClock()
 		ob := newDeliveryOutbox(h, h.bot, clk, io.Discard)
 		ctx := context.Background()
 
@@ -344,7 +349,7 @@ func TestOutboxRedeliversLostAnswer(t *testing.T) {
 	t.Run("killed before marking, restarted", func(t *testing.T) {
 		h := newHarness(t, withExplorer)
 		txs := fillOutbox(t, h, outboxChanA, outboxChanA)
-		clk := &outboxClock{now: time.Now()}
+		clk := newOutboxClock()
 		ctx, kill := context.WithCancel(context.Background())
 		defer kill()
 		first := newDeliveryOutbox(h, killingNotifier{h.bot, kill}, clk, io.Discard)
@@ -360,9 +365,9 @@ func TestOutboxRedeliversLostAnswer(t *testing.T) {
 		}
 
 		// The restart: a new bot and a new outbox over the same store and Discord.
-		b, _ := loggedBot(t, h, h.clock, io.Discard)
-		b2 := *b
-		_ = b2
+		b := bot.New(bot.Config{AppID: appID, GuildID: guildID, PublicKey: h.pub, Assets: []string{"tUSD", "ETH"},
+			Timeout: time.Second, Now: h.clock, ExplorerURL: outboxExplor}, h.set, h.fake.Session(), slog.New(slog.DiscardHandler))
+		t.Cleanup(b.Close)
 		clk.add(time.Second)
 		second := newDeliveryOutbox(h, b, clk, io.Discard)
 		if err := second.Deliver(context.Background()); err != nil {
@@ -403,7 +408,7 @@ func TestOutboxDropsRefusedChannel(t *testing.T) {
 			// Requests on the route come in chain order: A refused, B served, A refused.
 			h.fake.Script("POST", discordtest.TemplateChannelMessages,
 				discordtest.Fault{Status: status}, discordtest.Fault{}, discordtest.Fault{Status: status})
-			clk := &outboxClock{now: time.Now()}
+			clk := newOutboxClock()
 			logs := &logBuffer{}
 			ob := newDeliveryOutbox(h, h.bot, clk, logs)
 

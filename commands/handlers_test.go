@@ -388,7 +388,7 @@ func TestReserveCommands(t *testing.T) {
 			setup: func(e *env) {
 				e.chain.LiveFn = func(context.Context, []common.Address) (chain.Live, error) { return chain.Live{}, unreachable() }
 			},
-			text: chainDown, webReads: 1, live: 1},
+			text: chainDown, logs: "command could not reach the chain", webReads: 1, live: 1},
 	})
 }
 
@@ -418,7 +418,7 @@ func TestTrustReupRevoke(t *testing.T) {
 			setup: func(e *env) {
 				e.chain.LiveFn = func(context.Context, []common.Address) (chain.Live, error) { return chain.Live{}, unreachable() }
 			},
-			text: chainDown, webReads: 1, live: 1},
+			text: chainDown, logs: "command could not reach the chain", webReads: 1, live: 1},
 		{name: "trust, store fails", user: "alice", command: "trust", options: opts("member", member("carol"), "amount", str("5")),
 			setup: func(e *env) {
 				e.store.WebFn = func(context.Context) (trustbot.Web, error) { return trustbot.Web{}, errors.New("database is locked") }
@@ -522,7 +522,7 @@ func TestRedeem(t *testing.T) {
 			setup: func(e *env) {
 				e.chain.LiveFn = func(context.Context, []common.Address) (chain.Live, error) { return chain.Live{}, unreachable() }
 			},
-			text: chainDown, webReads: 1, live: 1},
+			text: chainDown, logs: "command could not reach the chain", webReads: 1, live: 1},
 		{name: "redeem a layer's tokens deep", user: "carol", command: "redeem", options: opts("amount", str("5")),
 			text: "Sign to redeem 5 BOB-ALICE-tUSD for 5 tUSD, paid to your wallet (<@bob>'s reserve: 20 ALICE-tUSD backing, 14 outstanding, coverage 142%)." +
 				" It unwinds every layer in one transaction and pays tUSD.",
@@ -591,7 +591,7 @@ func TestBalanceAndCredit(t *testing.T) {
 			setup: func(e *env) {
 				e.chain.LiveFn = func(context.Context, []common.Address) (chain.Live, error) { return chain.Live{}, unreachable() }
 			},
-			text: chainDown, webReads: 1, live: 1},
+			text: chainDown, logs: "command could not reach the chain", webReads: 1, live: 1},
 
 		{name: "credit: nothing held, exposure of my reserve", user: "alice", command: "credit",
 			text:     "<@alice> holds no trust tokens, so there is nothing to redeem.\nYour reserve's exposure: 69 tUSD if everyone downstream redeemed (backing 300).",
@@ -739,7 +739,7 @@ func TestPendingSetupWeb(t *testing.T) {
 				render(e)
 				e.chain.LiveFn = func(context.Context, []common.Address) (chain.Live, error) { return chain.Live{}, unreachable() }
 			},
-			text: chainDown, webReads: 1, live: 1},
+			text: chainDown, logs: "command could not reach the chain", webReads: 1, live: 1},
 	})
 }
 

@@ -255,12 +255,12 @@ func (h *handlers) web(ctx context.Context, r *Request) (*Reply, error) {
 	g := TrustGraph(in)
 	counts := fmt.Sprintf("%s, %s, %s", plural(len(g.Nodes), "member"), plural(len(in.Reserves), "reserve"), plural(g.Budgets(), "budget"))
 	if h.Render == nil {
-		return nil, trustbot.Errorf(trustbot.EUnavailable, "The trust web has %s, but this bot was started without pictures, so there is none to show.", counts)
+		return &Reply{Text: fmt.Sprintf("The trust web has %s, but this bot was started without pictures, so there is none to show.", counts), Private: true}, nil
 	}
 	png, err := h.Render.RenderWeb(ctx, g)
 	if err != nil {
 		h.Log.Error("render trust web", "user", r.User.ID, "members", len(g.Nodes), "edges", len(g.Edges), "err", err)
-		return nil, trustbot.Errorf(trustbot.EUnavailable, "The trust web has %s, but its picture could not be drawn this time; please try again.", counts)
+		return &Reply{Text: fmt.Sprintf("The trust web has %s, but its picture could not be drawn this time; please try again.", counts), Private: true}, nil
 	}
 	return &Reply{Text: "The trust web: " + counts + ".", Attachment: &Attachment{Name: "trust-web.png", ContentType: "image/png", Data: png}}, nil
 }
