@@ -9,10 +9,11 @@ import (
 // RequestStatus is the state of a signing request:
 //
 //	created → opened → submitted → confirmed | failed
-//	created, opened, submitted → expired | cancelled
+//	created, opened, submitted → expired | cancelled | stale
 //
-// created may also go straight to submitted. confirmed, failed, expired and cancelled
-// are final.
+// created may also go straight to submitted. A request goes stale when the chain changed after
+// its link was made so that its calls would now revert; its Error says what changed.
+// confirmed, failed, expired, cancelled and stale are final.
 type RequestStatus string
 
 // Signing request states.
@@ -24,11 +25,12 @@ const (
 	StatusFailed    RequestStatus = "failed"
 	StatusExpired   RequestStatus = "expired"
 	StatusCancelled RequestStatus = "cancelled"
+	StatusStale     RequestStatus = "stale"
 )
 
 // Final reports whether no transition leaves s.
 func (s RequestStatus) Final() bool {
-	return s == StatusConfirmed || s == StatusFailed || s == StatusExpired || s == StatusCancelled
+	return s == StatusConfirmed || s == StatusFailed || s == StatusExpired || s == StatusCancelled || s == StatusStale
 }
 
 // CanMove reports whether the state machine allows s → to (staying put is always allowed).
@@ -39,11 +41,11 @@ func (s RequestStatus) CanMove(to RequestStatus) bool {
 	}
 	switch s {
 	case StatusCreated:
-		return to == StatusOpened || to == StatusSubmitted || to == StatusExpired || to == StatusCancelled
+		return to == StatusOpened || to == StatusSubmitted || to == StatusExpired || to == StatusCancelled || to == StatusStale
 	case StatusOpened:
-		return to == StatusSubmitted || to == StatusExpired || to == StatusCancelled
+		return to == StatusSubmitted || to == StatusExpired || to == StatusCancelled || to == StatusStale
 	case StatusSubmitted:
-		return to == StatusConfirmed || to == StatusFailed || to == StatusExpired || to == StatusCancelled
+		return to == StatusConfirmed || to == StatusFailed || to == StatusExpired || to == StatusCancelled || to == StatusStale
 	}
 	return false
 }
@@ -111,10 +113,12 @@ func (r SigningRequest) DisplayStatus(now time.Time) RequestStatus {
 	return r.Status
 }
 
-// CheckOpen says why the request's page can no longer be used, or nil: cancelled, expired,
-// confirmed or failed.
+// CheckOpen says why the request's page can no longer be used, or nil: cancelled, stale,
+// expired, confirmed or failed.
 func (r SigningRequest) CheckOpen(now time.Time) error {
 	switch {
+	case r.Status == StatusStale:
+		return Errorf(EReverted, "%s", r.Error)
 	case r.Status == StatusCancelled:
 		return Errorf(EConflict, "This signing request was cancelled.")
 	case r.Expired(now):

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -138,6 +139,39 @@ func (db *DB) CancelRequest(ctx context.Context, id, userID string) (trustbot.Si
 	}
 	if err := tx.Commit(); err != nil {
 		return trustbot.SigningRequest{}, fmt.Errorf("store: cancel request: commit: %w", err)
+	}
+	return r, nil
+}
+
+// MarkStale records that a request's remaining calls would now revert because the chain
+// changed after its link was made: a request that still waits for its signer becomes stale, with
+// reason (a sentence for the user) as its error. A stale request is returned unchanged; one that
+// can no longer be signed for another reason fails with that reason (trustbot.EExpired,
+// trustbot.EConflict).
+func (db *DB) MarkStale(ctx context.Context, id, reason string) (trustbot.SigningRequest, error) {
+	if strings.TrimSpace(reason) == "" {
+		return trustbot.SigningRequest{}, trustbot.Errorf(trustbot.EInvalid, "A stale request needs the reason it went stale.")
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return trustbot.SigningRequest{}, fmt.Errorf("store: mark stale: %w", err)
+	}
+	defer tx.Rollback()
+	r, err := findRequestByID(ctx, tx, id)
+	if err != nil {
+		return trustbot.SigningRequest{}, err
+	}
+	if r.Status == trustbot.StatusStale {
+		return r, nil
+	}
+	if err := r.CheckAwaiting(tx.now); err != nil {
+		return trustbot.SigningRequest{}, err
+	}
+	if err := setStatus(ctx, tx, &r, trustbot.StatusStale, reason); err != nil {
+		return trustbot.SigningRequest{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return trustbot.SigningRequest{}, fmt.Errorf("store: mark stale: commit: %w", err)
 	}
 	return r, nil
 }

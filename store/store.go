@@ -168,12 +168,26 @@ func migrations() ([]migration, error) {
 
 // migrate applies the pending migrations, in order, in one transaction, and
 // records the last one in PRAGMA user_version. It returns the version it found.
+//
+// Foreign keys are off while it runs, so that a migration can rebuild a table
+// other tables refer to (SQLite's procedure for changes ALTER TABLE cannot
+// make, such as a new CHECK) without its DROP deleting the rows that refer to
+// it; every reference is checked before the transaction commits.
 func migrate(ctx context.Context, db *sql.DB) (int, error) {
 	ms, err := migrations()
 	if err != nil {
 		return 0, err
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return 0, fmt.Errorf("migrate: foreign keys off: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
@@ -194,6 +208,15 @@ func migrate(ctx context.Context, db *sql.DB) (int, error) {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
 			return 0, fmt.Errorf("migrate: %s: set user_version: %w", m.name, err)
 		}
+	}
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return 0, fmt.Errorf("migrate: foreign key check: %w", err)
+	}
+	broken := rows.Next()
+	rows.Close()
+	if broken {
+		return 0, errors.New("migrate: a migration left a row referring to one that does not exist")
 	}
 	return current, tx.Commit()
 }
