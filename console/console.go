@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -53,6 +54,8 @@ type Console struct {
 	// Dir, when set, is where attachments (the /web picture) are written; the console prints
 	// their path. Empty: it only prints their name and size.
 	Dir string
+	// Log receives the errors the console only shows as the generic sentence; nil discards.
+	Log *slog.Logger
 
 	GuildID, ChannelID string
 
@@ -197,6 +200,9 @@ func (c *Console) Exec(ctx context.Context, line string) (quit bool) {
 		return false
 	case "/approve":
 		if err := c.approve(ctx); err != nil {
+			if trustbot.ErrorCode(err) == trustbot.EInternal && c.Log != nil {
+				c.Log.Error("console: approve", "member", c.current, "err", err)
+			}
 			c.Printf("%s", trustbot.ErrorMessage(err))
 		}
 		return false
@@ -259,6 +265,11 @@ func newID() string {
 	return "console-" + hex.EncodeToString(b)
 }
 
+// LastLink is the latest link the console holds for a member, "" when none.
+func (c *Console) LastLink(member string) string {
+	return c.lastLink[strings.ToLower(member)]
+}
+
 // approve signs the current member's latest link with their dev key, through the same HTTP
 // endpoints a browser page uses, and waits until the watcher has confirmed it.
 func (c *Console) approve(ctx context.Context) error {
@@ -282,6 +293,9 @@ func (c *Console) approveSigning(ctx context.Context, link string, me DevMember)
 	if err := c.getJSON(ctx, link+".json", &req); err != nil {
 		return err
 	}
+	if req.Status == string(trustbot.StatusStale) {
+		return trustbot.Errorf(trustbot.EReverted, "%s", req.Error)
+	}
 	if done := finalWords[req.Status]; done != "" {
 		return trustbot.Errorf(trustbot.EConflict, "That link is %s.", done)
 	}
@@ -293,6 +307,15 @@ func (c *Console) approveSigning(ctx context.Context, link string, me DevMember)
 		call, err := pageCall(sc.To, sc.Data, sc.Value)
 		if err != nil {
 			return err
+		}
+		// Like a wallet page, ask the server to run the call again first: the chain may have
+		// changed since the link was made.
+		var checked wire.SigningRequest
+		if err := c.postJSON(ctx, link+"/check", struct{}{}, &checked); err != nil {
+			return err
+		}
+		if checked.Status == string(trustbot.StatusStale) {
+			return trustbot.Errorf(trustbot.EReverted, "%s", checked.Error)
 		}
 		hash, err := me.Wallet.Send(ctx, c.Eth, c.ChainID, call)
 		if err != nil {

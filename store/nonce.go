@@ -47,3 +47,22 @@ func (db *DB) Nonce(ctx context.Context, nonce string) (trustbot.SignInNonce, er
 	}
 	return n, nil
 }
+
+// UserName is the name a user's latest used sign-in link gave them ("" when they never signed
+// in): how pages, which cannot show a chat mention, name a member.
+func (db *DB) UserName(ctx context.Context, userID string) (string, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return "", fmt.Errorf("store: user name: %w", err)
+	}
+	defer tx.Rollback()
+	var name string
+	err = tx.QueryRowContext(ctx, `SELECT user_name FROM siwe_nonces WHERE user_id = ? AND used_at IS NOT NULL AND user_name <> ''
+		ORDER BY used_at DESC LIMIT 1`, userID).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("store: user name: %w", err)
+	}
+	return name, nil
+}

@@ -55,6 +55,7 @@ var securityHeaders = map[string]string{
 //	GET  /s/{id}                the signing request as a page (marks it opened)
 //	GET  /s/{id}.json           the signing request as JSON
 //	GET  /s/{id}/qr.png         a QR code of the EIP-681 URI of a single-call request
+//	POST /s/{id}/check          run the request's calls again before sending one: the request as JSON (stale when the chain would now refuse them)
 //	POST /s/{id}/tx             report a transaction: {"index": N, "hash": "0x…"}
 //	GET  /l/{nonce}             the sign-in link as a page
 //	GET  /l/{nonce}.json        what to sign, as JSON
@@ -68,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /s/{id}", s.getRequest)
 	mux.HandleFunc("GET /s/{id}/qr.png", s.getQR)
+	mux.HandleFunc("POST /s/{id}/check", s.postCheck)
 	mux.HandleFunc("POST /s/{id}/tx", s.postTx)
 	mux.HandleFunc("GET /l/{nonce}", s.getLink)
 	mux.HandleFunc("POST /l/{nonce}/message", s.postLinkMessage)
@@ -252,6 +254,7 @@ type requestView struct {
 	Calls       []callView
 	JSONHref    string
 	TxHref      string
+	CheckHref   string
 	EIP681      template.URL // built from a decoded call: safe to link
 	QRHref      string
 }
@@ -262,7 +265,9 @@ type errorView struct {
 }
 
 // getRequest serves GET /s/{id} (the page, which marks the request opened)
-// and GET /s/{id}.json.
+// and GET /s/{id}.json. Both run the request's calls again while it waits for its signer
+// (see Recheck): a chain that cannot be reached then leaves the request as it is, and the
+// check before each send says so.
 func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if jsonID, ok := strings.CutSuffix(id, ".json"); ok {
@@ -271,7 +276,7 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, redact(err, "web: get request", jsonID))
 			return
 		}
-		s.writeJSON(w, r, http.StatusOK, s.requestJSON(req))
+		s.writeJSON(w, r, http.StatusOK, s.requestJSON(s.recheckQuietly(r, req)))
 		return
 	}
 
@@ -280,6 +285,7 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
 		s.writeErrorPage(w, r, "Signing request", redact(err, "web: open request", id))
 		return
 	}
+	req = s.recheckQuietly(r, req)
 	j := s.requestJSON(req)
 	v := requestView{
 		ID:          req.ID,
@@ -295,6 +301,7 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
 		ExpiresISO:  j.ExpiresAt,
 		JSONHref:    req.ID + ".json",
 		TxHref:      req.ID + "/tx",
+		CheckHref:   req.ID + "/check",
 		EIP681:      template.URL(j.EIP681),
 	}
 	if j.EIP681 != "" {
@@ -358,6 +365,43 @@ func (s *Server) getStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", typ)
 	w.Write(b)
+}
+
+// recheckQuietly is recheck for a read of the request: a check that could not be made is
+// logged and the request shown as it is.
+func (s *Server) recheckQuietly(r *http.Request, req trustbot.SigningRequest) trustbot.SigningRequest {
+	checked, err := s.recheck(r.Context(), req)
+	if err != nil {
+		s.log.WarnContext(r.Context(), "web: check request", "request", trustbot.ShortID(req.ID), "route", r.Pattern, "err", err)
+		return req
+	}
+	return checked
+}
+
+// postCheck serves POST /s/{id}/check, which the page calls before it sends each call: the
+// request as JSON, stale (with the reason as its error) when the chain would now refuse its
+// calls. It takes an empty JSON object.
+func (s *Server) postCheck(w http.ResponseWriter, r *http.Request) {
+	var body struct{}
+	if !s.decodeJSON(w, r, &body) {
+		return
+	}
+	id := r.PathValue("id")
+	req, err := s.db.Request(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, redact(err, "web: check request", id))
+		return
+	}
+	if err := req.CheckAwaiting(s.now()); err != nil && req.Status != trustbot.StatusStale {
+		s.writeError(w, r, err)
+		return
+	}
+	req, err = s.recheck(r.Context(), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, s.requestJSON(req))
 }
 
 // postTx serves POST /s/{id}/tx.

@@ -98,6 +98,49 @@ func (s *Server) ReportTx(ctx context.Context, id string, index int, hash string
 	return r, nil
 }
 
+// Recheck runs the pre-flight of request id again (see Checker) and, when the chain would now
+// refuse its calls, records it as stale with the reason. It returns the request as it stands.
+// A request that no longer waits for its signer, or whose sent transactions are not all mined
+// yet (the next call may need them), is returned unchanged; so is every request when no Checker
+// is set. An error means the check could not be made.
+func (s *Server) Recheck(ctx context.Context, id string) (trustbot.SigningRequest, error) {
+	r, err := s.db.Request(ctx, id)
+	if err != nil {
+		return trustbot.SigningRequest{}, redact(err, "web: check request", id)
+	}
+	return s.recheck(ctx, r)
+}
+
+func (s *Server) recheck(ctx context.Context, r trustbot.SigningRequest) (trustbot.SigningRequest, error) {
+	if s.check == nil || r.CheckAwaiting(s.now()) != nil {
+		return r, nil
+	}
+	for _, t := range r.Txs {
+		if t.Status != trustbot.TxConfirmed {
+			return r, nil
+		}
+	}
+	err := s.check.Recheck(ctx, r)
+	if err == nil {
+		return r, nil
+	}
+	if trustbot.ErrorCode(err) != trustbot.EReverted {
+		return r, redact(err, "web: check request", r.ID)
+	}
+	reason := trustbot.ErrorMessage(err)
+	stale, err := s.db.MarkStale(ctx, r.ID, reason)
+	if err != nil {
+		if trustbot.ErrorCode(err) == trustbot.EInternal {
+			return r, redact(err, "web: mark stale", r.ID)
+		}
+		// It moved on meanwhile (sent, cancelled, expired): show it as it is now.
+		return s.db.Request(ctx, r.ID)
+	}
+	s.log.InfoContext(ctx, "signing request went stale", "request", trustbot.ShortID(r.ID), "kind", r.Kind,
+		"user", r.UserID, "reason", reason)
+	return stale, nil
+}
+
 // checkTx compares a transaction with call index of r.
 func checkTx(r trustbot.SigningRequest, index int, tx *types.Transaction) error {
 	invalid := func(format string, args ...any) error {

@@ -132,6 +132,16 @@ type Store interface {
 	UseNonce(ctx context.Context, nonce, userID string) (trustbot.SignInNonce, error)
 	UserByAddress(ctx context.Context, addr common.Address) (trustbot.WalletLink, error)
 	LinkWallet(ctx context.Context, link trustbot.WalletLink) (trustbot.WalletLink, error)
+	MarkStale(ctx context.Context, id, reason string) (trustbot.SigningRequest, error)
+}
+
+// Checker runs the calls of a signing request its signer has still to send, as the signer would
+// send them now (the pre-flight that came before the link, run again). It returns nil when the
+// chain would take them; a *trustbot.Error of code EReverted saying in words what changed since
+// the link was made when the chain would refuse them; any other error when it cannot tell (an
+// unreachable chain is EUnavailable).
+type Checker interface {
+	Recheck(ctx context.Context, r trustbot.SigningRequest) error
 }
 
 // TxSource looks up a transaction by hash; *ethclient.Client satisfies it.
@@ -153,6 +163,7 @@ type Server struct {
 	db     Store
 	txs    TxSource
 	caller ethereum.ContractCaller // EIP-1271 checks of smart-contract wallets; nil turns them off
+	check  Checker                 // nil: requests are not checked again after their link was made
 	now    func() time.Time
 	log    *slog.Logger
 }
@@ -195,6 +206,13 @@ func New(cfg Config, db Store, txs TxSource, now func() time.Time, log *slog.Log
 // off, so only signatures of plain accounts link. Call it before serving.
 func (s *Server) SetCaller(c ethereum.ContractCaller) {
 	s.caller = c
+}
+
+// SetChecker sets what runs a request's calls again when its page is opened and before each
+// send; a request the chain would now refuse goes stale. nil turns the check off. Call it before
+// serving.
+func (s *Server) SetChecker(c Checker) {
+	s.check = c
 }
 
 // redactedError keeps an error's chain for errors.Is/As but shows its text

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -149,6 +150,8 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 		}
 	})
 	a.Set = commands.New(commands.Services{Store: db, Chain: a.Chain, Links: links{a.Web, a.PublicURL}, Render: pictures, Assets: a.Assets, Log: log})
+	// A link whose calls the chain would now refuse goes stale, in the commands' words.
+	a.Web.SetChecker(checker{set: a.Set, db: db})
 	return a, nil
 }
 
@@ -255,3 +258,37 @@ func (l links) WalletLink(ctx context.Context, userID, userName string) (string,
 }
 
 func (l links) URL(id string) string { return l.public + "/s/" + id }
+
+// checker runs a signing request's calls again with the commands' pre-flight, for the web
+// server. Their sentences name members by chat mention, which a page cannot show: each becomes
+// the name the member signed in with, or "a member".
+type checker struct {
+	set *commands.Set
+	db  *store.DB
+}
+
+var mention = regexp.MustCompile(`<@!?([^>]+)>`)
+
+func (c checker) Recheck(ctx context.Context, r trustbot.SigningRequest) error {
+	err := c.set.Recheck(ctx, r)
+	var te *trustbot.Error
+	if !errors.As(err, &te) || !mention.MatchString(te.Message) {
+		return err
+	}
+	var failed error
+	msg := mention.ReplaceAllStringFunc(te.Message, func(m string) string {
+		id := mention.FindStringSubmatch(m)[1]
+		name, err := c.db.UserName(ctx, id)
+		if err != nil {
+			failed = err
+		}
+		if name == "" {
+			return "a member"
+		}
+		return "@" + name
+	})
+	if failed != nil {
+		return failed
+	}
+	return &trustbot.Error{Code: te.Code, Message: msg}
+}

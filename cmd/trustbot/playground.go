@@ -33,6 +33,7 @@ func startPlayground(ctx context.Context, cfg *Config, out io.Writer, log *slog.
 	}
 	p := &playground{app: a, Console: console.New(a.Set, members, a.Chain.Eth(), a.Chain.ChainID(), out)}
 	p.Console.Dir = cfg.DataDir // /web writes its picture here
+	p.Console.Log = log
 	a.Start(ctx, consoleNotifier{p.Console})
 
 	var who []string

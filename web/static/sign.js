@@ -12,6 +12,7 @@
 
   const jsonURL = root.dataset.json;
   const txURL = root.dataset.tx;
+  const checkURL = root.dataset.check;
   const page = new TB.Page();
   const statusEl = document.getElementById('status');
   const countdown = document.getElementById('countdown');
@@ -108,6 +109,8 @@
         return new PageError('failed', 'This request failed' + (r.error ? ': ' + r.error : '') + '. Its link cannot be used again: run the command again on Discord.', false);
       case 'expired':
         return new PageError('expired', 'This signing link expired. Run the command again on Discord.', false);
+      case 'stale':
+        return new PageError('stale', (r.error || 'The chain changed after this link was made, so it would refuse this now. Nothing was sent.') + ' This link cannot be used again.', false);
       case 'cancelled':
         return new PageError('cancelled', 'This signing request was cancelled. Run the command again on Discord if you still want to do this.', false);
     }
@@ -404,6 +407,12 @@
       await guard();
       let hash = remembered(i);
       if (!hash) {
+        // The chain may have changed since the link was made: trustbot runs the call again
+        // first, and a call the chain would now refuse is never sent.
+        page.step('call-' + i, 'active', 'checking it with trustbot…');
+        render(await api('POST', checkURL, {}));
+        end = overError(req);
+        if (end) throw end;
         page.step('call-' + i, 'active', 'confirm it in your wallet…');
         hash = await walletCall(label(i), 'eth_sendTransaction', [txParams(i)]);
         if (!isHash(hash)) throw new PageError('wallet', 'Your wallet answered with something that is not a transaction hash.');
@@ -449,7 +458,7 @@
       try {
         const r = await api('GET', jsonURL);
         render(r);
-        if (['confirmed', 'failed', 'expired', 'cancelled'].includes(r.status)) {
+        if (['confirmed', 'failed', 'expired', 'cancelled', 'stale'].includes(r.status)) {
           page.step('confirm', r.status === 'confirmed' ? 'done' : 'failed', r.status + (r.error ? ': ' + r.error : ''));
           return;
         }
