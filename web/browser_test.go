@@ -112,6 +112,7 @@ type browserEnv struct {
 	alice   chain.Wallet
 	bob     chain.Wallet
 	carol   chain.Wallet
+	check   *chainChecker // runs requests again on the dev chain; off unless a case turns it on
 
 	browser   context.Context // the browser; each case opens a tab in it
 	closers   []func()
@@ -188,6 +189,9 @@ func startBrowserEnv(chromium string) (_ *browserEnv, err error) {
 	if err != nil {
 		return nil, err
 	}
+	b.check = &chainChecker{c: b.dc.Client()}
+	b.check.off.Store(true)
+	b.srv.SetChecker(b.check)
 	pages := b.srv.Handler()
 	hs := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if b.down.Load() {
@@ -1392,5 +1396,42 @@ func TestBrowserScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("wrote %s (%d KB)", path, len(shot)/1024)
+	}
+}
+
+// TestBrowserStaleLink: bob's redemption link is open when alice revokes him. When he clicks
+// sign, the server runs the redemption again: the page says what changed, in the server's words,
+// offers no Try again and sends nothing; reloading it says the same.
+func TestBrowserStaleLink(t *testing.T) {
+	b := browserEnvFor(t)
+	b.check.off.Store(false)
+	t.Cleanup(func() { b.check.off.Store(true) })
+	b.mineAll(t, b.alice, chain.Trust(b.reserve, b.bob.Address(), usd(10)))
+	b.mineAll(t, b.alice, chain.Deposit(b.reserve, trustbot.Token{Address: b.tusd}, usd(10))...)
+	r := b.request(t, b.bob, "redeem", "Bob redeems 10 aUSD for 10 tUSD.", chain.Redeem(b.reserve, usd(10), b.bob.Address()))
+
+	w := b.newWallet(b.bob)
+	tb := b.newTab(t, w, 1280, 900)
+	tb.open("/s/" + r.ID)
+	tb.waitFor("the sign button", `!document.getElementById('sign').disabled`)
+	b.mineAll(t, b.alice, chain.Revoke(b.reserve, b.bob.Address(), nil))
+	tb.clickSign()
+	wantContains(t, "notice", tb.waitNotice("stale"), staleSentence, "This link cannot be used again.")
+	if hidden := tb.js(`String(document.getElementById('retry').hidden)`); hidden != "true" {
+		t.Errorf("a stale request offers to try again")
+	}
+	wantContains(t, "status", tb.js(`document.getElementById('status').textContent`), "stale: "+staleSentence)
+	if n := len(w.sent()); n != 0 {
+		t.Errorf("the page sent %d transactions for a stale request", n)
+	}
+	if got := b.stored(t, r.ID); got.Status != trustbot.StatusStale || got.Error != staleSentence {
+		t.Errorf("request: got %s %q, want stale %q", got.Status, got.Error, staleSentence)
+	}
+
+	again := b.newTab(t, b.newWallet(b.bob), 1280, 900)
+	again.open("/s/" + r.ID)
+	wantContains(t, "notice after a reload", again.waitNotice("stale"), staleSentence)
+	if hidden := again.js(`String(document.getElementById('retry').hidden) + String(document.getElementById('sign').hidden)`); hidden != "truetrue" {
+		t.Errorf("a reloaded stale request offers to sign or try again")
 	}
 }
