@@ -371,7 +371,10 @@ func (s *Server) getStatic(w http.ResponseWriter, r *http.Request) {
 // logged and the request shown as it is.
 func (s *Server) recheckQuietly(r *http.Request, req trustbot.SigningRequest) trustbot.SigningRequest {
 	checked, err := s.recheck(r.Context(), req)
-	if err != nil {
+	if trustbot.ErrorCode(err) == trustbot.EInternal {
+		s.logInternal(r, err)
+		return req
+	} else if err != nil {
 		s.log.WarnContext(r.Context(), "web: check request", "request", trustbot.ShortID(req.ID), "route", r.Pattern, "err", err)
 		return req
 	}
