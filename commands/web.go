@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"sort"
@@ -26,12 +27,25 @@ type Node struct {
 }
 
 // Edge is a budget (issuer → holder, solid) or a layer (backing issuer → layered issuer, dashed).
+// A budget's label is its budget and the tokens held, in the issuer's tokens ("100 · 40"; "0 · 5"
+// for tokens held without a budget); a layer's label is empty, the layered issuer's node says
+// what backs it. A node's figures are its reserve's backing and coverage ("300 tUSD · 240%").
+// The picture's legend says what the figures are.
 type Edge struct {
 	From  string `json:"from"`
 	To    string `json:"to"`
 	Label string `json:"label"`
 	Style string `json:"style"` // "solid" or "dashed"
 }
+
+// MaxPictureMembers is the most members /web draws as one picture. Graphviz needs minutes for a
+// few hundred (200 members and 665 edges: 7.7 min and a 47 MB PNG), and a picture read at a
+// phone's width has no room for more; a larger web is answered in words.
+const MaxPictureMembers = 30
+
+// ErrIllegible is what a Renderer returns for a graph it will not draw because its picture's
+// text would be too small to read: too many members, or too many arrows among them.
+var ErrIllegible = errors.New("too large to draw legibly")
 
 // WebReserve is one reserve as /web reads it: the same figures /reserve show and /credit use.
 type WebReserve struct {
@@ -59,13 +73,17 @@ type WebInput struct {
 // TrustGraph turns reserves into a Graph. Pure and deterministic: nodes sorted by label (then
 // address), edges by their ends' order then label. Every issuer and every holder is a node;
 // a holder that is itself a reserve of the input is the layer's backing and is drawn as the
-// dashed edge "X backs Y" from the backing issuer to the layered issuer, not as a node.
+// dashed edge from the backing issuer to the layered issuer, not as a node. Figures are written
+// without the trust token's symbol (it is the issuer's) unless the issuer has several reserves;
+// then each figure names its token ("ALICE-tUSD: 300 tUSD · 240%", "100 · 40 ALICE-tUSD").
 func TrustGraph(in WebInput) Graph {
 	byAddr := map[common.Address]*WebReserve{}
+	issued := map[common.Address]int{}
 	for i := range in.Reserves {
 		r := &in.Reserves[i]
 		if _, dup := byAddr[r.Address]; !dup {
 			byAddr[r.Address] = r
+			issued[r.Issuer]++
 		}
 	}
 	name := func(a common.Address) string {
@@ -90,11 +108,14 @@ func TrustGraph(in WebInput) Graph {
 		if outstanding.Sign() > 0 {
 			cov = new(big.Int).Div(new(big.Int).Mul(backing, big.NewInt(100)), outstanding).String() + "%"
 		}
-		lines[r.Issuer] = append(lines[r.Issuer], fmt.Sprintf("%s backing · %s", trustbot.Money(backing, r.Decimals, r.AssetSymbol), cov))
+		line, symbol := fmt.Sprintf("%s · %s", trustbot.Money(backing, r.Decimals, r.AssetSymbol), cov), ""
+		if issued[r.Issuer] > 1 {
+			line, symbol = r.Symbol+": "+line, " "+r.Symbol
+		}
+		lines[r.Issuer] = append(lines[r.Issuer], line)
 		if below, ok := byAddr[r.Asset]; ok {
 			accounts[below.Issuer] = true
-			edges = append(edges, Edge{From: below.Issuer.Hex(), To: r.Issuer.Hex(), Style: "dashed",
-				Label: fmt.Sprintf("%s backs %s", below.Symbol, r.Symbol)})
+			edges = append(edges, Edge{From: below.Issuer.Hex(), To: r.Issuer.Hex(), Style: "dashed"})
 		}
 		for _, x := range r.Holders {
 			if _, isReserve := byAddr[x.Addr]; isReserve {
@@ -105,10 +126,7 @@ func TrustGraph(in WebInput) Graph {
 				continue
 			}
 			accounts[x.Addr] = true
-			label := fmt.Sprintf("budget %s · holds %s %s", trustbot.FormatAmount(budget, r.Decimals), trustbot.FormatAmount(bal, r.Decimals), r.Symbol)
-			if budget.Sign() == 0 {
-				label = fmt.Sprintf("holds %s %s", trustbot.FormatAmount(bal, r.Decimals), r.Symbol)
-			}
+			label := fmt.Sprintf("%s · %s%s", trustbot.FormatAmount(budget, r.Decimals), trustbot.FormatAmount(bal, r.Decimals), symbol)
 			edges = append(edges, Edge{From: r.Issuer.Hex(), To: x.Addr.Hex(), Style: "solid", Label: label})
 		}
 	}
@@ -156,7 +174,7 @@ func TrustGraph(in WebInput) Graph {
 func (g Graph) Budgets() int {
 	n := 0
 	for _, e := range g.Edges {
-		if strings.HasPrefix(e.Label, "budget ") {
+		if e.Style == "solid" && !strings.HasPrefix(e.Label, "0 · ") {
 			n++
 		}
 	}
@@ -257,7 +275,15 @@ func (h *handlers) web(ctx context.Context, r *Request) (*Reply, error) {
 	if h.Render == nil {
 		return &Reply{Text: fmt.Sprintf("The trust web has %s, but this bot was started without pictures, so there is none to show.", counts), Private: true}, nil
 	}
+	tooLarge := fmt.Sprintf("The trust web has %s, too many to draw legibly as one picture (a picture shows at most %d members, with few enough arrows among them); /credit and /balance show your part of it.",
+		counts, MaxPictureMembers)
+	if len(g.Nodes) > MaxPictureMembers {
+		return &Reply{Text: tooLarge, Private: true}, nil
+	}
 	png, err := h.Render.RenderWeb(ctx, g)
+	if errors.Is(err, ErrIllegible) {
+		return &Reply{Text: tooLarge, Private: true}, nil
+	}
 	if err != nil {
 		h.Log.Error("render trust web", "user", r.User.ID, "members", len(g.Nodes), "edges", len(g.Edges), "err", err)
 		return &Reply{Text: fmt.Sprintf("The trust web has %s, but its picture could not be drawn this time; please try again.", counts), Private: true}, nil

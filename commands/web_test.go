@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"os"
@@ -100,8 +101,8 @@ func TestTrustGraphShape(t *testing.T) {
 	if len(g.Nodes) != 5 {
 		t.Errorf("%d nodes, want 5 (reserves holding a layer's tokens are not nodes): %+v", len(g.Nodes), g.Nodes)
 	}
-	if l := labels[alice.Hex()]; l != "@alice\n300 tUSD backing · 240%" {
-		t.Errorf("alice's label %q", l)
+	if l := labels[alice.Hex()]; l != "@alice\n300 tUSD · 240%" {
+		t.Errorf("alice's label %q, want %q", l, "@alice\n300 tUSD · 240%")
 	}
 	var dashed, solid int
 	for _, e := range g.Edges {
@@ -117,16 +118,25 @@ func TestTrustGraphShape(t *testing.T) {
 }
 
 // webStore and webChain serve /web a one-reserve web: Alice's tUSD reserve trusts Bob with 100,
-// of which he holds 40. Only the reads /web makes are implemented.
-type webStore struct{ commands.Store }
+// of which he holds 40, and trusts the extra holders (if any) with 1 each. Only the reads /web
+// makes are implemented.
+type webStore struct {
+	commands.Store
+	extra int
+}
 
-func (webStore) Web(context.Context) (trustbot.Web, error) {
-	return trustbot.Web{
+func (s webStore) Web(context.Context) (trustbot.Web, error) {
+	w := trustbot.Web{
 		Reserves: []trustbot.Reserve{{Address: resA, Issuer: alice, Symbol: "ALICE-tUSD", Decimals: 6,
 			Asset: trustbot.Token{Address: tUSD, Symbol: "tUSD", Decimals: 6}, Outstanding: tusd(40), Backing: tusd(300)}},
 		Accounts: []trustbot.Account{{Reserve: resA, Holder: bob, Balance: tusd(40), Budget: tusd(100)}},
 		Links:    []trustbot.WalletLink{{UserID: "dev-alice", Address: alice}},
-	}, nil
+	}
+	for i := range s.extra {
+		w.Accounts = append(w.Accounts, trustbot.Account{Reserve: resA, Holder: common.BigToAddress(big.NewInt(int64(0x5000 + i))),
+			Balance: new(big.Int), Budget: tusd(1)})
+	}
+	return w, nil
 }
 
 type webChain struct{ commands.Chain }
@@ -148,17 +158,28 @@ func (f renderFunc) RenderWeb(ctx context.Context, g commands.Graph) ([]byte, er
 
 // TestWebReply: /web hands the graph it built to the renderer and attaches the picture; when the
 // renderer fails, or there is none, it answers in words with the web's figures, and a failure is
-// logged.
+// logged. A web of more than commands.MaxPictureMembers members is answered in words without a
+// render, and so is one the renderer finds too dense to draw legibly.
 func TestWebReply(t *testing.T) {
 	picture := []byte("\x89PNG picture")
+	drawn := renderFunc(func(context.Context, commands.Graph) ([]byte, error) { return picture, nil })
 	for _, tc := range []struct {
 		name        string
+		extra       int // holders besides Bob
 		render      commands.Renderer
 		text, logs  string
 		attachment  bool
 		private     bool
 		renderCalls int
 	}{
+		{name: "30 members", extra: 28, render: drawn, attachment: true, renderCalls: 1,
+			text: "The trust web: 30 members, 1 reserve, 29 budgets."},
+		{name: "31 members", extra: 29, render: drawn, private: true,
+			text: "The trust web has 31 members, 1 reserve, 30 budgets, too many to draw legibly as one picture (a picture shows at most 30 members, with few enough arrows among them); /credit and /balance show your part of it."},
+		{name: "too dense", render: renderFunc(func(context.Context, commands.Graph) ([]byte, error) {
+			return nil, fmt.Errorf("render: 2 members and 1 edges need a picture 2000 pt wide: %w", commands.ErrIllegible)
+		}), private: true, renderCalls: 1,
+			text: "The trust web has 2 members, 1 reserve, 1 budget, too many to draw legibly as one picture (a picture shows at most 30 members, with few enough arrows among them); /credit and /balance show your part of it."},
 		{name: "drawn", text: "The trust web: 2 members, 1 reserve, 1 budget.", attachment: true, renderCalls: 1,
 			render: renderFunc(func(context.Context, commands.Graph) ([]byte, error) { return picture, nil })},
 		{name: "renderer fails", private: true, renderCalls: 1,
@@ -181,7 +202,7 @@ func TestWebReply(t *testing.T) {
 					return tc.render.RenderWeb(ctx, g)
 				})
 			}
-			set := commands.New(commands.Services{Store: webStore{}, Chain: webChain{}, Render: render,
+			set := commands.New(commands.Services{Store: webStore{extra: tc.extra}, Chain: webChain{}, Render: render,
 				Log: slog.New(slog.NewTextHandler(&logs, nil))})
 			reply := set.Handle(context.Background(), &commands.Request{Command: "web", User: trustbot.Member{ID: "dev-alice", Name: "alice"}})
 			if reply.Text != tc.text || reply.Private != tc.private {
@@ -196,7 +217,7 @@ func TestWebReply(t *testing.T) {
 			if calls != tc.renderCalls {
 				t.Errorf("%d renders, want %d", calls, tc.renderCalls)
 			}
-			if calls > 0 && (len(drawn.Nodes) != 2 || len(drawn.Edges) != 1 || !strings.HasPrefix(drawn.Nodes[0].Label, "@alice\n300 tUSD backing")) {
+			if calls > 0 && (len(drawn.Nodes) != 2+tc.extra || len(drawn.Edges) != 1+tc.extra || drawn.Nodes[0].Label != "@alice\n300 tUSD · 750%") {
 				t.Errorf("rendered graph %+v, want @alice and bob with one budget", drawn)
 			}
 			if tc.logs == "" && logs.Len() > 0 {
@@ -206,5 +227,39 @@ func TestWebReply(t *testing.T) {
 				t.Errorf("logged %q, want %q with the renderer's error", logs.String(), tc.logs)
 			}
 		})
+	}
+}
+
+// TestTrustGraphTwoReserves: an issuer with two reserves has a line per reserve naming its
+// token, and the arrows from either name the token their figures are in.
+func TestTrustGraphTwoReserves(t *testing.T) {
+	resX := common.HexToAddress("0x00000000000000000000000000000000000000f1")
+	dai := common.HexToAddress("0x00000000000000000000000000000000000000d1")
+	g := commands.TrustGraph(commands.WebInput{
+		Reserves: []commands.WebReserve{
+			{Address: resA, Issuer: alice, Asset: tUSD, Symbol: "ALICE-tUSD", AssetSymbol: "tUSD", Decimals: 6, Backing: tusd(300), Outstanding: tusd(100),
+				Holders: []commands.WebHolder{{Addr: bob, Balance: tusd(40), Budget: tusd(100)}}},
+			{Address: resX, Issuer: alice, Asset: dai, Symbol: "ALICE-tDAI", AssetSymbol: "tDAI", Decimals: 6, Backing: tusd(50), Outstanding: new(big.Int),
+				Holders: []commands.WebHolder{{Addr: bob, Balance: tusd(5), Budget: new(big.Int)}}},
+		},
+		Names: map[common.Address]string{alice: "@alice", bob: "@bob"},
+	})
+	want := commands.Graph{
+		Nodes: []commands.Node{
+			{ID: alice.Hex(), Label: "@alice\nALICE-tDAI: 50 tDAI · nothing outstanding\nALICE-tUSD: 300 tUSD · 300%"},
+			{ID: bob.Hex(), Label: "@bob"},
+		},
+		Edges: []commands.Edge{
+			{From: alice.Hex(), To: bob.Hex(), Style: "solid", Label: "0 · 5 ALICE-tDAI"},
+			{From: alice.Hex(), To: bob.Hex(), Style: "solid", Label: "100 · 40 ALICE-tUSD"},
+		},
+	}
+	got, _ := json.MarshalIndent(g, "", "  ")
+	wantJSON, _ := json.MarshalIndent(want, "", "  ")
+	if !bytes.Equal(got, wantJSON) {
+		t.Errorf("got %s, want %s", got, wantJSON)
+	}
+	if g.Budgets() != 1 {
+		t.Errorf("got %d budgets, want 1", g.Budgets())
 	}
 }
