@@ -20,19 +20,19 @@ func web() commands.Graph {
 	const alice, bob, carol, dave, erin = "0xA1", "0xB0", "0xCa", "0xDa", "0xE0"
 	return commands.Graph{
 		Nodes: []commands.Node{
-			{ID: alice, Label: "@alice\n300 tUSD backing · 240%"},
-			{ID: bob, Label: "@bob\n80 ALICE-tUSD backing · 400%"},
-			{ID: carol, Label: "@carol\n10 BOB-ALICE-tUSD backing · 166%"},
+			{ID: alice, Label: "@alice\n300 tUSD · 240%"},
+			{ID: bob, Label: "@bob\n80 ALICE-tUSD · 400%"},
+			{ID: carol, Label: "@carol\n10 BOB-ALICE-tUSD · 166%"},
 			{ID: dave, Label: "@dave"},
 			{ID: erin, Label: "0x0000…00E0"},
 		},
 		Edges: []commands.Edge{
-			{From: alice, To: bob, Style: "dashed", Label: "ALICE-tUSD backs BOB-ALICE-tUSD"},
-			{From: alice, To: bob, Style: "solid", Label: "budget 100 · holds 40 ALICE-tUSD"},
-			{From: alice, To: erin, Style: "solid", Label: "holds 5 ALICE-tUSD"},
-			{From: bob, To: carol, Style: "dashed", Label: "BOB-ALICE-tUSD backs CAROL-BOB-ALICE-tUSD"},
-			{From: bob, To: carol, Style: "solid", Label: "budget 50 · holds 10 BOB-ALICE-tUSD"},
-			{From: carol, To: dave, Style: "solid", Label: "budget 20 · holds 6 CAROL-BOB-ALICE-tUSD"},
+			{From: alice, To: bob, Style: "dashed"},
+			{From: alice, To: bob, Style: "solid", Label: "100 · 40"},
+			{From: alice, To: erin, Style: "solid", Label: "0 · 5"},
+			{From: bob, To: carol, Style: "dashed"},
+			{From: bob, To: carol, Style: "solid", Label: "50 · 10"},
+			{From: carol, To: dave, Style: "solid", Label: "20 · 6"},
 		},
 	}
 }
@@ -91,7 +91,7 @@ func TestRenderWebBadGraph(t *testing.T) {
 	ctx := context.Background()
 	r := newRenderer(t)
 	g := web()
-	g.Edges = append(g.Edges, commands.Edge{From: g.Nodes[0].ID, To: "0xF0", Style: "solid", Label: "budget 1"})
+	g.Edges = append(g.Edges, commands.Edge{From: g.Nodes[0].ID, To: "0xF0", Style: "solid", Label: "1 · 0"})
 	if _, err := r.RenderWeb(ctx, g); err == nil || !strings.Contains(err.Error(), "0xF0") {
 		t.Fatalf("edge to an unknown node: got %v, want an error naming 0xF0", err)
 	}
