@@ -723,7 +723,7 @@ func TestPendingSetupWeb(t *testing.T) {
 				if len(drawn) != 1 || e.render.Calls("RenderWeb") != 1 {
 					t.Fatalf("%d renders, want 1", len(drawn))
 				}
-				if g := drawn[0]; len(g.Nodes) != 5 || !strings.HasPrefix(g.Nodes[0].Label, "@alice\n300 tUSD backing · 400%") {
+				if g := drawn[0]; len(g.Nodes) != 5 || !strings.HasPrefix(g.Nodes[0].Label, "@alice\n300 tUSD · 400%") {
 					t.Errorf("drew %+v, want 5 members, @alice first", g.Nodes)
 				}
 			}},

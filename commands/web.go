@@ -28,8 +28,8 @@ type Node struct {
 
 // Edge is a budget (issuer → holder, solid) or a layer (backing issuer → layered issuer, dashed).
 // A budget's label is its budget and the tokens held, in the issuer's tokens ("100 · 40"; "0 · 5"
-// for tokens held without a budget); a layer's label is empty, the layered issuer's node says
-// what backs it. A node's figures are its reserve's backing and coverage ("300 tUSD · 240%").
+// for tokens held without a budget); a layer's is "backs" (the layered issuer's node says with
+// how much), which also keeps it apart from a budget between the same two members. A node's figures are its reserve's backing and coverage ("300 tUSD · 240%").
 // The picture's legend says what the figures are.
 type Edge struct {
 	From  string `json:"from"`
@@ -115,7 +115,7 @@ func TrustGraph(in WebInput) Graph {
 		lines[r.Issuer] = append(lines[r.Issuer], line)
 		if below, ok := byAddr[r.Asset]; ok {
 			accounts[below.Issuer] = true
-			edges = append(edges, Edge{From: below.Issuer.Hex(), To: r.Issuer.Hex(), Style: "dashed"})
+			edges = append(edges, Edge{From: below.Issuer.Hex(), To: r.Issuer.Hex(), Style: "dashed", Label: "backs"})
 		}
 		for _, x := range r.Holders {
 			if _, isReserve := byAddr[x.Addr]; isReserve {

@@ -101,7 +101,7 @@ const (
 )
 
 // pad is the margin around the drawing, in inches.
-const pad = 0.2
+const pad = 0.1
 
 // legend is the picture's key, drawn under the web.
 const legend = `Box: member, backing · coverage (backing ÷ tokens out)\l` +
@@ -210,8 +210,8 @@ func (r *Renderer) build(g commands.Graph, l layout) (*graphviz.Graph, error) {
 	graph.SetRankDir(l.dir)
 	graph.SetPad(pad)
 	graph.SetDPI(DPI)
-	graph.SetNodeSeparator(0.25)
-	graph.SetRankSeparator(0.4)
+	graph.SetNodeSeparator(0.2)
+	graph.SetRankSeparator(0.3)
 	graph.SetLabel(legend).SetLabelLocation(cgraph.BottomLocation).SetLabelJust(cgraph.LeftJust).SetFontName("Helvetica").SetFontSize(FontSize)
 	nodes := make(map[string]*cgraph.Node, len(g.Nodes))
 	for _, n := range g.Nodes {

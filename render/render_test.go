@@ -27,10 +27,10 @@ func web() commands.Graph {
 			{ID: erin, Label: "0x0000…00E0"},
 		},
 		Edges: []commands.Edge{
-			{From: alice, To: bob, Style: "dashed"},
+			{From: alice, To: bob, Style: "dashed", Label: "backs"},
 			{From: alice, To: bob, Style: "solid", Label: "100 · 40"},
 			{From: alice, To: erin, Style: "solid", Label: "0 · 5"},
-			{From: bob, To: carol, Style: "dashed"},
+			{From: bob, To: carol, Style: "dashed", Label: "backs"},
 			{From: bob, To: carol, Style: "solid", Label: "50 · 10"},
 			{From: carol, To: dave, Style: "solid", Label: "20 · 6"},
 		},
