@@ -110,8 +110,9 @@ const legend = `Box: member, backing · coverage (backing ÷ tokens out)\l` +
 
 // RenderWeb lays the trust web out with dot and draws it as a PNG: members as rounded boxes,
 // budgets as solid arrows, layers as dashed gray ones, a legend under them. It lays the web out
-// top to bottom and left to right and keeps the one that shows its text larger at a fixed width,
-// then pads the picture with white to an aspect ratio between 2:1 and 1:2. A graph of more than
+// each way of layouts (top to bottom, holders spread over one to three ranks; left to right),
+// keeps the one that shows its text largest at a fixed width once padded, and pads the picture
+// with white to an aspect ratio between 2:1 and 1:2. A graph of more than
 // commands.MaxPictureMembers members is refused before it is laid out (dot takes minutes on a
 // few hundred), and one whose picture would set its text under MinTextPx at 1,000 pixels wide
 // is refused with commands.ErrIllegible after it is.
