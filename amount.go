@@ -13,20 +13,31 @@ var maxAmount = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewIn
 
 // ParseAmount reads a positive decimal amount typed by a user ("50", "12.5", "0.000001") as an
 // exact number of the asset's smallest units. It never goes through a float: "0.1" is exactly
-// 100000 units of a 6-decimal asset. The error is a sentence for the user.
+// 100000 units of a 6-decimal asset. The grammar is digits with at most one decimal point and a
+// digit on at least one side of it ("50", "12.5", ".5", "5."), surrounding spaces ignored; no
+// sign, exponent, underscore or thousands separator. The error is a sentence for the user.
 func ParseAmount(text string, decimals uint8, symbol string) (*big.Int, error) {
 	s := strings.TrimSpace(text)
-	s = strings.ReplaceAll(s, "_", "")
 	if s == "" {
 		return nil, Errorf(EInvalid, "Give an amount, like 50 or 12.5.")
 	}
 	bad := func() error {
 		return Errorf(EInvalid, "%q is not an amount: write a plain decimal number like 50 or 12.5.", text)
 	}
-	if strings.HasPrefix(s, "-") {
-		return nil, Errorf(EInvalid, "The amount must be more than zero; %q is negative.", text)
+	if rest, neg := strings.CutPrefix(s, "-"); neg {
+		if v, err := ParseAmount(rest, decimals, symbol); err == nil && v.Sign() > 0 {
+			return nil, Errorf(EInvalid, "The amount must be more than zero; %q is negative.", text)
+		} else if ErrorMessage(err) == "The amount must be more than zero." {
+			return nil, err
+		}
+		return nil, bad()
 	}
-	s = strings.TrimPrefix(s, "+")
+	if strings.ContainsAny(s, "_,") {
+		if plain, ok := plainDigits(s); ok {
+			return nil, Errorf(EInvalid, "%q is not an amount: write %s, with no separators.", text, plain)
+		}
+		return nil, bad()
+	}
 	whole, frac, hasDot := strings.Cut(s, ".")
 	if hasDot && strings.Contains(frac, ".") {
 		return nil, bad()
@@ -63,6 +74,50 @@ func ParseAmount(text string, decimals uint8, symbol string) (*big.Int, error) {
 		return nil, Errorf(EInvalid, "%s %s is larger than any amount a reserve can hold.", text, symbol)
 	}
 	return v, nil
+}
+
+// plainDigits is what a user who typed digits grouped with separators meant: "1,000" and
+// "1_000" are 1000 (groups of three after the first), "1,5" is 1.5 (a decimal comma). ok is
+// false for anything else ("1__0", "_5", "1,2,3").
+func plainDigits(s string) (string, bool) {
+	digits := func(p string) bool {
+		if p == "" {
+			return false
+		}
+		for _, r := range p {
+			if r < '0' || r > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if hasDot && !digits(frac) {
+		return "", false
+	}
+	for _, sep := range []string{",", "_"} {
+		groups := strings.Split(whole, sep)
+		if len(groups) < 2 {
+			continue
+		}
+		if sep == "," && !hasDot && len(groups) == 2 && digits(groups[0]) && digits(groups[1]) && len(groups[1]) != 3 {
+			return groups[0] + "." + groups[1], true
+		}
+		if !digits(groups[0]) || len(groups[0]) > 3 {
+			return "", false
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 || !digits(g) {
+				return "", false
+			}
+		}
+		out := strings.Join(groups, "")
+		if hasDot {
+			out += "." + frac
+		}
+		return out, true
+	}
+	return "", false
 }
 
 // FormatAmount writes units of an asset with `decimals` decimals as a plain decimal string with
