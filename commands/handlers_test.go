@@ -399,10 +399,9 @@ func TestTrustReupRevoke(t *testing.T) {
 			text:  "Sign to extend <@carol> a budget of 25 tUSD (your reserve: 300 tUSD backing, 75 outstanding → 100, coverage 300%).",
 			calls: calls(chain.Trust(aliceRes, carolW, u(25))), signer: aliceW, kind: "trust", summary: "alice extends carol a budget of 25 tUSD.",
 			webReads: 1, live: 1, simulate: 1},
-		// Questionable: Bob's budget becomes 105, the sentence says "a budget of 5".
 		{name: "trust more to a trusted member", user: "alice", command: "trust", options: opts("member", member("bob"), "amount", str("5")),
-			text:  "Sign to extend <@bob> a budget of 5 tUSD (your reserve: 300 tUSD backing, 75 outstanding → 80, coverage 375%).",
-			calls: calls(chain.Trust(aliceRes, bobW, u(5))), signer: aliceW, kind: "trust", summary: "alice extends bob a budget of 5 tUSD.",
+			text:  "Sign to add 5 tUSD to <@bob>'s budget: 100 → 105 (your reserve: 300 tUSD backing, 75 outstanding → 80, coverage 375%).",
+			calls: calls(chain.Trust(aliceRes, bobW, u(5))), signer: aliceW, kind: "trust", summary: "alice adds 5 tUSD to bob's budget.",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "trust myself", user: "alice", command: "trust", options: opts("member", member("alice"), "amount", str("5")),
 			text: "You can't trust yourself: your reserve is already yours to withdraw."},
@@ -460,7 +459,7 @@ func TestTrustReupRevoke(t *testing.T) {
 			text: "Sign to revoke 30 tUSD of trust from <@bob>: their budget goes 100 → 70 and 30 of their 40 tokens are burned; outstanding 75 → 45, coverage 666%." +
 				"\nNobody downstream loses credit.",
 			calls: calls(chain.Revoke(aliceRes, bobW, u(30))), signer: aliceW, kind: "revoke",
-			summary:  "alice revokes 30 tUSD of trust from bob: budget 100 → 70, 30 tokens burned.",
+			summary:  "alice revokes 30 tUSD of bob's trust.",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "revoke past the wallet into the layer's backing", user: "alice", command: "revoke", options: opts("member", member("bob"), "amount", str("55")),
 			text: "Sign to revoke 55 tUSD of trust from <@bob>: their budget goes 100 → 45 and 40 of their 40 tokens are burned, and so are 15 of the 20 ALICE-tUSD backing their reserve (20 → 5); outstanding 75 → 20, coverage 1500%." +
@@ -471,7 +470,7 @@ func TestTrustReupRevoke(t *testing.T) {
 			text: "Sign to revoke all trust from <@bob>: their budget goes 100 → 0 and 40 of their 40 tokens are burned, and so are 20 of the 20 ALICE-tUSD backing their reserve (20 → 0); outstanding 75 → 15, coverage 2000%." +
 				"\nDownstream, redeemable credit changes: <@carol>: 10 → 0 tUSD through <@bob>; <@dave>: 14 → 10 tUSD through <@bob>.",
 			calls:  calls(chain.Revoke(aliceRes, bobW, nil), chain.Revoke(aliceRes, bobRes, u(20))),
-			signer: aliceW, kind: "revoke", summary: "alice revokes all trust from bob: budget 100 → 0, 60 tokens burned.",
+			signer: aliceW, kind: "revoke", summary: "alice revokes all of bob's trust.",
 			webReads: 1, live: 1, simulate: 1,
 			check: func(t *testing.T, e *env, _ *commands.Reply) {
 				d, err := chain.DecodeCall(e.links.Made()[0].Calls[0])
@@ -483,6 +482,24 @@ func TestTrustReupRevoke(t *testing.T) {
 			text: "Sign to revoke all trust from <@dave>: their budget goes 30 → 0 and 10 of their 10 tokens are burned; outstanding 75 → 65, coverage 461%." +
 				"\nNobody downstream loses credit.",
 			calls: calls(chain.Revoke(aliceRes, daveW, nil)), signer: aliceW, kind: "revoke", webReads: 1, live: 1, simulate: 1},
+		{name: "revoke more than the budget", user: "alice", command: "revoke", options: opts("member", member("bob"), "amount", str("500")),
+			text: "You can revoke at most 100 of <@bob>'s budget; /revoke <@bob> takes all of it.", webReads: 1, live: 1},
+		{name: "revoke exactly the budget", user: "alice", command: "revoke", options: opts("member", member("bob"), "amount", str("100")),
+			text: "Sign to revoke 100 tUSD of trust from <@bob>: their budget goes 100 → 0 and 40 of their 40 tokens are burned, and so are 20 of the 20 ALICE-tUSD backing their reserve (20 → 0); outstanding 75 → 15, coverage 2000%." +
+				"\nDownstream, redeemable credit changes: <@carol>: 10 → 0 tUSD through <@bob>; <@dave>: 14 → 10 tUSD through <@bob>.",
+			calls:  calls(chain.Revoke(aliceRes, bobW, u(100)), chain.Revoke(aliceRes, bobRes, u(20))),
+			signer: aliceW, kind: "revoke", summary: "alice revokes 100 tUSD of bob's trust.", webReads: 1, live: 1, simulate: 1},
+		{name: "revoke more than tokens held without a budget", user: "alice", command: "revoke", options: opts("member", member("erin")), web: storyWeb().Member("erin", erinW),
+			text: "Sign to revoke all trust from <@erin>: their budget goes 0 → 0 and 5 of their 5 tokens are burned; outstanding 75 → 70, coverage 428%.\nNobody downstream loses credit.",
+			calls: calls(chain.Revoke(aliceRes, erinW, nil)), signer: aliceW, kind: "revoke", summary: "alice revokes all of erin's trust.", webReads: 1, live: 1, simulate: 1},
+		{name: "revoke more than the tokens held, over a small budget", user: "alice", command: "revoke", options: opts("member", member("erin"), "amount", str("6")), web: storyWeb().Member("erin", erinW),
+			text: "You can revoke at most 5 of <@erin>'s trust, the tokens of yours they hold; /revoke <@erin> takes all of it.", webReads: 1, live: 1},
+		{name: "revoke of a member whose wallet is empty: only their reserve's backing burns", web: storyWeb().Account(aliceRes, bobW, u(0), u(100)),
+			user: "alice", command: "revoke", options: opts("member", member("bob"), "amount", str("15")),
+			text: "Sign to revoke 15 tUSD of trust from <@bob>: their budget goes 100 → 85; their wallet holds none of your tokens, and 15 of the 20 ALICE-tUSD backing their reserve are burned (20 → 5); outstanding 35 → 20, coverage 1500%." +
+				"\nDownstream, redeemable credit changes: <@carol>: 10 → 5 tUSD through <@bob>.",
+			calls:  calls(chain.Revoke(aliceRes, bobW, u(15)), chain.Revoke(aliceRes, bobRes, u(15))),
+			signer: aliceW, kind: "revoke", summary: "alice revokes 15 tUSD of bob's trust.", webReads: 1, live: 1, simulate: 1},
 		{name: "revoke a member never trusted", user: "alice", command: "revoke", options: opts("member", member("carol")),
 			text: "You never trusted <@carol> (no budget and no tokens of yours): nothing to revoke.", webReads: 1, live: 1},
 		{name: "revoke myself", user: "alice", command: "revoke", options: opts("member", member("alice")),

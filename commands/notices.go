@@ -83,6 +83,10 @@ func (h *handlers) sentence(ctx context.Context, tx []trustbot.Event, i int) str
 		revoked, isRevoke := next.(*trustbot.Revoked)
 		switch {
 		case d.Mint() && trusted:
+			// The projection holds the budget after: a member trusted before hears what was added.
+			if _, budget, err := h.v.Account(ctx, res.Address, d.To); err == nil && budget.Cmp(d.Amount) > 0 {
+				return fmt.Sprintf("%s added %s to %s's budget (now %s).", issuer, money(d.Amount), h.memberOf(ctx, d.To), trustbot.FormatAmount(budget, asset.Decimals))
+			}
 			return fmt.Sprintf("%s extended %s a budget of %s.", issuer, h.memberOf(ctx, d.To), money(d.Amount))
 		case d.Mint():
 			return fmt.Sprintf("%s re-upped %s with %s.", issuer, h.memberOf(ctx, d.To), money(d.Amount))
@@ -90,10 +94,18 @@ func (h *handlers) sentence(ctx context.Context, tx []trustbot.Event, i int) str
 			if line := h.revokedBacking(ctx, issuer, res, d.From, d.Amount); line != "" {
 				return line
 			}
-			if revoked.Amount.BitLen() == 256 {
-				return fmt.Sprintf("%s revoked all of %s's trust; %s of their tokens were burned.", issuer, h.memberOf(ctx, d.From), trustbot.FormatAmount(d.Amount, res.Decimals))
+			burned := fmt.Sprintf("%s of their tokens were burned", trustbot.FormatAmount(d.Amount, res.Decimals))
+			if d.Amount.Sign() == 0 {
+				burned = "their wallet held none of the tokens to burn"
 			}
-			return fmt.Sprintf("%s cut %s's budget by %s; %s of their tokens were burned.", issuer, h.memberOf(ctx, d.From), money(revoked.Amount), trustbot.FormatAmount(d.Amount, res.Decimals))
+			if revoked.Amount.BitLen() == 256 {
+				return fmt.Sprintf("%s revoked all of %s's trust; %s.", issuer, h.memberOf(ctx, d.From), burned)
+			}
+			_, budget, err := h.v.Account(ctx, res.Address, d.From)
+			if err != nil {
+				budget = new(big.Int)
+			}
+			return fmt.Sprintf("%s cut %s's budget by %s (now %s); %s.", issuer, h.memberOf(ctx, d.From), money(revoked.Amount), trustbot.FormatAmount(budget, asset.Decimals), burned)
 		case d.Burn():
 			return fmt.Sprintf("%s redeemed %s from %s's reserve.", h.memberOf(ctx, d.From), money(d.Amount), issuer)
 		default:

@@ -48,11 +48,14 @@ func TestNoticeSentences(t *testing.T) {
 		events []trustbot.Event
 		text   string
 	}{
-		// Questionable: Bob's budget grows by 5 (to 105 in the story); "a budget of 5" reads as if it were 5.
-		{"trust: mint and Trusted", nil, tx(txOne,
+		{"trust of a member trusted before: what was added, and the budget after", storyWeb().Account(aliceRes, bobW, u(45), u(105)), tx(txOne,
 			ev(aliceRes, &trustbot.Transfer{From: zero, To: bobW, Amount: u(5)}),
 			ev(aliceRes, &trustbot.Trusted{Holder: bobW, Amount: u(5)})),
-			"<@alice> extended <@bob> a budget of 5 tUSD." + txTail},
+			"<@alice> added 5 tUSD to <@bob>'s budget (now 105)." + txTail},
+		{"trust of a new member", storyWeb().Account(aliceRes, carolW, u(25), u(25)), tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: zero, To: carolW, Amount: u(25)}),
+			ev(aliceRes, &trustbot.Trusted{Holder: carolW, Amount: u(25)})),
+			"<@alice> extended <@carol> a budget of 25 tUSD." + txTail},
 		{"re-up: a mint alone", nil, tx(txOne,
 			ev(aliceRes, &trustbot.Transfer{From: zero, To: bobW, Amount: u(60)})),
 			"<@alice> re-upped <@bob> with 60 tUSD." + txTail},
@@ -71,10 +74,17 @@ func TestNoticeSentences(t *testing.T) {
 			ev(aliceRes, &trustbot.Transfer{From: bobRes, To: zero, Amount: u(5)}),
 			ev(usdTok.Address, &trustbot.Transfer{From: aliceRes, To: carolW, Amount: u(5)})),
 			"<@carol> redeemed 5 ALICE-tUSD from <@bob>'s reserve.\n<@bob>'s reserve redeemed 5 tUSD from <@alice>'s reserve." + txTail},
-		{"revoke part: burn and Revoked", nil, tx(txOne,
+		{"revoke part: burn and Revoked", storyWeb().Account(aliceRes, bobW, u(10), u(70)), tx(txOne,
 			ev(aliceRes, &trustbot.Transfer{From: bobW, To: zero, Amount: u(30)}),
 			ev(aliceRes, &trustbot.Revoked{Amount: u(30)})),
-			"<@alice> cut <@bob>'s budget by 30 tUSD; 30 of their tokens were burned." + txTail},
+			"<@alice> cut <@bob>'s budget by 30 tUSD (now 70); 30 of their tokens were burned." + txTail},
+		{"revoke part of an empty wallet, then the layer's backing", storyWeb().Account(aliceRes, bobW, u(0), u(18)).Backing(bobRes, u(8)), tx(txOne,
+			ev(aliceRes, &trustbot.Transfer{From: bobW, To: zero, Amount: u(0)}),
+			ev(aliceRes, &trustbot.Revoked{Amount: u(82)}),
+			ev(aliceRes, &trustbot.Transfer{From: bobRes, To: zero, Amount: u(12)}),
+			ev(aliceRes, &trustbot.Revoked{Amount: u(12)})),
+			"<@alice> cut <@bob>'s budget by 82 tUSD (now 18); their wallet held none of the tokens to burn." +
+				"\n<@alice> revoked 12 ALICE-tUSD backing <@bob>'s reserve (its backing is now 8); <@carol>, <@dave> hold tokens of <@bob>'s reserve, which now has less backing." + txTail},
 		{"revoke all: Revoked of MaxUint256", nil, tx(txOne,
 			ev(aliceRes, &trustbot.Transfer{From: daveW, To: zero, Amount: u(10)}),
 			ev(aliceRes, &trustbot.Revoked{Amount: trustbot.MaxUint256()})),

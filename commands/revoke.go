@@ -65,6 +65,22 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 		if amount, err = trustbot.ParseAmount(text, t.Decimals, t.Symbol); err != nil {
 			return nil, err
 		}
+		// More than the budget and every token the member holds of this reserve would act as
+		// "all of it" now, but not if balances move before it is mined: refuse it, so a typo
+		// (500 for 50) burns nothing, and point at the command that means all.
+		held := new(big.Int).Add(bal, layerBal)
+		limit := budget
+		if held.Cmp(limit) > 0 {
+			limit = held
+		}
+		if amount.Cmp(limit) > 0 {
+			if limit == budget {
+				return nil, trustbot.Errorf(trustbot.EInvalid, "You can revoke at most %s of %s's budget; /revoke %s takes all of it.",
+					trustbot.FormatAmount(limit, t.Decimals), m.Mention(), m.Mention())
+			}
+			return nil, trustbot.Errorf(trustbot.EInvalid, "You can revoke at most %s of %s's trust, the tokens of yours they hold; /revoke %s takes all of it.",
+				trustbot.FormatAmount(limit, t.Decimals), m.Mention(), m.Mention())
+		}
 		if amount.Cmp(bal) < 0 {
 			burn.Set(amount)
 		}
@@ -80,17 +96,27 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 	total := new(big.Int).Add(burn, layerBurn)
 	after := new(big.Int).Sub(res.Outstanding, total)
 	what := "all trust"
+	summary := fmt.Sprintf("%s revokes all of %s's trust.", r.User.Name, m.Name)
 	if amount != nil {
 		what = trustbot.Money(amount, t.Decimals, t.Symbol) + " of trust"
+		summary = fmt.Sprintf("%s revokes %s of %s's trust.", r.User.Name, trustbot.Money(amount, t.Decimals, t.Symbol), m.Name)
 	}
-	summary := fmt.Sprintf("%s revokes %s from %s: budget %s → %s, %s tokens burned.", r.User.Name, what, m.Name,
-		trustbot.FormatAmount(budget, t.Decimals), trustbot.FormatAmount(newBudget, t.Decimals), trustbot.FormatAmount(total, t.Decimals))
-	text := fmt.Sprintf("Sign to revoke %s from %s: their budget goes %s → %s and %s of their %s tokens are burned",
-		what, m.Mention(), trustbot.FormatAmount(budget, t.Decimals), trustbot.FormatAmount(newBudget, t.Decimals), trustbot.FormatAmount(burn, t.Decimals),
-		trustbot.FormatAmount(bal, t.Decimals))
-	if layerBurn.Sign() > 0 {
-		text += fmt.Sprintf(", and so are %s of the %s %s backing their reserve (%s → %s)", trustbot.FormatAmount(layerBurn, t.Decimals),
-			trustbot.FormatAmount(layerBal, t.Decimals), res.Symbol, trustbot.FormatAmount(layerBal, t.Decimals), trustbot.FormatAmount(new(big.Int).Sub(layerBal, layerBurn), t.Decimals))
+	// The summary is the "Confirmed" line: what was asked. What burned is the chain's to say,
+	// and the notice says it from the events.
+	text := fmt.Sprintf("Sign to revoke %s from %s: their budget goes %s → %s", what, m.Mention(),
+		trustbot.FormatAmount(budget, t.Decimals), trustbot.FormatAmount(newBudget, t.Decimals))
+	backingBurn := fmt.Sprintf("%s of the %s %s backing their reserve", trustbot.FormatAmount(layerBurn, t.Decimals), trustbot.FormatAmount(layerBal, t.Decimals), res.Symbol)
+	backingAfter := fmt.Sprintf(" (%s → %s)", trustbot.FormatAmount(layerBal, t.Decimals), trustbot.FormatAmount(new(big.Int).Sub(layerBal, layerBurn), t.Decimals))
+	switch {
+	case bal.Sign() > 0:
+		text += fmt.Sprintf(" and %s of their %s tokens are burned", trustbot.FormatAmount(burn, t.Decimals), trustbot.FormatAmount(bal, t.Decimals))
+		if layerBurn.Sign() > 0 {
+			text += ", and so are " + backingBurn + backingAfter
+		}
+	case layerBurn.Sign() > 0:
+		text += "; their wallet holds none of your tokens, and " + backingBurn + " are burned" + backingAfter
+	default:
+		text += "; they hold none of your tokens, so none are burned"
 	}
 	text += fmt.Sprintf("; outstanding %s → %s, %s.", trustbot.FormatAmount(res.Outstanding, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
 	burns := map[common.Address]*big.Int{holderAddr: burn}

@@ -42,10 +42,22 @@ func (h *handlers) trust(ctx context.Context, r *Request) (*Reply, error) {
 	if to == issuer {
 		return nil, trustbot.Errorf(trustbot.EInvalid, "%s's wallet is your own wallet; trust someone else.", m.Mention())
 	}
+	_, budget, err := h.v.Account(ctx, res.Address, to)
+	if err != nil {
+		return nil, err
+	}
 	after := new(big.Int).Add(res.Outstanding, amount)
-	summary := fmt.Sprintf("%s extends %s a budget of %s.", r.User.Name, m.Name, trustbot.Money(amount, t.Decimals, t.Symbol))
-	text := fmt.Sprintf("Sign to extend %s a budget of %s (your reserve: %s backing, %s outstanding → %s, %s).",
-		m.Mention(), trustbot.Money(amount, t.Decimals, t.Symbol), trustbot.Money(res.Reserve, t.Decimals, t.Symbol),
+	money := trustbot.Money(amount, t.Decimals, t.Symbol)
+	// The budget grows by amount: a member already trusted hears the before and after.
+	summary := fmt.Sprintf("%s extends %s a budget of %s.", r.User.Name, m.Name, money)
+	what := fmt.Sprintf("extend %s a budget of %s", m.Mention(), money)
+	if budget.Sign() > 0 {
+		newBudget := new(big.Int).Add(budget, amount)
+		summary = fmt.Sprintf("%s adds %s to %s's budget.", r.User.Name, money, m.Name)
+		what = fmt.Sprintf("add %s to %s's budget: %s → %s", money, m.Mention(), trustbot.FormatAmount(budget, t.Decimals), trustbot.FormatAmount(newBudget, t.Decimals))
+	}
+	text := fmt.Sprintf("Sign to %s (your reserve: %s backing, %s outstanding → %s, %s).",
+		what, trustbot.Money(res.Reserve, t.Decimals, t.Symbol),
 		trustbot.FormatAmount(res.Outstanding, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(res.Reserve, after))
 	return h.sign(ctx, r, issuer, "trust", summary, text, []trustbot.Call{chain.Trust(res.Address, to, amount)}, nil)
 }

@@ -93,11 +93,12 @@ func TestLayersStory(t *testing.T) {
 	// drop from 10 to 8 tUSD of credit.
 	run("/as alice")
 	got := run("/revoke @bob 82")
-	mustContain(t, "/revoke @bob 82", got, "Sign to revoke 82 tUSD of trust from @bob", "0 of their 0 tokens are burned, and so are 82 of the 90 "+resA.Symbol+" backing their reserve (90 → 8); outstanding 90 → 8",
+	mustContain(t, "/revoke @bob 82", got, "Sign to revoke 82 tUSD of trust from @bob: their budget goes 100 → 18; their wallet holds none of your tokens, and 82 of the 90 "+resA.Symbol+" backing their reserve are burned (90 → 8); outstanding 90 → 8",
 		"Downstream, redeemable credit changes: @carol: 10 → 8 tUSD through @bob; @dave: 10 → 8 tUSD through @carol and @bob.",
 		"@carol: 10 → 8 tUSD through @bob", "@dave: 10 → 8 tUSD through @carol and @bob")
 	got = run("/approve")
-	mustContain(t, "/approve (revoke bob)", got,
+	mustContain(t, "/approve (revoke bob)", got, "Confirmed: alice revokes 82 tUSD of bob's trust.",
+		"@alice cut @bob's budget by 82 tUSD (now 18); their wallet held none of the tokens to burn.",
 		"@alice revoked 82 "+resA.Symbol+" backing @bob's reserve (its backing is now 8); @carol, @dave hold tokens of @bob's reserve, which now has less backing.")
 	bal, _, _ = p.Chain.Account(ctx, resA.Address, resB.Address)
 	want("Alice-tokens backing bob's reserve after the revoke", bal, tokens(8))
