@@ -364,6 +364,20 @@ func TestReserveCommands(t *testing.T) {
 			text:  "Sign to withdraw 100 tUSD from your reserve to your wallet (backing 300 → 200, coverage 266%).",
 			calls: calls(chain.Withdraw(aliceRes, u(100), aliceW)), signer: aliceW, kind: "withdraw", summary: "alice withdraws 100 tUSD from their reserve.",
 			webReads: 1, live: 1, simulate: 1},
+		{name: "withdraw everything: who could not redeem", user: "alice", command: "reserve", sub: "withdraw", options: opts("amount", str("300")),
+			text: "Sign to withdraw 300 tUSD from your reserve to your wallet (backing 300 → 0, coverage 0%)." +
+				" After this withdrawal your reserve holds 0 tUSD against 75 outstanding: <@bob> (40), <@dave> (10), 0x0000…00E0 (5), <@bob>'s reserve (20) could not redeem.",
+			calls: calls(chain.Withdraw(aliceRes, u(300), aliceW)), signer: aliceW, kind: "withdraw", webReads: 1, live: 1, simulate: 1},
+		{name: "withdraw below outstanding", user: "alice", command: "reserve", sub: "withdraw", options: opts("amount", str("250")),
+			text: "Sign to withdraw 250 tUSD from your reserve to your wallet (backing 300 → 50, coverage 66%)." +
+				" After this withdrawal your reserve holds 50 tUSD against 75 outstanding: <@bob> (40), <@dave> (10), 0x0000…00E0 (5), <@bob>'s reserve (20) could redeem only 50 of it between them.",
+			calls: calls(chain.Withdraw(aliceRes, u(250), aliceW)), signer: aliceW, kind: "withdraw", webReads: 1, live: 1, simulate: 1},
+		{name: "withdraw below outstanding, one holder", web: commandstest.NewWeb().Block(100).Member("alice", aliceW).Member("bob", bobW).
+			Reserve(aliceRes, aliceW, usdTok, "ALICE-tUSD", u(300)).Account(aliceRes, bobW, u(100), u(100)),
+			user: "alice", command: "reserve", sub: "withdraw", options: opts("amount", str("300")),
+			text: "Sign to withdraw 300 tUSD from your reserve to your wallet (backing 300 → 0, coverage 0%)." +
+				" After this withdrawal your reserve holds 0 tUSD against 100 outstanding: <@bob> (100) could not redeem.",
+			calls: calls(chain.Withdraw(aliceRes, u(300), aliceW)), signer: aliceW, kind: "withdraw", webReads: 1, live: 1, simulate: 1},
 		{name: "withdraw over the backing", user: "alice", command: "reserve", sub: "withdraw", options: opts("amount", str("300.000001")),
 			text: "Your reserve holds 300 tUSD; you can withdraw at most 300.", webReads: 1, live: 1},
 		{name: "withdraw, backing read live", user: "alice", command: "reserve", sub: "withdraw", options: opts("amount", str("260")),

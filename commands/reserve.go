@@ -226,7 +226,44 @@ func (h *handlers) reserveWithdraw(ctx context.Context, r *Request) (*Reply, err
 	summary := fmt.Sprintf("%s withdraws %s from their reserve.", r.User.Name, trustbot.Money(amount, t.Decimals, t.Symbol))
 	text := fmt.Sprintf("Sign to withdraw %s from your reserve to your wallet (backing %s → %s, %s).",
 		trustbot.Money(amount, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Reserve, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(after, res.Outstanding))
+	if after.Cmp(res.Outstanding) < 0 {
+		short, err := h.shortAfterWithdraw(ctx, res, after)
+		if err != nil {
+			return nil, err
+		}
+		text += " " + short
+	}
 	return h.sign(ctx, r, issuer, "withdraw", summary, text, []trustbot.Call{chain.Withdraw(res.Address, amount, issuer)}, nil)
+}
+
+// shortAfterWithdraw names who holds tokens a reserve left with less backing than outstanding
+// could not pay: "After this withdrawal your reserve holds 0 tUSD against 100 outstanding:
+// @bob (100) could not redeem."
+func (h *handlers) shortAfterWithdraw(ctx context.Context, res chain.ReserveInfo, after *big.Int) (string, error) {
+	t := res.AssetToken
+	hs, err := h.holders(ctx, res.Address)
+	if err != nil {
+		return "", err
+	}
+	var who []string
+	for _, x := range hs {
+		if x.balance.Sign() > 0 {
+			who = append(who, fmt.Sprintf("%s (%s)", h.memberOf(ctx, x.addr), trustbot.FormatAmount(x.balance, t.Decimals)))
+		}
+	}
+	line := fmt.Sprintf("After this withdrawal your reserve holds %s against %s outstanding", trustbot.Money(after, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Outstanding, t.Decimals))
+	if len(who) == 0 {
+		return line + ".", nil
+	}
+	holders := strings.Join(who, ", ")
+	switch {
+	case after.Sign() == 0:
+		return fmt.Sprintf("%s: %s could not redeem.", line, holders), nil
+	case len(who) == 1:
+		return fmt.Sprintf("%s: %s could redeem only %s of it.", line, holders, trustbot.FormatAmount(after, t.Decimals)), nil
+	default:
+		return fmt.Sprintf("%s: %s could redeem only %s of it between them.", line, holders, trustbot.FormatAmount(after, t.Decimals)), nil
+	}
 }
 
 // holder is one account a reserve has extended trust to or whose tokens it knows of.
