@@ -6,8 +6,21 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/chain"
 )
+
+// baseOf is the token of a base asset as the reserves on it describe it.
+func baseOf(infos map[common.Address]chain.ReserveInfo, base common.Address) trustbot.Token {
+	for _, info := range infos {
+		if info.Asset == base {
+			return info.AssetToken
+		}
+	}
+	return trustbot.Token{Address: base, Symbol: trustbot.ShortAddress(base)}
+}
 
 func (h *handlers) balanceDef() Definition {
 	return Definition{
@@ -34,14 +47,31 @@ func (h *handlers) balance(ctx context.Context, r *Request) (*Reply, error) {
 	if len(hs) == 0 {
 		b.WriteString("\nHolds no trust tokens.")
 	}
-	for _, x := range hs {
-		redeemable := new(big.Int).Set(x.balance)
-		if x.res.Reserve.Cmp(redeemable) < 0 {
-			redeemable.Set(x.res.Reserve)
+	// What /redeem pays now: a layer's tokens unwind to the base asset, bounded by every layer.
+	var lines map[common.Address]CreditLine
+	var infos map[common.Address]chain.ReserveInfo
+	if len(hs) > 0 {
+		g, in, err := h.creditGraph(ctx)
+		if err != nil {
+			return nil, err
 		}
-		fmt.Fprintf(&b, "\n• %s from %s: holds %s of a %s budget; redeemable now %s.",
-			x.res.Symbol, h.memberOf(ctx, x.res.Issuer), trustbot.FormatAmount(x.balance, x.res.Decimals),
-			trustbot.FormatAmount(x.budget, x.res.Decimals), trustbot.Money(redeemable, x.res.AssetToken.Decimals, x.res.AssetToken.Symbol))
+		infos, lines = in, map[common.Address]CreditLine{}
+		if c := ComputeCredit(g)[addr]; c != nil {
+			for _, l := range c.Lines {
+				lines[l.Reserve] = l
+			}
+		}
+	}
+	for _, x := range hs {
+		redeemable := trustbot.Amt(minBig(x.balance, x.res.Reserve), x.res.AssetToken)
+		if l, ok := lines[x.res.Address]; ok && len(l.Path) > 0 {
+			redeemable = trustbot.Amt(l.Amount, baseOf(infos, l.Base))
+		}
+		budget := fmt.Sprintf("holds %s of a %s budget", trustbot.FormatAmount(x.balance, x.res.Decimals), trustbot.FormatAmount(x.budget, x.res.Decimals))
+		if x.budget.Sign() == 0 {
+			budget = fmt.Sprintf("holds %s, with no budget", trustbot.FormatAmount(x.balance, x.res.Decimals))
+		}
+		fmt.Fprintf(&b, "\n• %s from %s: %s; redeemable now %s.", x.res.Symbol, h.memberOf(ctx, x.res.Issuer), budget, redeemable)
 	}
 	known, err := h.v.Reserves(ctx)
 	if err != nil {
@@ -59,12 +89,19 @@ func (h *handlers) balance(ctx context.Context, r *Request) (*Reply, error) {
 		if err != nil {
 			return nil, err
 		}
-		budgets := new(big.Int)
+		// A holder is someone given a budget: tokens sent on, or backing a layer, are not.
+		budgets, trusted := new(big.Int), 0
 		for _, x := range holders {
-			budgets.Add(budgets, x.budget)
+			if x.budget.Sign() > 0 {
+				budgets.Add(budgets, x.budget)
+				trusted++
+			}
 		}
-		fmt.Fprintf(&b, "\n• Issues %s: budgets of %s given to %s; %s.", res.Symbol, trustbot.FormatAmount(budgets, res.Decimals),
-			plural(len(holders), "holder"), reserveLine(res))
+		given := "no budgets given"
+		if trusted > 0 {
+			given = fmt.Sprintf("budgets of %s given to %s", trustbot.FormatAmount(budgets, res.Decimals), plural(trusted, "holder"))
+		}
+		fmt.Fprintf(&b, "\n• Issues %s: %s; %s.", res.Symbol, given, reserveLine(res))
 	}
 	return &Reply{Text: b.String(), Private: true}, nil
 }

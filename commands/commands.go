@@ -211,6 +211,15 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// article is "an" before a symbol read with a vowel sound ("an ETH reserve", "an ALICE-tUSD
+// reserve"), else "a" ("a tUSD reserve").
+func article(symbol string) string {
+	if symbol != "" && strings.ContainsRune("AEIOaeio", rune(symbol[0])) {
+		return "an"
+	}
+	return "a"
+}
+
 // plural writes "1 holder" / "2 holders".
 func plural(n int, word string) string {
 	if n == 1 {

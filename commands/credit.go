@@ -476,11 +476,11 @@ func creditText(who string, self bool, c *Credit, exposures []creditExposure, in
 	return b.String()
 }
 
-// limitText names a bounding layer: "@bob's 10 @alice-tokens" or "@alice's 5 tUSD".
+// limitText names a bounding layer: "the 10 ALICE-tUSD in @bob's reserve" or "@alice's 5 tUSD".
 func limitText(limit common.Address, infos map[common.Address]chain.ReserveInfo, name func(common.Address) string, baseTok trustbot.Token) string {
 	info := infos[limit]
 	if below, ok := infos[info.Asset]; ok {
-		return fmt.Sprintf("%s's %s %s-tokens", name(info.Issuer), trustbot.FormatAmount(info.Reserve, info.Decimals), name(below.Issuer))
+		return fmt.Sprintf("the %s %s in %s's reserve", trustbot.FormatAmount(info.Reserve, info.Decimals), below.Symbol, name(info.Issuer))
 	}
 	return fmt.Sprintf("%s's %s", name(info.Issuer), trustbot.Money(info.Reserve, baseTok.Decimals, baseTok.Symbol))
 }

@@ -351,7 +351,7 @@ func TestCreditText(t *testing.T) {
 	}
 	base := func(common.Address) trustbot.Token { return tusd }
 	got := creditText("@carol", false, ComputeCredit(g)[carol], nil, infos, name, base)
-	want := "@carol can redeem 15 tUSD now: 5 from @alice directly, 10 through @bob's reserve (bounded by @bob's 10 @alice-tokens).\n" +
+	want := "@carol can redeem 15 tUSD now: 5 from @alice directly, 10 through @bob's reserve (bounded by the 10 ALICE-tUSD in @bob's reserve).\n" +
 		"```\n" +
 		"token           held  now  layers\n" +
 		"ALICE-tUSD      5     5    ALICE-tUSD → tUSD\n" +

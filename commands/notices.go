@@ -60,7 +60,7 @@ func (h *handlers) sentence(ctx context.Context, tx []trustbot.Event, i int) str
 		if err != nil {
 			return fmt.Sprintf("%s created a reserve.", h.memberOf(ctx, c.Issuer))
 		}
-		return fmt.Sprintf("%s created a %s reserve; its trust token is %s.", h.memberOf(ctx, c.Issuer), res.AssetToken.Symbol, res.Symbol)
+		return fmt.Sprintf("%s created %s %s reserve; its trust token is %s.", h.memberOf(ctx, c.Issuer), article(res.AssetToken.Symbol), res.AssetToken.Symbol, res.Symbol)
 	}
 	res, err := h.v.ReserveAt(ctx, e.Address)
 	if err != nil {
@@ -79,6 +79,9 @@ func (h *handlers) sentence(ctx context.Context, tx []trustbot.Event, i int) str
 	case *trustbot.Withdrawn:
 		return fmt.Sprintf("%s withdrew %s from their reserve (backing now %s).", issuer, money(d.Amount), trustbot.FormatAmount(res.Reserve, asset.Decimals))
 	case *trustbot.Transfer:
+		if h.movedBacking(tx, d) || h.unwound(ctx, tx, i) {
+			return ""
+		}
 		_, trusted := next.(*trustbot.Trusted)
 		revoked, isRevoke := next.(*trustbot.Revoked)
 		switch {
@@ -107,12 +110,95 @@ func (h *handlers) sentence(ctx context.Context, tx []trustbot.Event, i int) str
 			}
 			return fmt.Sprintf("%s cut %s's budget by %s (now %s); %s.", issuer, h.memberOf(ctx, d.From), money(revoked.Amount), trustbot.FormatAmount(budget, asset.Decimals), burned)
 		case d.Burn():
+			if paid, through := h.unwinding(ctx, tx, i); len(through) > 0 {
+				return fmt.Sprintf("%s redeemed %s from %s's reserve, paid through %s.", h.memberOf(ctx, d.From),
+					trustbot.Money(d.Amount, paid.Decimals, paid.Symbol), issuer, h.reservesOf(ctx, through))
+			}
 			return fmt.Sprintf("%s redeemed %s from %s's reserve.", h.memberOf(ctx, d.From), money(d.Amount), issuer)
 		default:
 			return fmt.Sprintf("%s sent %s %s to %s.", h.memberOf(ctx, d.From), trustbot.FormatAmount(d.Amount, res.Decimals), res.Symbol, h.memberOf(ctx, d.To))
 		}
 	}
 	return "" // Trusted and Revoked are said with the Transfer before them
+}
+
+// movedBacking reports whether a token transfer is the asset side of a deposit into or a
+// withdrawal from a reserve in the same transaction (a layer's backing moving), which the
+// Deposited or Withdrawn event says.
+func (h *handlers) movedBacking(tx []trustbot.Event, d *trustbot.Transfer) bool {
+	for _, e := range tx {
+		switch x := e.Data.(type) {
+		case *trustbot.Deposited:
+			if e.Address == d.To && x.Amount.Cmp(d.Amount) == 0 {
+				return true
+			}
+		case *trustbot.Withdrawn:
+			if e.Address == d.From && x.Amount.Cmp(d.Amount) == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unwound reports whether tx[i] is a layer burning its backing inside a deep redemption: a burn
+// from a reserve of the tokens backing it, after that reserve burned its own tokens in the same
+// transaction. The redemption's first burn says it all.
+func (h *handlers) unwound(ctx context.Context, tx []trustbot.Event, i int) bool {
+	d, ok := tx[i].Data.(*trustbot.Transfer)
+	if !ok || !d.Burn() {
+		return false
+	}
+	if i+1 < len(tx) && tx[i+1].Address == tx[i].Address {
+		if _, revoke := tx[i+1].Data.(*trustbot.Revoked); revoke {
+			return false
+		}
+	}
+	layer, err := h.v.ReserveAt(ctx, d.From)
+	if err != nil || layer.Asset != tx[i].Address {
+		return false
+	}
+	for _, e := range tx[:i] {
+		if b, ok := e.Data.(*trustbot.Transfer); ok && e.Address == d.From && b.Burn() {
+			return true
+		}
+	}
+	return false
+}
+
+// unwinding follows a deep redemption down from its first burn tx[i]: the reserves below that
+// burned their backing in turn (the layers it passed), and the token the last one paid.
+func (h *handlers) unwinding(ctx context.Context, tx []trustbot.Event, i int) (trustbot.Token, []chain.ReserveInfo) {
+	res, err := h.v.ReserveAt(ctx, tx[i].Address)
+	if err != nil {
+		return trustbot.Token{}, nil
+	}
+	var through []chain.ReserveInfo
+	for j := i + 1; j < len(tx) && res.Layered; j++ {
+		d, ok := tx[j].Data.(*trustbot.Transfer)
+		if !ok || !d.Burn() || tx[j].Address != res.Asset || d.From != res.Address {
+			continue
+		}
+		below, err := h.v.ReserveAt(ctx, res.Asset)
+		if err != nil {
+			break
+		}
+		through = append(through, below)
+		res = below
+	}
+	return res.AssetToken, through
+}
+
+// reservesOf names reserves by their issuers: "@alice's reserve", "@bob's and @alice's reserves".
+func (h *handlers) reservesOf(ctx context.Context, list []chain.ReserveInfo) string {
+	var names []string
+	for _, r := range list {
+		names = append(names, h.memberOf(ctx, r.Issuer)+"'s")
+	}
+	if len(names) == 1 {
+		return names[0] + " reserve"
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " reserves"
 }
 
 // revokedBacking describes a revoke burn whose holder is another reserve (the revoked tokens

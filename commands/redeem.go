@@ -134,6 +134,9 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 		if avail == nil {
 			return nil
 		}
+		if avail.Sign() == 0 {
+			return trustbot.Errorf(trustbot.EInvalid, "%s's reserve holds no %s now: nothing can be redeemed from it until it is refilled.", issuerName, t.Symbol)
+		}
 		return trustbot.Errorf(trustbot.EInvalid, "%s's reserve holds %s; you can redeem at most %s now.", issuerName, trustbot.Money(avail, t.Decimals, t.Symbol), trustbot.FormatAmount(avail, t.Decimals))
 	}
 	dest := "your wallet"
@@ -198,6 +201,9 @@ func (h *handlers) shortLayer(ctx context.Context, res chain.ReserveInfo, amount
 	t := short.AssetToken
 	if short.Layered {
 		t.Decimals = short.Decimals
+	}
+	if least.Sign() == 0 {
+		return trustbot.Errorf(trustbot.EInvalid, "%s's reserve holds no %s now: nothing can be redeemed through it until it is refilled.", h.memberOf(ctx, short.Issuer), t.Symbol)
 	}
 	return trustbot.Errorf(trustbot.EInvalid, "%s's reserve holds %s; you can redeem at most %s through it now.", h.memberOf(ctx, short.Issuer),
 		trustbot.Money(least, t.Decimals, t.Symbol), trustbot.FormatAmount(least, t.Decimals))

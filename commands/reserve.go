@@ -79,6 +79,9 @@ func (h *handlers) ownReserve(ctx context.Context, issuer common.Address, asset 
 // reserveLine sums up a reserve: "300 tUSD backing, 180 outstanding, coverage 166%".
 func reserveLine(res chain.ReserveInfo) string {
 	t := res.AssetToken
+	if res.Outstanding.Sign() == 0 {
+		return trustbot.Money(res.Reserve, t.Decimals, t.Symbol) + " backing, nothing outstanding"
+	}
 	return fmt.Sprintf("%s backing, %s outstanding, %s", trustbot.Money(res.Reserve, t.Decimals, t.Symbol),
 		trustbot.FormatAmount(res.Outstanding, t.Decimals), coverage(res.Reserve, res.Outstanding))
 }
@@ -122,7 +125,7 @@ func (h *handlers) reserveCreate(ctx context.Context, r *Request) (*Reply, error
 		return nil, err
 	}
 	if existing.Exists {
-		return nil, trustbot.Errorf(trustbot.EConflict, "You already have a %s reserve at %s (%s).", asset.Symbol, existing.Address.Hex(), reserveLine(existing))
+		return nil, trustbot.Errorf(trustbot.EConflict, "You already have %s %s reserve at %s (%s).", article(asset.Symbol), asset.Symbol, existing.Address.Hex(), reserveLine(existing))
 	}
 	if existing.Address, err = h.Chain.Predict(ctx, issuer, asset.Address); err != nil {
 		return nil, err
@@ -134,7 +137,7 @@ func (h *handlers) reserveCreate(ctx context.Context, r *Request) (*Reply, error
 	if by := r.MemberOption("backed-by"); by != nil {
 		layer = fmt.Sprintf(", backed by %s's trust token", by.Name)
 	}
-	summary := fmt.Sprintf("%s creates a %s reserve%s; its trust token is %s.", r.User.Name, asset.Symbol, layer, symbol)
+	summary := fmt.Sprintf("%s creates %s %s reserve%s; its trust token is %s.", r.User.Name, article(asset.Symbol), asset.Symbol, layer, symbol)
 	text := fmt.Sprintf("Sign to create your %s reserve%s at %s. Its trust token is %s; then add backing with /reserve deposit.",
 		asset.Symbol, layer, existing.Address.Hex(), symbol)
 	return h.sign(ctx, r, issuer, "create", summary, text, []trustbot.Call{call}, nil)
@@ -153,6 +156,9 @@ func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, erro
 	held, err := h.Chain.BalanceOf(ctx, t.Address, issuer)
 	if err != nil {
 		return nil, err
+	}
+	if held.Sign() == 0 {
+		return nil, trustbot.Errorf(trustbot.EInvalid, "Your wallet holds no %s to deposit.", t.Symbol)
 	}
 	if held.Cmp(amount) < 0 {
 		return nil, trustbot.Errorf(trustbot.EInvalid, "Your wallet holds %s; you can deposit at most %s.", trustbot.Money(held, t.Decimals, t.Symbol), trustbot.FormatAmount(held, t.Decimals))
@@ -218,6 +224,9 @@ func (h *handlers) reserveWithdraw(ctx context.Context, r *Request) (*Reply, err
 	amount, err := trustbot.ParseAmount(r.Option("amount"), t.Decimals, t.Symbol)
 	if err != nil {
 		return nil, err
+	}
+	if res.Reserve.Sign() == 0 {
+		return nil, trustbot.Errorf(trustbot.EInvalid, "Your reserve holds no %s: there is nothing to withdraw.", t.Symbol)
 	}
 	if res.Reserve.Cmp(amount) < 0 {
 		return nil, trustbot.Errorf(trustbot.EInvalid, "Your reserve holds %s; you can withdraw at most %s.", trustbot.Money(res.Reserve, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Reserve, t.Decimals))
@@ -302,6 +311,12 @@ func (h *handlers) reserveShow(ctx context.Context, r *Request) (*Reply, error) 
 	res, err := h.v.ReserveOf(ctx, issuer, asset.Address)
 	if err != nil {
 		return nil, err
+	}
+	if !res.Exists && r.Option("asset") == "" {
+		// As the other commands do: a member whose only reserve is a layer is shown that one.
+		if layer, lerr := h.ownReserveAny(ctx, issuer, asset); lerr == nil {
+			res = layer
+		}
 	}
 	if !res.Exists {
 		return &Reply{Text: fmt.Sprintf("%s has no %s reserve.", m.Mention(), asset.Symbol), Private: true}, nil

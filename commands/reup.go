@@ -85,7 +85,12 @@ func (h *handlers) reup(ctx context.Context, r *Request) (*Reply, error) {
 		call = chain.ReupMany(res.Address, addrs, mints)
 	}
 	after := new(big.Int).Add(res.Outstanding, total)
+	// The summary is read outside the chat (the signing page, "Confirmed"), where a mention does
+	// not render and only the member option carries a name.
 	summary := fmt.Sprintf("%s re-ups %s (%s in all).", r.User.Name, strings.Join(named, ", "), trustbot.Money(total, t.Decimals, t.Symbol))
+	if r.MemberOption("member") == nil {
+		summary = fmt.Sprintf("%s re-ups everyone below budget: %s, %s in all.", r.User.Name, plural(len(gaps), "holder"), trustbot.Money(total, t.Decimals, t.Symbol))
+	}
 	text := fmt.Sprintf("Sign to re-up %s: %s in all (your reserve: %s backing, %s outstanding → %s, %s). Each mint is capped at the amount shown, so nobody gets more if balances move meanwhile.",
 		strings.Join(parts, ", "), trustbot.Money(total, t.Decimals, t.Symbol), trustbot.Money(res.Reserve, t.Decimals, t.Symbol),
 		trustbot.FormatAmount(res.Outstanding, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(res.Reserve, after))

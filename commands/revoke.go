@@ -105,6 +105,9 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 	// and the notice says it from the events.
 	text := fmt.Sprintf("Sign to revoke %s from %s: their budget goes %s → %s", what, m.Mention(),
 		trustbot.FormatAmount(budget, t.Decimals), trustbot.FormatAmount(newBudget, t.Decimals))
+	if budget.Sign() == 0 {
+		text = fmt.Sprintf("Sign to revoke %s from %s: they have no budget", what, m.Mention())
+	}
 	backingBurn := fmt.Sprintf("%s of the %s %s backing their reserve", trustbot.FormatAmount(layerBurn, t.Decimals), trustbot.FormatAmount(layerBal, t.Decimals), res.Symbol)
 	backingAfter := fmt.Sprintf(" (%s → %s)", trustbot.FormatAmount(layerBal, t.Decimals), trustbot.FormatAmount(new(big.Int).Sub(layerBal, layerBurn), t.Decimals))
 	switch {

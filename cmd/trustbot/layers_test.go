@@ -52,7 +52,7 @@ func TestLayersStory(t *testing.T) {
 
 	run("/as bob")
 	mustContain(t, "/reserve create backed-by:@alice", run("/reserve create backed-by:@alice"), "backed by alice's trust token")
-	mustContain(t, "/approve (bob create)", run("/approve"), "@bob created a "+resA.Symbol+" reserve")
+	mustContain(t, "/approve (bob create)", run("/approve"), "@bob created an "+resA.Symbol+" reserve")
 	resB, err := p.Chain.ReserveOf(ctx, addr("bob"), resA.Address)
 	if err != nil || !resB.Exists || !resB.Layered {
 		t.Fatalf("bob's layered reserve: %+v, %v", resB, err)
@@ -78,7 +78,7 @@ func TestLayersStory(t *testing.T) {
 	run("/as dave")
 	daveUSD := usd("dave")
 	mustContain(t, "/redeem 10", run("/redeem 10"), "Sign to redeem 10 "+resC.Symbol+" for 10 tUSD", "unwinds every layer")
-	mustContain(t, "/approve (dave redeem)", run("/approve"), "Confirmed")
+	mustContain(t, "/approve (dave redeem)", run("/approve"), "Confirmed", "@dave redeemed 10 tUSD from @carol's reserve, paid through @bob's and @alice's reserves.")
 	want("dave's tUSD after the deep redeem", usd("dave"), new(big.Int).Add(daveUSD, tokens(10)))
 	bal, _, _ := p.Chain.Account(ctx, resC.Address, addr("dave"))
 	want("dave's Carol-tokens after the deep redeem", bal, tokens(10))
