@@ -24,16 +24,10 @@ func ParseAmount(text string, decimals uint8, symbol string) (*big.Int, error) {
 	bad := func() error {
 		return Errorf(EInvalid, "%q is not an amount: write a plain decimal number like 50 or 12.5.", text)
 	}
-	if rest, neg := strings.CutPrefix(s, "-"); neg {
-		if v, err := ParseAmount(rest, decimals, symbol); err == nil && v.Sign() > 0 {
-			return nil, Errorf(EInvalid, "The amount must be more than zero; %q is negative.", text)
-		} else if ErrorMessage(err) == "The amount must be more than zero." {
-			return nil, err
-		}
-		return nil, bad()
-	}
+	// A minus is read so that "-5" is answered as negative and "-0" as zero; it is never accepted.
+	s, neg := strings.CutPrefix(s, "-")
 	if strings.ContainsAny(s, "_,") {
-		if plain, ok := plainDigits(s); ok {
+		if plain, ok := plainDigits(s); ok && !neg {
 			return nil, Errorf(EInvalid, "%q is not an amount: write %s, with no separators.", text, plain)
 		}
 		return nil, bad()
@@ -69,6 +63,9 @@ func ParseAmount(text string, decimals uint8, symbol string) (*big.Int, error) {
 	}
 	if v.Sign() == 0 {
 		return nil, Errorf(EInvalid, "The amount must be more than zero.")
+	}
+	if neg {
+		return nil, Errorf(EInvalid, "The amount must be more than zero; %q is negative.", text)
 	}
 	if v.Cmp(maxAmount) > 0 {
 		return nil, Errorf(EInvalid, "%s %s is larger than any amount a reserve can hold.", text, symbol)

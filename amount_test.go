@@ -31,6 +31,8 @@ func TestParseAmount(t *testing.T) {
 		{"-abc", 6, "", "not an amount"},
 		{"--5", 6, "", "not an amount"},
 		{"+5", 6, "", "not an amount"},
+		{"-1,000", 6, "", "not an amount"},
+		{"-12.3456789", 6, "", "6 decimals"},
 		{"1_000", 6, "", `"1_000" is not an amount: write 1000, with no separators.`},
 		{"1,000", 6, "", `"1,000" is not an amount: write 1000, with no separators.`},
 		{"1,000,000.5", 6, "", "write 1000000.5, with no separators."},
