@@ -69,17 +69,13 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 		// "all of it" now, but not if balances move before it is mined: refuse it, so a typo
 		// (500 for 50) burns nothing, and point at the command that means all.
 		held := new(big.Int).Add(bal, layerBal)
-		limit := budget
-		if held.Cmp(limit) > 0 {
-			limit = held
-		}
-		if amount.Cmp(limit) > 0 {
-			if limit == budget {
-				return nil, trustbot.Errorf(trustbot.EInvalid, "You can revoke at most %s of %s's budget; /revoke %s takes all of it.",
-					trustbot.FormatAmount(limit, t.Decimals), m.Mention(), m.Mention())
-			}
+		if held.Cmp(budget) > 0 && amount.Cmp(held) > 0 {
 			return nil, trustbot.Errorf(trustbot.EInvalid, "You can revoke at most %s of %s's trust, the tokens of yours they hold; /revoke %s takes all of it.",
-				trustbot.FormatAmount(limit, t.Decimals), m.Mention(), m.Mention())
+				trustbot.FormatAmount(held, t.Decimals), m.Mention(), m.Mention())
+		}
+		if held.Cmp(budget) <= 0 && amount.Cmp(budget) > 0 {
+			return nil, trustbot.Errorf(trustbot.EInvalid, "You can revoke at most %s of %s's budget; /revoke %s takes all of it.",
+				trustbot.FormatAmount(budget, t.Decimals), m.Mention(), m.Mention())
 		}
 		if amount.Cmp(bal) < 0 {
 			burn.Set(amount)
