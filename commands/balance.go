@@ -12,16 +12,6 @@ import (
 	"github.com/trustbot/trustbot/chain"
 )
 
-// baseOf is the token of a base asset as the reserves on it describe it.
-func baseOf(infos map[common.Address]chain.ReserveInfo, base common.Address) trustbot.Token {
-	for _, info := range infos {
-		if info.Asset == base {
-			return info.AssetToken
-		}
-	}
-	return trustbot.Token{Address: base, Symbol: trustbot.ShortAddress(base)}
-}
-
 func (h *handlers) balanceDef() Definition {
 	return Definition{
 		Name: "balance", Description: "Trust tokens held, budgets given, and what is redeemable now", Chain: true, handler: (*handlers).balance,

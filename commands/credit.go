@@ -354,13 +354,7 @@ func (h *handlers) credit(ctx context.Context, r *Request) (*Reply, error) {
 		if t, ok := bases[a]; ok {
 			return t
 		}
-		t := trustbot.Token{Address: a, Symbol: trustbot.ShortAddress(a)}
-		for _, info := range infos {
-			if info.Asset == a {
-				t = info.AssetToken
-				break
-			}
-		}
+		t := baseOf(infos, a)
 		bases[a] = t
 		return t
 	}
@@ -474,6 +468,16 @@ func creditText(who string, self bool, c *Credit, exposures []creditExposure, in
 			trustbot.Money(e.Exposure, t.Decimals, t.Symbol), trustbot.FormatAmount(e.Backing, t.Decimals))
 	}
 	return b.String()
+}
+
+// baseOf is the token of a base asset as the reserves on it describe it.
+func baseOf(infos map[common.Address]chain.ReserveInfo, base common.Address) trustbot.Token {
+	for _, info := range infos {
+		if info.Asset == base {
+			return info.AssetToken
+		}
+	}
+	return trustbot.Token{Address: base, Symbol: trustbot.ShortAddress(base)}
 }
 
 // limitText names a bounding layer: "the 10 ALICE-tUSD in @bob's reserve" or "@alice's 5 tUSD".

@@ -174,13 +174,7 @@ func revokePreviewText(g CreditGraph, infos map[common.Address]chain.ReserveInfo
 	if !ok {
 		return "Nobody downstream loses credit."
 	}
-	baseTok := trustbot.Token{Address: base, Symbol: trustbot.ShortAddress(base)}
-	for _, info := range infos {
-		if info.Asset == base {
-			baseTok = info.AssetToken
-			break
-		}
-	}
+	baseTok := baseOf(infos, base)
 	before, after := ComputeCredit(g), ComputeCredit(revokeAfter(g, reserve, burns))
 	accounts := map[common.Address]bool{}
 	for a := range before {
