@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/trustbot/trustbot"
@@ -41,6 +42,8 @@ type Outbox struct {
 	o       OutboxOptions
 	log     *slog.Logger
 	wake    chan struct{}
+	quit    chan struct{}
+	once    sync.Once
 }
 
 // NewOutbox makes the delivery loop of db's outbox to n.
@@ -54,7 +57,7 @@ func NewOutbox(db *store.DB, compose Composer, n trustbot.Notifier, o OutboxOpti
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Outbox{db: db, compose: compose, n: n, o: o, log: o.Logger.With("component", "outbox"), wake: make(chan struct{}, 1)}
+	return &Outbox{db: db, compose: compose, n: n, o: o, log: o.Logger.With("component", "outbox"), wake: make(chan struct{}, 1), quit: make(chan struct{})}
 }
 
 // Wake makes Run pass again now (the indexer applied a chunk, a transaction was reported).
@@ -65,7 +68,12 @@ func (b *Outbox) Wake() {
 	}
 }
 
-// Run delivers every Interval, and when woken, until ctx is done.
+// Stop makes Run return once its current pass is over: a notice being delivered is also marked,
+// so a clean shutdown does not deliver it again after a restart. Cancelling Run's context stops it
+// at once instead.
+func (b *Outbox) Stop() { b.once.Do(func() { close(b.quit) }) }
+
+// Run delivers every Interval, and when woken, until Stop or until ctx is done.
 func (b *Outbox) Run(ctx context.Context) error {
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -73,6 +81,8 @@ func (b *Outbox) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-b.quit:
+			return nil
 		case <-t.C:
 		case <-b.wake:
 		}

@@ -266,3 +266,28 @@ func TestOutboxRedeliveryNonce(t *testing.T) {
 		t.Errorf("outbox after the second pass: %v still pending", left)
 	}
 }
+
+// TestOutboxStop: Stop ends Run after the pass it is in, with every delivered notice marked.
+func TestOutboxStop(t *testing.T) {
+	f := newOutboxFixture(t, 2)
+	rec := &recordingNotifier{}
+	ob := index.NewOutbox(f.db, testCompose, rec.notifier(), index.OutboxOptions{Now: f.clk.Now, Interval: time.Hour})
+	done := make(chan error, 1)
+	go func() { done <- ob.Run(context.Background()) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(pendingTxs(t, f.db)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	ob.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run after Stop: got %v, want nil", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Run after Stop: still running after 2 s, want it returned")
+	}
+	if left := pendingTxs(t, f.db); len(left) != 0 {
+		t.Errorf("outbox after Stop: got %v pending, want none", left)
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -205,18 +204,33 @@ func (a *app) Start(ctx context.Context, n trustbot.Notifier) {
 		Confirmations: a.confirmations, Interval: a.interval, Logger: a.log,
 		OnRequest: n.RequestDone, OnApplied: outbox.Wake,
 	})
-	wctx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	for name, run := range map[string]func(context.Context) error{"indexer": ix.Run, "notice outbox": outbox.Run} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := run(wctx); err != nil && !errors.Is(err, context.Canceled) {
-				a.log.Error(name, "err", err)
-			}
-		}()
-	}
-	a.closers = append(a.closers, func() { stop(); wg.Wait() })
+	ictx, stopIndexer := context.WithCancel(ctx)
+	octx, stopOutbox := context.WithCancel(ctx)
+	indexed, delivered := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(indexed)
+		if err := ix.Run(ictx); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("indexer", "err", err)
+		}
+	}()
+	go func() {
+		defer close(delivered)
+		if err := outbox.Run(octx); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("notice outbox", "err", err)
+		}
+	}()
+	a.closers = append(a.closers, func() {
+		stopIndexer()
+		<-indexed
+		// The outbox finishes the pass it is in, marking what it delivered, within a bound.
+		outbox.Stop()
+		select {
+		case <-delivered:
+		case <-time.After(3 * time.Second):
+		}
+		stopOutbox()
+		<-delivered
+	})
 }
 
 // compose writes an outbox notice's sentence from the store.
