@@ -1,7 +1,6 @@
 package console
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -18,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,7 +47,8 @@ type Console struct {
 	Members []DevMember
 	Eth     *ethclient.Client
 	ChainID *big.Int
-	// Interactive prints a prompt and no echo; otherwise each line is echoed after the prompt.
+	// Interactive: the input is a person at a terminal: a prompt and no echo, and line editing
+	// and history when Run reads a terminal. Otherwise each line is echoed after the prompt.
 	Interactive bool
 	// Wait bounds how long /approve waits for confirmation.
 	Wait time.Duration
@@ -56,6 +57,14 @@ type Console struct {
 	Dir string
 	// Log receives the errors the console only shows as the generic sentence; nil discards.
 	Log *slog.Logger
+	// HistoryFile, when set, keeps the terminal's line history across runs.
+	HistoryFile string
+	// Interrupts delivers SIGINT to Run: at the prompt it ends Run, during a command it cancels
+	// the command, and a second one during the same command ends Run.
+	Interrupts <-chan os.Signal
+	// Pending lists a member's open signing requests' links in the order /pending numbers them;
+	// /approve N signs the N-th.
+	Pending func(ctx context.Context, userID string) ([]string, error)
 
 	GuildID, ChannelID string
 
@@ -151,35 +160,6 @@ func (c *Console) RequestDone(r trustbot.SigningRequest) {
 	}
 }
 
-// Run reads lines until EOF, /quit or ctx ends.
-func (c *Console) Run(ctx context.Context, in io.Reader) error {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), 64*1024)
-	for {
-		if c.Interactive {
-			c.mu.Lock()
-			fmt.Fprintf(c.out, "%s> ", c.current)
-			c.mu.Unlock()
-		}
-		if !sc.Scan() {
-			return sc.Err()
-		}
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if !c.Interactive {
-			c.Printf("%s> %s", c.current, line)
-		}
-		if quit := c.Exec(ctx, line); quit {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
-}
-
 // Exec runs one line; it reports whether the line asked to quit.
 func (c *Console) Exec(ctx context.Context, line string) (quit bool) {
 	word, rest, _ := strings.Cut(line, " ")
@@ -199,7 +179,11 @@ func (c *Console) Exec(ctx context.Context, line string) (quit bool) {
 		c.Printf("You are now @%s.", c.current)
 		return false
 	case "/approve":
-		if err := c.approve(ctx); err != nil {
+		if err := c.approve(ctx, strings.TrimSpace(rest)); err != nil {
+			if ctx.Err() != nil {
+				c.Printf("Cancelled. A transaction already sent still goes through, and its notice will follow.")
+				return false
+			}
 			if trustbot.ErrorCode(err) == trustbot.EInternal && c.Log != nil {
 				c.Log.Error("console: approve", "member", c.current, "err", err)
 			}
@@ -220,6 +204,10 @@ func (c *Console) Exec(ctx context.Context, line string) (quit bool) {
 		InteractionID: newID(), GuildID: c.GuildID, ChannelID: c.ChannelID, User: me.Member,
 		Command: l.Command, Subcommand: l.Subcommand, Options: l.Options,
 	})
+	if ctx.Err() != nil {
+		c.Printf("Cancelled: %s", line)
+		return false
+	}
 	c.Printf("%s", reply.Text)
 	if reply.Link != nil {
 		c.lastLink[c.current] = reply.Link.URL
@@ -270,14 +258,21 @@ func (c *Console) LastLink(member string) string {
 	return c.lastLink[strings.ToLower(member)]
 }
 
-// approve signs the current member's latest link with their dev key, through the same HTTP
-// endpoints a browser page uses, and waits until the watcher has confirmed it.
-func (c *Console) approve(ctx context.Context) error {
+// approve signs, with the current member's dev key, their latest link (arg empty) or the
+// request /pending lists as number arg, through the same HTTP endpoints a browser page uses, and
+// waits until the watcher has confirmed it.
+func (c *Console) approve(ctx context.Context, arg string) error {
+	me, _ := c.member(c.current)
 	link := c.lastLink[c.current]
+	if arg != "" {
+		var err error
+		if link, err = c.pendingLink(ctx, me, arg); err != nil {
+			return err
+		}
+	}
 	if link == "" {
 		return trustbot.Errorf(trustbot.EInvalid, "Nothing to approve: @%s has no signing link yet.", c.current)
 	}
-	me, _ := c.member(c.current)
 	u, err := url.Parse(link)
 	if err != nil {
 		return err
@@ -286,6 +281,28 @@ func (c *Console) approve(ctx context.Context) error {
 		return c.approveWalletLink(ctx, link, me)
 	}
 	return c.approveSigning(ctx, link, me)
+}
+
+// pendingLink is the link of the member's open request numbered arg in /pending.
+func (c *Console) pendingLink(ctx context.Context, me DevMember, arg string) (string, error) {
+	n, err := strconv.Atoi(strings.TrimPrefix(arg, "#"))
+	if err != nil {
+		return "", trustbot.Errorf(trustbot.EInvalid, "/approve takes nothing (your latest link) or the number of a request in /pending, like /approve 2; %q is neither, so nothing was signed.", arg)
+	}
+	if c.Pending == nil {
+		return "", trustbot.Errorf(trustbot.EInvalid, "This console cannot list open requests; use /approve alone for your latest link.")
+	}
+	links, err := c.Pending(ctx, me.Member.ID)
+	if err != nil {
+		return "", err
+	}
+	if len(links) == 0 {
+		return "", trustbot.Errorf(trustbot.EInvalid, "@%s has no open signing requests to approve.", c.current)
+	}
+	if n < 1 || n > len(links) {
+		return "", trustbot.Errorf(trustbot.EInvalid, "%d is not one of your open requests: give a number from 1 to %d (see /pending).", n, len(links))
+	}
+	return links[n-1], nil
 }
 
 func (c *Console) approveSigning(ctx context.Context, link string, me DevMember) error {

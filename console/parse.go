@@ -122,7 +122,13 @@ func value(o commands.OptionDef, raw string, members func(string) (trustbot.Memb
 		}
 		return commands.Value{Type: commands.User, Member: &m}, nil
 	case commands.Channel:
-		return commands.Value{Type: commands.Channel, Channel: strings.TrimPrefix(raw, "#")}, nil
+		// A channel is named with #, as a member is with @: a bare word is refused rather than
+		// taken for a channel of that name.
+		name := strings.TrimPrefix(raw, "#")
+		if !strings.HasPrefix(raw, "#") || name == "" {
+			return commands.Value{}, trustbot.Errorf(trustbot.EInvalid, "%q is not a channel; name one like #trip.", raw)
+		}
+		return commands.Value{Type: commands.Channel, Channel: name}, nil
 	default:
 		return commands.Value{Type: commands.String, String: raw}, nil
 	}
@@ -138,15 +144,21 @@ func fullName(l *Line) string {
 // Help lists the commands with their options, for /help.
 func Help(set *commands.Set) string {
 	var b strings.Builder
-	b.WriteString("Commands (options by position or name:value; members as @name):\n")
+	b.WriteString("Commands (options by position or name:value; members as @name, channels as #name):\n")
 	write := func(name string, d commands.Definition) {
 		var opts []string
 		for _, o := range d.Options {
-			if o.Required {
-				opts = append(opts, o.Name)
-			} else {
-				opts = append(opts, "["+o.Name+"]")
+			name := o.Name
+			switch o.Type {
+			case commands.User:
+				name = "@" + name
+			case commands.Channel:
+				name = "#" + name
 			}
+			if !o.Required {
+				name = "[" + name + "]"
+			}
+			opts = append(opts, name)
 		}
 		fmt.Fprintf(&b, "  /%s %s — %s\n", name, strings.Join(opts, " "), d.Description)
 	}
@@ -158,6 +170,6 @@ func Help(set *commands.Set) string {
 			write(d.Name+" "+s.Name, s)
 		}
 	}
-	b.WriteString("Playground:\n  /as NAME — act as another member\n  /approve — sign your latest link with your dev key\n  /help, /quit")
+	b.WriteString("Playground:\n  /as NAME — act as another member\n  /approve [N] — sign your latest link, or request N of /pending, with your dev key\n  /help, /quit")
 	return b.String()
 }

@@ -18,14 +18,15 @@ import (
 	"syscall"
 
 	"github.com/bwmarrin/discordgo"
-	"golang.org/x/term"
 
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/commands"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGTERM stops every mode; SIGINT is the Discord bot's stop too, while the playground's
+	// console takes it itself (Ctrl-C cancels a command or quits at the prompt).
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "trustbot:", err)
@@ -49,6 +50,8 @@ func run(ctx context.Context, args []string) error {
 	switch cmd {
 	case "", "run":
 		if cfg.DiscordToken != "" {
+			ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+			defer stop()
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 			return runDiscord(ctx, cfg, log)
 		}
@@ -71,8 +74,7 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		defer p.Close()
-		p.Console.Interactive = term.IsTerminal(int(os.Stdin.Fd()))
-		return p.Console.Run(ctx, os.Stdin)
+		return p.Run(ctx, os.Stdin, os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Println("usage: trustbot [run | playground | commands [--json]]\n\n" +
 			"run (the default) connects to Discord with DISCORD_TOKEN, or starts the playground without it.\n" +
