@@ -128,7 +128,7 @@ func (c *Console) Run(ctx context.Context, in io.Reader) error {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if _, ok := r.(*terminalReader); !ok && !c.Interactive {
+		if !c.Interactive {
 			c.Printf("%s> %s", c.current, line)
 		}
 		r.remember(line)
