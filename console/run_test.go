@@ -200,10 +200,16 @@ func TestTerminalNotice(t *testing.T) {
 	io.WriteString(master, "/as bo")
 	waitFor(t, out, "alice> /as bo")
 	c.Notice(trustbot.Notice{Text: "@bob extended @alice a budget of 5 tUSD."})
-	waitFor(t, out, "[notice] @bob extended @alice a budget of 5 tUSD.")
-	after := out.String()[strings.Index(out.String(), "[notice]"):]
-	if !strings.Contains(after, "alice> /as bo") {
-		t.Fatalf("after the notice the terminal shows %q; want the prompt and the line typed so far, %q", after, "alice> /as bo")
+	waitFor(t, out, "[notice] @bob extended @alice a budget of 5 tUSD.\r\n")
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		all := out.String()
+		after := all[strings.Index(all, "[notice]"):]
+		if strings.Contains(after, "alice> /as bo") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the notice the terminal shows %q; want the prompt and the line typed so far, %q", after, "alice> /as bo")
+		}
 	}
 	io.WriteString(master, "b\r")
 	waitFor(t, out, "You are now @bob.")
