@@ -81,12 +81,18 @@ type SigningRequest struct {
 	Kind             string // "trust", "redeem", "deposit", …
 	Summary          string // what will happen, in one sentence
 	Calls            []Call
-	Txs              []RequestTx // in call order; Txs[i] is the transaction of Calls[i]
-	Status           RequestStatus
-	Error            string // why it failed
-	CreatedAt        time.Time
-	ExpiresAt        time.Time
-	UpdatedAt        time.Time
+	// Labels name, for the signer, the addresses the calls touch ("@bob", "your ALICE-tUSD
+	// reserve", "the tUSD token"), as the command knew them when it made the link.
+	Labels map[common.Address]string
+	// Units[i] is the token whose units call i's amount arguments count (the zero Token when
+	// it is not known: the page then shows them raw).
+	Units     []Token
+	Txs       []RequestTx // in call order; Txs[i] is the transaction of Calls[i]
+	Status    RequestStatus
+	Error     string // why it failed
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UpdatedAt time.Time
 }
 
 // NextCall is the index of the next call to send; len(r.Calls) when all were sent.

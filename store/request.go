@@ -243,6 +243,9 @@ func createRequest(ctx context.Context, tx *tx, r *trustbot.SigningRequest) erro
 	case len(r.Calls) == 0:
 		return trustbot.Errorf(trustbot.EInvalid, "A signing request needs at least one call.")
 	}
+	if err := checkNames(r); err != nil {
+		return err
+	}
 	calls := make([]trustbot.Call, len(r.Calls))
 	for i, c := range r.Calls {
 		v := trustbot.OrZero(c.Value)
@@ -284,7 +287,7 @@ func createRequest(ctx context.Context, tx *tx, r *trustbot.SigningRequest) erro
 			return fmt.Errorf("store: create request %s: call %d: %w", trustbot.ShortID(r.ID), i, err)
 		}
 	}
-	return nil
+	return insertNames(ctx, tx, r)
 }
 
 func markOpened(ctx context.Context, tx *tx, id string) (trustbot.SigningRequest, error) {
@@ -566,7 +569,8 @@ func loadCallsAndTxs(ctx context.Context, tx *tx, r *trustbot.SigningRequest) er
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: request %s: txs: %w", trustbot.ShortID(r.ID), err)
 	}
-	return nil
+	rows.Close()
+	return loadNames(ctx, tx, r)
 }
 
 func parseCall(to, data, value string) (trustbot.Call, error) {

@@ -682,3 +682,65 @@ func TestPendingTxs(t *testing.T) {
 		t.Errorf("PendingTxs: got %+v, want %+v", got, want)
 	}
 }
+
+// TestCreateRequest_Names: the labels and units a command made with a request come back with
+// it, after a reopen too, and are refused when a page could not show them.
+func TestCreateRequest_Names(t *testing.T) {
+	ctx := t.Context()
+	db, clk, path := newDB(t)
+
+	in := newRequest("named-request-00001", "alice", 2)
+	in.Labels = map[common.Address]string{addr(100): "the tUSD token", addr(101): "your ALICE-tUSD reserve", addr(7): "@bob"}
+	in.Units = []trustbot.Token{{Address: addr(100), Symbol: "tUSD", Decimals: 6}, {Address: addr(100), Symbol: "tUSD", Decimals: 6}}
+	got, err := db.CreateRequest(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Labels[addr(7)] = "changed" // the store keeps its own copy
+	want := newRequest("named-request-00001", "alice", 2)
+	want.Labels = map[common.Address]string{addr(100): "the tUSD token", addr(101): "your ALICE-tUSD reserve", addr(7): "@bob"}
+	want.Units = []trustbot.Token{{Address: addr(100), Symbol: "tUSD", Decimals: 6}, {Address: addr(100), Symbol: "tUSD", Decimals: 6}}
+	want.Status, want.CreatedAt, want.UpdatedAt = trustbot.StatusCreated, start, start
+	if !same(got, want) {
+		t.Errorf("CreateRequest: got %s, want %s", show(got), show(want))
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = openAt(t, path, clk)
+	if stored, err := db.Request(ctx, in.ID); err != nil || !same(stored, want) {
+		t.Errorf("Request after reopen: got %s, %v, want %s", show(stored), err, show(want))
+	}
+
+	plain, err := db.CreateRequest(ctx, newRequest("plain-request-00001", "alice", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored, err := db.Request(ctx, plain.ID); err != nil || stored.Labels != nil || stored.Units != nil {
+		t.Errorf("Request without names: got labels %v units %v (%v), want none", stored.Labels, stored.Units, err)
+	}
+
+	for _, c := range []struct {
+		name string
+		edit func(*trustbot.SigningRequest)
+	}{
+		{"empty label", func(r *trustbot.SigningRequest) { r.Labels = map[common.Address]string{addr(1): " "} }},
+		{"label too long", func(r *trustbot.SigningRequest) {
+			r.Labels = map[common.Address]string{addr(1): strings.Repeat("x", 201)}
+		}},
+		{"too many labels", func(r *trustbot.SigningRequest) {
+			r.Labels = map[common.Address]string{}
+			for i := range 65 {
+				r.Labels[addr(1000+i)] = "someone"
+			}
+		}},
+		{"units not one per call", func(r *trustbot.SigningRequest) { r.Units = []trustbot.Token{{Symbol: "tUSD"}} }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRequest("invalid-names-00001", "alice", 2)
+			c.edit(&r)
+			_, err := db.CreateRequest(t.Context(), r)
+			wantCode(t, err, trustbot.EInvalid)
+		})
+	}
+}

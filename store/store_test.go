@@ -140,7 +140,7 @@ func TestOpen_MigratesEmptyFile(t *testing.T) {
 		}
 		tables = append(tables, name)
 	}
-	want := []string{"accounts", "events", "guild_settings", "outbox", "processed_interactions", "reserves", "signing_calls",
+	want := []string{"accounts", "events", "guild_settings", "outbox", "processed_interactions", "reserves", "signing_calls", "signing_request_names",
 		"signing_requests", "signing_txs", "siwe_nonces", "wallet_links", "watcher_cursor"}
 	if !slices.Equal(tables, want) {
 		t.Errorf("tables: got %v, want %v", tables, want)
