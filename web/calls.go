@@ -16,19 +16,69 @@ import (
 	"github.com/trustbot/trustbot/chain"
 )
 
-// describe decodes a call with chain.DecodeCall. A call of a
-// function trustbot does not know, or one that does not parse, gives nil:
-// the page then shows its raw calldata only.
-func describe(c trustbot.Call) (trustbot.Call, chain.Described, *wire.Decoded) {
+// describe decodes a call with chain.DecodeCall and writes each argument in the signer's terms
+// too: an address by its label, an amount in unit (when unit has a symbol). A call of a
+// function trustbot does not know, or one that does not parse, gives nil: the page then shows
+// its raw calldata only.
+func describe(c trustbot.Call, labels map[common.Address]string, unit trustbot.Token) (trustbot.Call, chain.Described, *wire.Decoded) {
 	d, err := chain.DecodeCall(c)
 	if err != nil {
 		return c, chain.Described{}, nil
 	}
 	out := &wire.Decoded{Method: d.Method, Signature: d.Signature, Args: []wire.Arg{}}
 	for _, a := range d.Args {
-		out.Args = append(out.Args, wire.Arg(a))
+		out.Args = append(out.Args, wire.Arg{Name: a.Name, Type: a.Type, Value: a.Value, Display: display(a, labels, unit)})
 	}
 	return c, d, out
+}
+
+// display writes a decoded argument for the signer: addresses by label (else shortened),
+// integers as amounts of unit ("all" for 2^256−1, what a revoke of everything sends), lists
+// item by item. It is "" when it would only repeat the raw value.
+func display(a chain.Arg, labels map[common.Address]string, unit trustbot.Token) string {
+	elem, list := strings.CutSuffix(a.Type, "[]")
+	if strings.ContainsAny(elem, "[(") {
+		return ""
+	}
+	items := []string{a.Value}
+	if list {
+		inner := strings.TrimSuffix(strings.TrimPrefix(a.Value, "["), "]")
+		items = nil
+		if inner != "" {
+			items = strings.Split(inner, ", ")
+		}
+	}
+	var out []string
+	for _, v := range items {
+		switch {
+		case elem == "address" && common.IsHexAddress(v):
+			out = append(out, addressName(common.HexToAddress(v), labels))
+		case strings.HasPrefix(elem, "uint") && unit.Symbol != "":
+			n, ok := new(big.Int).SetString(v, 10)
+			if !ok {
+				return ""
+			}
+			if n.Cmp(trustbot.MaxUint256()) == 0 {
+				out = append(out, "all")
+			} else {
+				out = append(out, trustbot.Money(n, unit.Decimals, unit.Symbol))
+			}
+		default:
+			return ""
+		}
+	}
+	if list {
+		return strings.Join(out, ", ")
+	}
+	return out[0]
+}
+
+// addressName is an address's label, else its short form.
+func addressName(a common.Address, labels map[common.Address]string) string {
+	if l := labels[a]; l != "" {
+		return l
+	}
+	return trustbot.ShortAddress(a)
 }
 
 // weiPerEther is 10^18.

@@ -210,8 +210,12 @@ func (s *Server) requestJSON(r trustbot.SigningRequest) wire.SigningRequest {
 		ExplorerURL: s.cfg.ExplorerURL,
 	}
 	for i, c := range r.Calls {
-		call, d, decoded := describe(c)
-		out.Calls[i] = wire.Call{To: c.To.Hex(), Data: hexutil.Encode(c.Data), Value: trustbot.OrZero(c.Value).String(), Decoded: decoded}
+		var unit trustbot.Token
+		if i < len(r.Units) {
+			unit = r.Units[i]
+		}
+		call, d, decoded := describe(c, r.Labels, unit)
+		out.Calls[i] = wire.Call{To: c.To.Hex(), ToLabel: r.Labels[c.To], Data: hexutil.Encode(c.Data), Value: trustbot.OrZero(c.Value).String(), Decoded: decoded}
 		if len(r.Calls) == 1 {
 			out.EIP681 = eip681(r.ChainID, call, d, decoded)
 		}
@@ -231,6 +235,7 @@ type callView struct {
 	Number  int // from 1
 	To      string
 	ToShort string
+	ToName  string // the label of To, else ToShort
 	Value   string // wei
 	Ether   string // the value in ether
 	Data    string
@@ -310,7 +315,8 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
 	for i, c := range j.Calls {
 		v.Calls = append(v.Calls, callView{
 			Index: i, Number: i + 1, To: c.To, ToShort: trustbot.ShortAddress(common.HexToAddress(c.To)),
-			Value: c.Value, Ether: formatEther(c.Value), Data: c.Data, Bytes: (len(c.Data) - 2) / 2, Decoded: c.Decoded,
+			ToName: addressName(common.HexToAddress(c.To), req.Labels),
+			Value:  c.Value, Ether: formatEther(c.Value), Data: c.Data, Bytes: (len(c.Data) - 2) / 2, Decoded: c.Decoded,
 		})
 	}
 	for i := range j.Txs {
@@ -428,7 +434,8 @@ func (s *Server) postTx(w http.ResponseWriter, r *http.Request) {
 // Sign-in links.
 
 type linkView struct {
-	User        string
+	User        string // the Discord name, without @
+	UserID      string
 	Message     string
 	ExpiresAt   string
 	JSONHref    string
@@ -469,6 +476,7 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 	m.Address = addressPlaceholder
 	s.writePage(w, r, http.StatusOK, "link.html", linkView{
 		User:        link.userName,
+		UserID:      link.userID,
 		Message:     m.String(),
 		ExpiresAt:   m.ExpirationTime.UTC().Format("2006-01-02 15:04:05 UTC"),
 		JSONHref:    nonce + ".json",

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/trustbot/trustbot/web/siwe"
 
@@ -60,7 +61,7 @@ func (s *Server) NewWalletLink(ctx context.Context, userID, userName string) (st
 	if userID == "" || len(userID) > 64 || !siwe.ValidStatement(userID) {
 		return "", trustbot.Errorf(trustbot.EInvalid, "A wallet link needs a Discord user id made of letters and digits.")
 	}
-	name := statementName(userName, userID)
+	name := displayName(userName, userID)
 
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -82,7 +83,7 @@ func (s *Server) NewWalletLink(ctx context.Context, userID, userName string) (st
 func (s *Server) issuedMessage(n trustbot.SignInNonce) siwe.Message {
 	return siwe.Message{
 		Domain:         s.domain,
-		Statement:      statementText(n.UserName, n.UserID),
+		Statement:      statementText(statementName(n.UserName, n.UserID), n.UserID),
 		URI:            s.cfg.PublicURL,
 		Version:        "1",
 		ChainID:        s.cfg.ChainID,
@@ -111,6 +112,28 @@ func (s *Server) lookupLink(ctx context.Context, nonce string) (issuedLink, erro
 		return issuedLink{}, trustbot.Errorf(trustbot.EExpired, "This sign-in link expired. Run /wallet link again.")
 	}
 	return link, nil
+}
+
+// displayName is the Discord name the pages show: as Discord gave it, less control
+// characters, invalid UTF-8 and leading @, at most maxNameLen characters; the user id when
+// nothing is left.
+func displayName(name, userID string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.ToValidUTF8(name, "") {
+		if n == maxNameLen {
+			break
+		}
+		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+			continue
+		}
+		b.WriteRune(r)
+		n++
+	}
+	if s := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(b.String()), "@")); s != "" {
+		return s
+	}
+	return userID
 }
 
 // isHexNonce reports whether s has the form of an issued nonce: 32 lowercase hex digits.

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/json"
 	"fmt"
+	"html"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -200,6 +201,30 @@ func TestNewWalletLinkNames(t *testing.T) {
 		got := decode[linkJSON](t, e.get(u[len(e.ts.URL):]+".json")).Statement
 		if got != tt.want {
 			t.Errorf("statement for %q: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	// The page and its JSON name the Discord account as Discord does, even where the statement
+	// cannot carry the characters.
+	for _, tt := range []struct{ name, want string }{
+		{"Zoë <3", "Zoë <3"},
+		{"🎉", "🎉"},
+		{"@@carol", "carol"},
+		{"tab\tname\x00", "tabname"},
+		{"@", "42"},
+	} {
+		u, err := e.srv.NewWalletLink(context.Background(), "42", tt.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := decode[linkJSON](t, e.get(u[len(e.ts.URL):]+".json")).User; got != tt.want {
+			t.Errorf("user of %q: got %q, want %q", tt.name, got, tt.want)
+		}
+		page := string(e.get(u[len(e.ts.URL):]).body)
+		for _, want := range []string{"Link your wallet to @" + html.EscapeString(tt.want) + "</h1>",
+			"your Discord account, <strong>@" + html.EscapeString(tt.want) + "</strong> <span class=\"muted\">(user id 42)</span>"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("page for %q: want %q in it", tt.name, want)
+			}
 		}
 	}
 	for _, id := range []string{"", "a\nb", "x y\u00e9"} {

@@ -431,3 +431,109 @@ func TestConfigURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestInTheSignersTerms: with the labels and units a command stores, the page names every
+// address and writes amounts in the token's units; the raw call stays, folded in a details
+// element, and the JSON carries both.
+func TestRequestInTheSignersTerms(t *testing.T) {
+	e := newEnv(t)
+	bob := common.HexToAddress("0x00000000000000000000000000000000000b0b0b")
+	carol := common.HexToAddress("0x000000000000000000000000000000000ca401ca")
+	tusd := trustbot.Token{Address: token, Symbol: "tUSD", Decimals: 6}
+	labels := map[common.Address]string{reserve: "your ALICE-tUSD reserve", token: "the tUSD token", bob: "@bob", addrOf(e.alice): "your wallet"}
+	cases := []struct {
+		name    string
+		summary string
+		calls   []trustbot.Call
+		units   []trustbot.Token
+		wants   []string // in the page, before its first details element
+		raw     []string // inside a details element only
+		display []string // the JSON's display of each argument, call after call
+		toLabel []string
+	}{
+		{"trust", "Trust @bob with 25 tUSD.", []trustbot.Call{chain.Trust(reserve, bob, big.NewInt(25_000_000))}, []trustbot.Token{tusd},
+			[]string{"<h1 class=\"summary\">Trust @bob with 25 tUSD.</h1>", "on</span> <span class=\"to\" title=\"" + reserve.Hex() + "\">your ALICE-tUSD reserve</span>",
+				"<dt class=\"arg\">holder</dt><dd><span title=\"" + bob.Hex() + "\">@bob</span>", "<span title=\"25000000\">25 tUSD</span>"},
+			[]string{"25000000</code> <span class=\"muted\">uint256", bob.Hex() + "</code>", "trust(address,uint256)"},
+			[]string{"@bob", "25 tUSD"}, []string{"your ALICE-tUSD reserve"}},
+		{"deposit", "Deposit 50 tUSD into your reserve.", chain.Deposit(reserve, tusd, big.NewInt(50_000_000)), []trustbot.Token{tusd, tusd},
+			[]string{"Deposit 50 tUSD into your reserve.", ">the tUSD token</span>", ">your ALICE-tUSD reserve</span>", "<span title=\"50000000\">50 tUSD</span>"},
+			[]string{"approve(address,uint256)", "50000000</code>"},
+			[]string{"your ALICE-tUSD reserve", "50 tUSD", "50 tUSD"}, []string{"the tUSD token", "your ALICE-tUSD reserve"}},
+		{"revoke all", "Revoke all of @bob's trust.", []trustbot.Call{chain.Revoke(reserve, bob, nil)}, []trustbot.Token{tusd},
+			[]string{">@bob</span>", ">all</span>"}, []string{"<code>" + trustbot.MaxUint256().String() + "</code>"},
+			[]string{"@bob", "all"}, []string{"your ALICE-tUSD reserve"}},
+		{"re-up two, one unnamed", "Re-up @bob and 0x0000…01ca.", []trustbot.Call{chain.ReupMany(reserve, []common.Address{bob, carol}, []*big.Int{big.NewInt(1_500_000), big.NewInt(2_000_000)})}, []trustbot.Token{tusd},
+			[]string{">@bob, " + trustbot.ShortAddress(carol) + "</span>", ">1.5 tUSD, 2 tUSD</span>"}, []string{"[1500000, 2000000]</code>"},
+			[]string{"@bob, " + trustbot.ShortAddress(carol), "1.5 tUSD, 2 tUSD"}, []string{"your ALICE-tUSD reserve"}},
+		{"redeem to your wallet", "Redeem 10 ALICE-tUSD for 10 tUSD.", []trustbot.Call{chain.Redeem(reserve, big.NewInt(10_000_000), addrOf(e.alice))},
+			[]trustbot.Token{{Address: reserve, Symbol: "ALICE-tUSD", Decimals: 6}},
+			[]string{">10 ALICE-tUSD</span>", ">your wallet</span>"}, []string{"10000000</code>"},
+			[]string{"10 ALICE-tUSD", "your wallet"}, []string{"your ALICE-tUSD reserve"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, _, err := e.srv.NewSigningRequest(context.Background(), trustbot.SigningRequest{
+				UserID: "u-alice", Signer: addrOf(e.alice), Kind: "test", Summary: c.summary, Calls: c.calls, Labels: labels, Units: c.units,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := string(e.get("/s/" + r.ID).body)
+			folded := strings.Index(page, "<details class=\"raw\">")
+			if folded < 0 {
+				t.Fatalf("page: got no <details class=\"raw\"> in %s", page)
+			}
+			for _, want := range c.wants {
+				if i := strings.Index(page, want); i < 0 || i > folded {
+					t.Errorf("page: got %q at %d, want it before the raw call at %d", want, i, folded)
+				}
+			}
+			for _, want := range c.raw {
+				if i := strings.Index(page, want); i < folded {
+					t.Errorf("page: got %q at %d, want it only inside the raw call at %d", want, i, folded)
+				}
+			}
+			if strings.Contains(page, "smallest unit") && strings.Index(page, "smallest unit") < folded {
+				t.Errorf("page: the note on smallest units is outside the raw call")
+			}
+			var got struct {
+				Calls []struct {
+					ToLabel string `json:"toLabel"`
+					Data    string `json:"data"`
+					Decoded struct {
+						Args []struct {
+							Value   string `json:"value"`
+							Display string `json:"display"`
+						} `json:"args"`
+					} `json:"decoded"`
+				} `json:"calls"`
+			}
+			if err := json.Unmarshal(e.get("/s/"+r.ID+".json").body, &got); err != nil {
+				t.Fatal(err)
+			}
+			var display, toLabel []string
+			for i, call := range got.Calls {
+				toLabel = append(toLabel, call.ToLabel)
+				if call.Data != hexutil.Encode(c.calls[i].Data) {
+					t.Errorf("call %d data: got %s, want %s", i, call.Data, hexutil.Encode(c.calls[i].Data))
+				}
+				for _, a := range call.Decoded.Args {
+					display = append(display, a.Display)
+				}
+			}
+			if strings.Join(display, "|") != strings.Join(c.display, "|") || strings.Join(toLabel, "|") != strings.Join(c.toLabel, "|") {
+				t.Errorf("json: got display %q, toLabel %q; want %q, %q", display, toLabel, c.display, c.toLabel)
+			}
+		})
+	}
+
+	// A request made without names (as before they were stored) shows short addresses and raw amounts.
+	plain, _ := e.newRequest(e.srv, chain.Trust(reserve, bob, big.NewInt(25_000_000)))
+	page := string(e.get("/s/" + plain.ID).body)
+	for _, want := range []string{">" + trustbot.ShortAddress(reserve) + "</span></h3>", ">" + trustbot.ShortAddress(bob) + "</span>", "<code>25000000</code></dd>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page without names: want %q in it", want)
+		}
+	}
+}

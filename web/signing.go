@@ -19,8 +19,8 @@ import (
 	"github.com/trustbot/trustbot"
 )
 
-// NewSigningRequest stores a signing request for in's user, signer, kind, summary and calls
-// (its other fields are set here: on the configured chain, expiring Config.LinkTTL from now),
+// NewSigningRequest stores a signing request for in's user, signer, kind, summary, calls and the
+// names its page shows (labels, units; its other fields are set here: on the configured chain, expiring Config.LinkTTL from now),
 // and returns it with its URL ({PublicURL}/s/{id}, the id being 128 random bits in base64url).
 //
 // A request may approve a spender only for the deposit that follows: an
@@ -46,6 +46,8 @@ func (s *Server) NewSigningRequest(ctx context.Context, in trustbot.SigningReque
 		Kind:             in.Kind,
 		Summary:          in.Summary,
 		Calls:            in.Calls,
+		Labels:           in.Labels,
+		Units:            in.Units,
 		ExpiresAt:        s.now().Add(s.cfg.LinkTTL),
 	})
 	if err != nil {

@@ -4,9 +4,10 @@ package wire
 
 // Arg is one decoded argument of a call.
 type Arg struct {
-	Name  string `json:"name"`
-	Type  string `json:"type"`
-	Value string `json:"value"`
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Value   string `json:"value"`             // raw: addresses in hex, integers in base units
+	Display string `json:"display,omitempty"` // in the signer's terms: "@bob", "25 tUSD"
 }
 
 // Decoded is a call in words; a plain transfer of the native coin has an empty method and no
@@ -20,9 +21,10 @@ type Decoded struct {
 // Call is one transaction of a signing request.
 type Call struct {
 	To      string   `json:"to"`
-	Data    string   `json:"data"`    // 0x hex calldata
-	Value   string   `json:"value"`   // wei, decimal
-	Decoded *Decoded `json:"decoded"` // null for calldata of an unknown function
+	ToLabel string   `json:"toLabel,omitempty"` // what To is to the signer: "your ALICE-tUSD reserve"
+	Data    string   `json:"data"`              // 0x hex calldata
+	Value   string   `json:"value"`             // wei, decimal
+	Decoded *Decoded `json:"decoded"`           // null for calldata of an unknown function
 }
 
 // Tx is the transaction reported for a call.
