@@ -68,6 +68,9 @@ type RequestTx struct {
 	BlockNumber uint64 // set once confirmed
 }
 
+// MaxLabels caps the addresses a signing request names; a command names the first ones.
+const MaxLabels = 512
+
 // SigningRequest is an ordered list of calls that one Discord user's wallet (the expected
 // Signer) is asked to send on one chain before ExpiresAt: the signing link's contents.
 type SigningRequest struct {

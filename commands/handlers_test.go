@@ -2,11 +2,13 @@ package commands_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +125,7 @@ type handlerCase struct {
 	signer  common.Address
 	kind    string
 	summary string
+	names   string // the signing page's labels and units (see describeNames), when set
 	// Store.Web, Chain.Live and Chain.Simulate calls.
 	webReads, live, simulate int
 	logs                     string // logged, when set; else nothing is
@@ -208,6 +211,9 @@ func checkSigning(t *testing.T, e *env, reply *commands.Reply, tc handlerCase) {
 	if tc.summary != "" && in.Summary != tc.summary {
 		t.Errorf("summary %q, want %q", in.Summary, tc.summary)
 	}
+	if got := describeNames(in); tc.names != "" && got != tc.names {
+		t.Errorf("page names %q, want %q", got, tc.names)
+	}
 	if !sameCalls(in.Calls, tc.calls) {
 		t.Errorf("signing calls:\n%s\nwant:\n%s", describeCalls(in.Calls), describeCalls(tc.calls))
 	}
@@ -215,6 +221,20 @@ func checkSigning(t *testing.T, e *env, reply *commands.Reply, tc handlerCase) {
 	if len(sims) != 1 || sims[0].From != tc.signer || !sameCalls(sims[0].Calls, tc.calls) {
 		t.Errorf("simulated %+v, want the signing calls from %s", sims, tc.signer.Hex())
 	}
+}
+
+// describeNames writes a request's labels, in order of the text, and its units' symbols ("-"
+// for none): "@bob, your ALICE-tUSD reserve | tUSD".
+func describeNames(r trustbot.SigningRequest) string {
+	var labels, units []string
+	for _, l := range r.Labels {
+		labels = append(labels, l)
+	}
+	slices.Sort(labels)
+	for _, u := range r.Units {
+		units = append(units, cmp.Or(u.Symbol, "-"))
+	}
+	return strings.Join(labels, ", ") + " | " + strings.Join(units, ", ")
 }
 
 func sameCalls(a, b []trustbot.Call) bool {
@@ -314,7 +334,7 @@ func TestReserveCommands(t *testing.T) {
 		{name: "create", user: "dave", command: "reserve", sub: "create", setup: predict,
 			text:   "Sign to create your tUSD reserve at " + newRes.Hex() + ". Its trust token is DAVE-tUSD; then add backing with /reserve deposit.",
 			calls:  calls(chain.CreateReserve(commandstest.Factory, usdTok.Address, "dave's trust (tUSD)", "DAVE-tUSD")),
-			signer: daveW, kind: "create", summary: "dave creates a tUSD reserve; its trust token is DAVE-tUSD.",
+			signer: daveW, kind: "create", summary: "Create your tUSD reserve; its trust token is DAVE-tUSD.",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "create of ETH", user: "dave", command: "reserve", sub: "create", options: opts("asset", str("eth")), setup: predict,
 			text:   "Sign to create your ETH reserve at " + newRes.Hex() + ". Its trust token is DAVE-ETH; then add backing with /reserve deposit.",
@@ -323,7 +343,7 @@ func TestReserveCommands(t *testing.T) {
 		{name: "create backed by alice", user: "dave", command: "reserve", sub: "create", options: opts("backed-by", member("alice")), setup: predict,
 			text:   "Sign to create your ALICE-tUSD reserve, backed by alice's trust token at " + newRes.Hex() + ". Its trust token is DAVE-ALICE-tUSD; then add backing with /reserve deposit.",
 			calls:  calls(chain.CreateReserve(commandstest.Factory, aliceRes, "dave's trust (ALICE-tUSD)", "DAVE-ALICE-tUSD")),
-			signer: daveW, kind: "create", summary: "dave creates an ALICE-tUSD reserve, backed by alice's trust token; its trust token is DAVE-ALICE-tUSD.",
+			signer: daveW, kind: "create", summary: "Create your ALICE-tUSD reserve, backed by @alice's trust token; its trust token is DAVE-ALICE-tUSD.", names: "@alice's ALICE-tUSD reserve, the reserve factory | -",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "create backed by bob, whose only reserve is a layer", user: "dave", command: "reserve", sub: "create", options: opts("backed-by", member("bob")), setup: predict,
 			text:   "Sign to create your BOB-ALICE-tUSD reserve, backed by bob's trust token at " + newRes.Hex() + ". Its trust token is DAVE-BOB-ALICE-tUSD; then add backing with /reserve deposit.",
@@ -343,7 +363,7 @@ func TestReserveCommands(t *testing.T) {
 
 		{name: "deposit an ERC-20: approve, then deposit", user: "alice", command: "reserve", sub: "deposit", options: opts("amount", str("50")), setup: holds(u(1000)),
 			text:  "Sign to deposit 50 tUSD into your reserve (backing 300 → 350, coverage 466%). Your wallet will ask twice: first to let the reserve take the tokens, then to deposit them.",
-			calls: chain.Deposit(aliceRes, usdTok, u(50)), signer: aliceW, kind: "deposit", summary: "alice deposits 50 tUSD into their reserve.",
+			calls: chain.Deposit(aliceRes, usdTok, u(50)), signer: aliceW, kind: "deposit", summary: "Deposit 50 tUSD into your reserve.", names: "the tUSD token, your ALICE-tUSD reserve | tUSD, tUSD",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "deposit the native coin: one call with value", user: "carol", command: "reserve", sub: "deposit", options: opts("amount", str("1"), "asset", str("ETH")), setup: holds(eth(5)),
 			text:  "Sign to deposit 1 ETH into your reserve (backing 2 → 3, nothing outstanding).",
@@ -364,7 +384,7 @@ func TestReserveCommands(t *testing.T) {
 
 		{name: "withdraw", user: "alice", command: "reserve", sub: "withdraw", options: opts("amount", str("100")),
 			text:  "Sign to withdraw 100 tUSD from your reserve to your wallet (backing 300 → 200, coverage 266%).",
-			calls: calls(chain.Withdraw(aliceRes, u(100), aliceW)), signer: aliceW, kind: "withdraw", summary: "alice withdraws 100 tUSD from their reserve.",
+			calls: calls(chain.Withdraw(aliceRes, u(100), aliceW)), signer: aliceW, kind: "withdraw", summary: "Withdraw 100 tUSD from your reserve to your wallet.",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "withdraw everything: who could not redeem", user: "alice", command: "reserve", sub: "withdraw", options: opts("amount", str("300")),
 			text: "Sign to withdraw 300 tUSD from your reserve to your wallet (backing 300 → 0, coverage 0%)." +
@@ -423,11 +443,11 @@ func TestTrustReupRevoke(t *testing.T) {
 	runHandlerCases(t, []handlerCase{
 		{name: "trust a new member", user: "alice", command: "trust", options: opts("member", member("carol"), "amount", str("25")),
 			text:  "Sign to extend <@carol> a budget of 25 tUSD (your reserve: 300 tUSD backing, 75 outstanding → 100, coverage 300%).",
-			calls: calls(chain.Trust(aliceRes, carolW, u(25))), signer: aliceW, kind: "trust", summary: "alice extends carol a budget of 25 tUSD.",
+			calls: calls(chain.Trust(aliceRes, carolW, u(25))), signer: aliceW, kind: "trust", summary: "Trust @carol with 25 tUSD.", names: "@carol, your ALICE-tUSD reserve | tUSD",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "trust more to a trusted member", user: "alice", command: "trust", options: opts("member", member("bob"), "amount", str("5")),
 			text:  "Sign to add 5 tUSD to <@bob>'s budget: 100 → 105 (your reserve: 300 tUSD backing, 75 outstanding → 80, coverage 375%).",
-			calls: calls(chain.Trust(aliceRes, bobW, u(5))), signer: aliceW, kind: "trust", summary: "alice adds 5 tUSD to bob's budget.",
+			calls: calls(chain.Trust(aliceRes, bobW, u(5))), signer: aliceW, kind: "trust", summary: "Add 5 tUSD to @bob's budget.",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "trust myself", user: "alice", command: "trust", options: opts("member", member("alice"), "amount", str("5")),
 			text: "You can't trust yourself: your reserve is already yours to withdraw."},
@@ -462,12 +482,12 @@ func TestTrustReupRevoke(t *testing.T) {
 
 		{name: "reup a member", user: "alice", command: "reup", options: opts("member", member("bob")),
 			text:  "Sign to re-up <@bob> +60: 60 tUSD in all (your reserve: 300 tUSD backing, 75 outstanding → 135, coverage 222%)." + capped,
-			calls: calls(chain.Reup(aliceRes, bobW, u(60))), signer: aliceW, kind: "reup", summary: "alice re-ups bob +60 (60 tUSD in all).",
+			calls: calls(chain.Reup(aliceRes, bobW, u(60))), signer: aliceW, kind: "reup", summary: "Re-up @bob +60 (60 tUSD in all).",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "reup everyone below budget", user: "alice", command: "reup",
 			text:  "Sign to re-up <@bob> +60, <@dave> +20: 80 tUSD in all (your reserve: 300 tUSD backing, 75 outstanding → 155, coverage 193%)." + capped,
 			calls: calls(chain.ReupMany(aliceRes, []common.Address{bobW, daveW}, []*big.Int{u(60), u(20)})), signer: aliceW, kind: "reup",
-			summary:  "alice re-ups everyone below budget: 2 holders, 80 tUSD in all.",
+			summary:  "Re-up everyone below budget: 2 holders, 80 tUSD in all.", names: "your ALICE-tUSD reserve | tUSD",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "reup a layer's holder", user: "bob", command: "reup", options: opts("member", member("carol")),
 			text:  "Sign to re-up <@carol> +40: 40 ALICE-tUSD in all (your reserve: 20 ALICE-tUSD backing, 14 outstanding → 54, coverage 37%)." + capped,
@@ -485,7 +505,7 @@ func TestTrustReupRevoke(t *testing.T) {
 			text: "Sign to revoke 30 tUSD of trust from <@bob>: their budget goes 100 → 70 and 30 of their 40 tokens are burned; outstanding 75 → 45, coverage 666%." +
 				"\nNobody downstream loses credit.",
 			calls: calls(chain.Revoke(aliceRes, bobW, u(30))), signer: aliceW, kind: "revoke",
-			summary:  "alice revokes 30 tUSD of bob's trust.",
+			summary:  "Revoke 30 tUSD of @bob's trust.",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "revoke past the wallet into the layer's backing", user: "alice", command: "revoke", options: opts("member", member("bob"), "amount", str("55")),
 			text: "Sign to revoke 55 tUSD of trust from <@bob>: their budget goes 100 → 45 and 40 of their 40 tokens are burned, and so are 15 of the 20 ALICE-tUSD backing their reserve (20 → 5); outstanding 75 → 20, coverage 1500%." +
@@ -496,7 +516,7 @@ func TestTrustReupRevoke(t *testing.T) {
 			text: "Sign to revoke all trust from <@bob>: their budget goes 100 → 0 and 40 of their 40 tokens are burned, and so are 20 of the 20 ALICE-tUSD backing their reserve (20 → 0); outstanding 75 → 15, coverage 2000%." +
 				"\nDownstream, redeemable credit changes: <@carol>: 10 → 0 tUSD through <@bob>; <@dave>: 14 → 10 tUSD through <@bob>.",
 			calls:  calls(chain.Revoke(aliceRes, bobW, nil), chain.Revoke(aliceRes, bobRes, u(20))),
-			signer: aliceW, kind: "revoke", summary: "alice revokes all of bob's trust.",
+			signer: aliceW, kind: "revoke", summary: "Revoke all of @bob's trust.",
 			webReads: 1, live: 1, simulate: 1,
 			check: func(t *testing.T, e *env, _ *commands.Reply) {
 				d, err := chain.DecodeCall(e.links.Made()[0].Calls[0])
@@ -514,10 +534,10 @@ func TestTrustReupRevoke(t *testing.T) {
 			text: "Sign to revoke 100 tUSD of trust from <@bob>: their budget goes 100 → 0 and 40 of their 40 tokens are burned, and so are 20 of the 20 ALICE-tUSD backing their reserve (20 → 0); outstanding 75 → 15, coverage 2000%." +
 				"\nDownstream, redeemable credit changes: <@carol>: 10 → 0 tUSD through <@bob>; <@dave>: 14 → 10 tUSD through <@bob>.",
 			calls:  calls(chain.Revoke(aliceRes, bobW, u(100)), chain.Revoke(aliceRes, bobRes, u(20))),
-			signer: aliceW, kind: "revoke", summary: "alice revokes 100 tUSD of bob's trust.", webReads: 1, live: 1, simulate: 1},
+			signer: aliceW, kind: "revoke", summary: "Revoke 100 tUSD of @bob's trust.", webReads: 1, live: 1, simulate: 1},
 		{name: "revoke all of a member holding tokens without a budget", user: "alice", command: "revoke", options: opts("member", member("erin")), web: storyWeb().Member("erin", erinW),
 			text:  "Sign to revoke all trust from <@erin>: they have no budget and 5 of their 5 tokens are burned; outstanding 75 → 70, coverage 428%.\nNobody downstream loses credit.",
-			calls: calls(chain.Revoke(aliceRes, erinW, nil)), signer: aliceW, kind: "revoke", summary: "alice revokes all of erin's trust.", webReads: 1, live: 1, simulate: 1},
+			calls: calls(chain.Revoke(aliceRes, erinW, nil)), signer: aliceW, kind: "revoke", summary: "Revoke all of @erin's trust.", webReads: 1, live: 1, simulate: 1},
 		{name: "revoke more than the tokens held, over a small budget", user: "alice", command: "revoke", options: opts("member", member("erin"), "amount", str("6")), web: storyWeb().Member("erin", erinW),
 			text: "You can revoke at most 5 of <@erin>'s trust, the tokens of yours they hold; /revoke <@erin> takes all of it.", webReads: 1, live: 1},
 		{name: "revoke of a member whose wallet is empty: only their reserve's backing burns", web: storyWeb().Account(aliceRes, bobW, u(0), u(100)),
@@ -525,7 +545,7 @@ func TestTrustReupRevoke(t *testing.T) {
 			text: "Sign to revoke 15 tUSD of trust from <@bob>: their budget goes 100 → 85; their wallet holds none of your tokens, and 15 of the 20 ALICE-tUSD backing their reserve are burned (20 → 5); outstanding 35 → 20, coverage 1500%." +
 				"\nDownstream, redeemable credit changes: <@carol>: 10 → 5 tUSD through <@bob>.",
 			calls:  calls(chain.Revoke(aliceRes, bobW, u(15)), chain.Revoke(aliceRes, bobRes, u(15))),
-			signer: aliceW, kind: "revoke", summary: "alice revokes 15 tUSD of bob's trust.", webReads: 1, live: 1, simulate: 1},
+			signer: aliceW, kind: "revoke", summary: "Revoke 15 tUSD of @bob's trust.", webReads: 1, live: 1, simulate: 1},
 		{name: "revoke a member never trusted", user: "alice", command: "revoke", options: opts("member", member("carol")),
 			text: "You never trusted <@carol> (no budget and no tokens of yours): nothing to revoke.", webReads: 1, live: 1},
 		{name: "revoke myself", user: "alice", command: "revoke", options: opts("member", member("alice")),
@@ -542,7 +562,7 @@ func TestRedeem(t *testing.T) {
 	runHandlerCases(t, []handlerCase{
 		{name: "redeem", user: "bob", command: "redeem", options: opts("amount", str("10")),
 			text:  "Sign to redeem 10 ALICE-tUSD for 10 tUSD, paid to your wallet (<@alice>'s reserve: 300 tUSD backing, 75 outstanding, coverage 400%).",
-			calls: calls(chain.Redeem(aliceRes, u(10), bobW)), signer: bobW, kind: "redeem", summary: "bob redeems 10 ALICE-tUSD for 10 tUSD.",
+			calls: calls(chain.Redeem(aliceRes, u(10), bobW)), signer: bobW, kind: "redeem", summary: "Redeem 10 ALICE-tUSD for 10 tUSD.", names: "the ALICE-tUSD reserve, your wallet | ALICE-tUSD",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "redeem to another address", user: "bob", command: "redeem", options: opts("amount", str("10"), "to", str(payee.Hex())),
 			text:  "Sign to redeem 10 ALICE-tUSD for 10 tUSD, paid to " + payee.Hex() + " (<@alice>'s reserve: 300 tUSD backing, 75 outstanding, coverage 400%).",
@@ -569,7 +589,7 @@ func TestRedeem(t *testing.T) {
 		{name: "redeem a layer's tokens deep", user: "carol", command: "redeem", options: opts("amount", str("5")),
 			text: "Sign to redeem 5 BOB-ALICE-tUSD for 5 tUSD, paid to your wallet (<@bob>'s reserve: 20 ALICE-tUSD backing, 14 outstanding, coverage 142%)." +
 				" It unwinds every layer in one transaction and pays tUSD.",
-			calls: calls(chain.RedeemDeep(bobRes, u(5), carolW)), signer: carolW, kind: "redeem", summary: "carol redeems 5 BOB-ALICE-tUSD for 5 tUSD.",
+			calls: calls(chain.RedeemDeep(bobRes, u(5), carolW)), signer: carolW, kind: "redeem", summary: "Redeem 5 BOB-ALICE-tUSD for 5 tUSD.", names: "the BOB-ALICE-tUSD reserve, your wallet | BOB-ALICE-tUSD",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "redeem a layer's tokens one layer", user: "carol", command: "redeem", options: opts("amount", str("5"), "layer", str("one")),
 			text: "Sign to redeem 5 BOB-ALICE-tUSD for 5 ALICE-tUSD, paid to your wallet (<@bob>'s reserve: 20 ALICE-tUSD backing, 14 outstanding, coverage 142%)." +
@@ -676,11 +696,11 @@ func TestBalanceAndCredit(t *testing.T) {
 
 func TestPendingSetupWeb(t *testing.T) {
 	reqs := []trustbot.SigningRequest{
-		{ID: "req-a", UserID: "alice", Summary: "alice extends bob a budget of 5 tUSD.", Status: trustbot.StatusCreated,
+		{ID: "req-a", UserID: "alice", Summary: "Trust @bob with 5 tUSD.", Status: trustbot.StatusCreated,
 			Calls: make([]trustbot.Call, 1), ExpiresAt: noticeNow.Add(10 * time.Minute)},
-		{ID: "req-b", UserID: "alice", Summary: "alice deposits 50 tUSD into their reserve.", Status: trustbot.StatusSubmitted,
+		{ID: "req-b", UserID: "alice", Summary: "Deposit 50 tUSD into your reserve.", Status: trustbot.StatusSubmitted,
 			Calls: make([]trustbot.Call, 2), Txs: []trustbot.RequestTx{{Index: 0}}, ExpiresAt: noticeNow.Add(20 * time.Second)},
-		{ID: "req-c", UserID: "alice", Summary: "alice withdraws 1 tUSD from their reserve.", Status: trustbot.StatusOpened,
+		{ID: "req-c", UserID: "alice", Summary: "Withdraw 1 tUSD from your reserve to your wallet.", Status: trustbot.StatusOpened,
 			Calls: make([]trustbot.Call, 1), ExpiresAt: noticeNow.Add(90 * time.Second)},
 	}
 	var cancelled []string
@@ -735,15 +755,15 @@ func TestPendingSetupWeb(t *testing.T) {
 	runHandlerCases(t, []handlerCase{
 		{name: "pending", user: "alice", command: "pending", setup: pending(reqs),
 			text: "Your open signing requests (cancel one with /pending cancel:N):" +
-				"\n1. alice extends bob a budget of 5 tUSD. — not signed yet, expires in 10 min. " + commandstest.SignURL("req-a") +
-				"\n2. alice deposits 50 tUSD into their reserve. — 1 of 2 transactions sent, expires in less than a minute. " + commandstest.SignURL("req-b") +
-				"\n3. alice withdraws 1 tUSD from their reserve. — opened, not signed yet, expires in 2 min. " + commandstest.SignURL("req-c"),
+				"\n1. Trust @bob with 5 tUSD. — not signed yet, expires in 10 min. " + commandstest.SignURL("req-a") +
+				"\n2. Deposit 50 tUSD into your reserve. — 1 of 2 transactions sent, expires in less than a minute. " + commandstest.SignURL("req-b") +
+				"\n3. Withdraw 1 tUSD from your reserve to your wallet. — opened, not signed yet, expires in 2 min. " + commandstest.SignURL("req-c"),
 			check: wantCancelled()},
 		{name: "pending, none", user: "bob", command: "pending", setup: pending(reqs), text: "You have no open signing requests."},
 		{name: "cancel", user: "alice", command: "pending", options: opts("cancel", str("2")), setup: pending(reqs),
-			text: "Cancelled: alice deposits 50 tUSD into their reserve. The link no longer works.", check: wantCancelled("req-b by alice")},
+			text: "Cancelled: Deposit 50 tUSD into your reserve. The link no longer works.", check: wantCancelled("req-b by alice")},
 		{name: "cancel #1", user: "alice", command: "pending", options: opts("cancel", str("#1")), setup: pending(reqs),
-			text: "Cancelled: alice extends bob a budget of 5 tUSD. The link no longer works.", check: wantCancelled("req-a by alice")},
+			text: "Cancelled: Trust @bob with 5 tUSD. The link no longer works.", check: wantCancelled("req-a by alice")},
 		{name: "cancel out of range", user: "alice", command: "pending", options: opts("cancel", str("4")), setup: pending(reqs),
 			text: `"4" is not one of your open requests: give a number from 1 to 3 (see /pending).`, check: wantCancelled()},
 		{name: "cancel not a number", user: "alice", command: "pending", options: opts("cancel", str("last")), setup: pending(reqs),

@@ -143,7 +143,7 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 	if to != holderAddr {
 		dest = to.Hex()
 	}
-	summary := fmt.Sprintf("%s redeems %s %s for %s.", r.User.Name, trustbot.FormatAmount(amount, res.Decimals), res.Symbol, trustbot.Money(amount, paid.Decimals, paid.Symbol))
+	summary := fmt.Sprintf("Redeem %s %s for %s.", trustbot.FormatAmount(amount, res.Decimals), res.Symbol, trustbot.Money(amount, paid.Decimals, paid.Symbol))
 	text := fmt.Sprintf("Sign to redeem %s %s for %s, paid to %s (%s's reserve: %s).", trustbot.FormatAmount(amount, res.Decimals), res.Symbol,
 		trustbot.Money(amount, paid.Decimals, paid.Symbol), dest, issuerName, reserveLine(res))
 	if res.Layered && !deep {

@@ -133,11 +133,12 @@ func (h *handlers) reserveCreate(ctx context.Context, r *Request) (*Reply, error
 	name := fmt.Sprintf("%s's trust (%s)", r.User.Name, asset.Symbol)
 	symbol := symbolFor(r.User.Name, asset.Symbol)
 	call := chain.CreateReserve(h.Chain.Factory(), asset.Address, name, symbol)
-	layer := ""
+	layer, byName := "", ""
 	if by := r.MemberOption("backed-by"); by != nil {
 		layer = fmt.Sprintf(", backed by %s's trust token", by.Name)
+		byName = fmt.Sprintf(", backed by @%s's trust token", by.Name)
 	}
-	summary := fmt.Sprintf("%s creates %s %s reserve%s; its trust token is %s.", r.User.Name, article(asset.Symbol), asset.Symbol, layer, symbol)
+	summary := fmt.Sprintf("Create your %s reserve%s; its trust token is %s.", asset.Symbol, byName, symbol)
 	text := fmt.Sprintf("Sign to create your %s reserve%s at %s. Its trust token is %s; then add backing with /reserve deposit.",
 		asset.Symbol, layer, existing.Address.Hex(), symbol)
 	return h.sign(ctx, r, issuer, "create", summary, text, []trustbot.Call{call}, nil)
@@ -169,7 +170,7 @@ func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, erro
 	if len(calls) == 2 {
 		steps = " Your wallet will ask twice: first to let the reserve take the tokens, then to deposit them."
 	}
-	summary := fmt.Sprintf("%s deposits %s into their reserve.", r.User.Name, trustbot.Money(amount, t.Decimals, t.Symbol))
+	summary := fmt.Sprintf("Deposit %s into your reserve.", trustbot.Money(amount, t.Decimals, t.Symbol))
 	text := fmt.Sprintf("Sign to deposit %s into your reserve (backing %s → %s, %s).%s",
 		trustbot.Money(amount, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Reserve, t.Decimals), trustbot.FormatAmount(after, t.Decimals),
 		coverage(after, res.Outstanding), steps)
@@ -232,7 +233,7 @@ func (h *handlers) reserveWithdraw(ctx context.Context, r *Request) (*Reply, err
 		return nil, trustbot.Errorf(trustbot.EInvalid, "Your reserve holds %s; you can withdraw at most %s.", trustbot.Money(res.Reserve, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Reserve, t.Decimals))
 	}
 	after := new(big.Int).Sub(res.Reserve, amount)
-	summary := fmt.Sprintf("%s withdraws %s from their reserve.", r.User.Name, trustbot.Money(amount, t.Decimals, t.Symbol))
+	summary := fmt.Sprintf("Withdraw %s from your reserve to your wallet.", trustbot.Money(amount, t.Decimals, t.Symbol))
 	text := fmt.Sprintf("Sign to withdraw %s from your reserve to your wallet (backing %s → %s, %s).",
 		trustbot.Money(amount, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Reserve, t.Decimals), trustbot.FormatAmount(after, t.Decimals), coverage(after, res.Outstanding))
 	if after.Cmp(res.Outstanding) < 0 {

@@ -51,7 +51,7 @@ func (h *handlers) reup(ctx context.Context, r *Request) (*Reply, error) {
 		if bal.Cmp(budget) >= 0 {
 			return nil, trustbot.Errorf(trustbot.EInvalid, "%s holds %s of a %s budget: nothing to re-up.", m.Mention(), trustbot.FormatAmount(bal, t.Decimals), trustbot.Money(budget, t.Decimals, t.Symbol))
 		}
-		gaps = append(gaps, gap{m.Mention(), m.Name, addr, new(big.Int).Sub(budget, bal)})
+		gaps = append(gaps, gap{m.Mention(), "@" + m.Name, addr, new(big.Int).Sub(budget, bal)})
 	} else {
 		hs, err := h.holders(ctx, res.Address)
 		if err != nil {
@@ -87,9 +87,9 @@ func (h *handlers) reup(ctx context.Context, r *Request) (*Reply, error) {
 	after := new(big.Int).Add(res.Outstanding, total)
 	// The summary is read outside the chat (the signing page, "Confirmed"), where a mention does
 	// not render and only the member option carries a name.
-	summary := fmt.Sprintf("%s re-ups %s (%s in all).", r.User.Name, strings.Join(named, ", "), trustbot.Money(total, t.Decimals, t.Symbol))
+	summary := fmt.Sprintf("Re-up %s (%s in all).", strings.Join(named, ", "), trustbot.Money(total, t.Decimals, t.Symbol))
 	if r.MemberOption("member") == nil {
-		summary = fmt.Sprintf("%s re-ups everyone below budget: %s, %s in all.", r.User.Name, plural(len(gaps), "holder"), trustbot.Money(total, t.Decimals, t.Symbol))
+		summary = fmt.Sprintf("Re-up everyone below budget: %s, %s in all.", plural(len(gaps), "holder"), trustbot.Money(total, t.Decimals, t.Symbol))
 	}
 	text := fmt.Sprintf("Sign to re-up %s: %s in all (your reserve: %s backing, %s outstanding → %s, %s). Each mint is capped at the amount shown, so nobody gets more if balances move meanwhile.",
 		strings.Join(parts, ", "), trustbot.Money(total, t.Decimals, t.Symbol), trustbot.Money(res.Reserve, t.Decimals, t.Symbol),

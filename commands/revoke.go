@@ -92,10 +92,10 @@ func (h *handlers) revoke(ctx context.Context, r *Request) (*Reply, error) {
 	total := new(big.Int).Add(burn, layerBurn)
 	after := new(big.Int).Sub(res.Outstanding, total)
 	what := "all trust"
-	summary := fmt.Sprintf("%s revokes all of %s's trust.", r.User.Name, m.Name)
+	summary := fmt.Sprintf("Revoke all of @%s's trust.", m.Name)
 	if amount != nil {
 		what = trustbot.Money(amount, t.Decimals, t.Symbol) + " of trust"
-		summary = fmt.Sprintf("%s revokes %s of %s's trust.", r.User.Name, trustbot.Money(amount, t.Decimals, t.Symbol), m.Name)
+		summary = fmt.Sprintf("Revoke %s of @%s's trust.", trustbot.Money(amount, t.Decimals, t.Symbol), m.Name)
 	}
 	// The summary is the "Confirmed" line: what was asked. What burned is the chain's to say,
 	// and the notice says it from the events.

@@ -224,9 +224,10 @@ func (h *handlers) sign(ctx context.Context, r *Request, signer common.Address, 
 		}
 		return nil, err
 	}
+	labels, units := h.pageNames(ctx, r, signer, calls)
 	id, url, err := h.Links.SigningLink(ctx, trustbot.SigningRequest{
 		GuildID: r.GuildID, ChannelID: r.ChannelID, UserID: r.User.ID, InteractionToken: r.Token,
-		Signer: signer, Kind: kind, Summary: summary, Calls: calls,
+		Signer: signer, Kind: kind, Summary: summary, Calls: calls, Labels: labels, Units: units,
 	})
 	if err != nil {
 		return nil, err

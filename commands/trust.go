@@ -49,11 +49,11 @@ func (h *handlers) trust(ctx context.Context, r *Request) (*Reply, error) {
 	after := new(big.Int).Add(res.Outstanding, amount)
 	money := trustbot.Money(amount, t.Decimals, t.Symbol)
 	// The budget grows by amount: a member already trusted hears the before and after.
-	summary := fmt.Sprintf("%s extends %s a budget of %s.", r.User.Name, m.Name, money)
+	summary := fmt.Sprintf("Trust @%s with %s.", m.Name, money)
 	what := fmt.Sprintf("extend %s a budget of %s", m.Mention(), money)
 	if budget.Sign() > 0 {
 		newBudget := new(big.Int).Add(budget, amount)
-		summary = fmt.Sprintf("%s adds %s to %s's budget.", r.User.Name, money, m.Name)
+		summary = fmt.Sprintf("Add %s to @%s's budget.", money, m.Name)
 		what = fmt.Sprintf("add %s to %s's budget: %s → %s", money, m.Mention(), trustbot.FormatAmount(budget, t.Decimals), trustbot.FormatAmount(newBudget, t.Decimals))
 	}
 	text := fmt.Sprintf("Sign to %s (your reserve: %s backing, %s outstanding → %s, %s).",

@@ -15,11 +15,8 @@ import (
 	"github.com/trustbot/trustbot"
 )
 
-// maxLabel caps one stored label, in bytes; maxLabels caps their number.
-const (
-	maxLabel  = 200
-	maxLabels = 64
-)
+// maxLabel caps one stored label, in bytes.
+const maxLabel = 200
 
 // storedUnit is a trustbot.Token in signing_request_names.units.
 type storedUnit struct {
@@ -31,8 +28,8 @@ type storedUnit struct {
 // checkNames refuses labels and units a page could not show: too many or too long labels, and
 // units that are not one per call.
 func checkNames(r *trustbot.SigningRequest) error {
-	if len(r.Labels) > maxLabels {
-		return trustbot.Errorf(trustbot.EInvalid, "A signing request names at most %d addresses; this one names %d.", maxLabels, len(r.Labels))
+	if len(r.Labels) > trustbot.MaxLabels {
+		return trustbot.Errorf(trustbot.EInvalid, "A signing request names at most %d addresses; this one names %d.", trustbot.MaxLabels, len(r.Labels))
 	}
 	for a, l := range r.Labels {
 		if strings.TrimSpace(l) == "" || len(l) > maxLabel {

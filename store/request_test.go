@@ -730,7 +730,7 @@ func TestCreateRequest_Names(t *testing.T) {
 		}},
 		{"too many labels", func(r *trustbot.SigningRequest) {
 			r.Labels = map[common.Address]string{}
-			for i := range 65 {
+			for i := range trustbot.MaxLabels + 1 {
 				r.Labels[addr(1000+i)] = "someone"
 			}
 		}},

@@ -139,8 +139,8 @@ func TestLinksAreSingleUse(t *testing.T) {
 	mustContain(t, "second /approve", run("/approve"), "That link is already confirmed.")
 
 	run("/trust @bob 5")
-	mustContain(t, "/pending", run("/pending"), "1. alice adds 5 tUSD to bob's budget.", "/s/")
-	mustContain(t, "/pending cancel:1", run("/pending cancel:1"), "Cancelled: alice adds 5 tUSD to bob's budget.")
+	mustContain(t, "/pending", run("/pending"), "1. Add 5 tUSD to @bob's budget.", "/s/")
+	mustContain(t, "/pending cancel:1", run("/pending cancel:1"), "Cancelled: Add 5 tUSD to @bob's budget.")
 	mustContain(t, "/approve cancelled", run("/approve"), "That link is cancelled.")
 
 	run("/reserve withdraw 50")
