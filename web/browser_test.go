@@ -218,7 +218,7 @@ func startBrowserEnv(chromium string) (_ *browserEnv, err error) {
 	b.closers = append(b.closers, func() { stop(); <-done })
 
 	// Alice's reserve of tUSD: the issuer of the cases' trust and deposits.
-	if _, err := b.mine(ctx, b.alice, chain.CreateReserve(b.dc.Factory(), b.tusd, "Alice Dollar", "aUSD")); err != nil {
+	if _, err := b.mine(ctx, b.alice, chain.CreateReserve(b.dc.Factory(), b.tusd, "alice's trust (tUSD)", "ALICE-tUSD")); err != nil {
 		return nil, fmt.Errorf("create alice's reserve: %w", err)
 	}
 	if b.reserve, err = b.dc.Client().Predict(ctx, b.alice.Address(), b.tusd); err != nil {
@@ -303,12 +303,27 @@ func (b *browserEnv) mineAll(t *testing.T, w chain.Wallet, calls ...trustbot.Cal
 	}
 }
 
-// request makes a signing request for signer, as a command would.
+// request makes a signing request for signer, as a command would: with the names of the
+// members, alice's reserve and tUSD, and the unit of calls to either (tUSD; ALICE-tUSD for a holder's redemption).
 func (b *browserEnv) request(t *testing.T, signer chain.Wallet, kind, summary string, calls ...trustbot.Call) trustbot.SigningRequest {
 	t.Helper()
+	labels := map[common.Address]string{b.alice.Address(): "@alice", b.bob.Address(): "@bob", b.carol.Address(): "@carol",
+		b.tusd: "the tUSD token", b.reserve: "@alice's ALICE-tUSD reserve", signer.Address(): "your wallet"}
+	if signer.Address() == b.alice.Address() {
+		labels[b.reserve] = "your ALICE-tUSD reserve"
+	}
+	units := make([]trustbot.Token, len(calls))
+	for i, c := range calls {
+		switch {
+		case c.To == b.reserve && signer.Address() != b.alice.Address(): // a holder redeems
+			units[i] = trustbot.Token{Address: b.reserve, Symbol: "ALICE-tUSD", Decimals: 6}
+		case c.To == b.tusd || c.To == b.reserve:
+			units[i] = trustbot.Token{Address: b.tusd, Symbol: "tUSD", Decimals: 6}
+		}
+	}
 	r, _, err := b.srv.NewSigningRequest(context.Background(), trustbot.SigningRequest{
 		GuildID: "guild", ChannelID: "channel", UserID: "user-" + strings.ToLower(signer.Address().Hex()[2:8]),
-		Signer: signer.Address(), Kind: kind, Summary: summary, Calls: calls,
+		Signer: signer.Address(), Kind: kind, Summary: summary, Calls: calls, Labels: labels, Units: units,
 	})
 	if err != nil {
 		t.Fatalf("NewSigningRequest: %v", err)
@@ -826,6 +841,7 @@ func TestBrowserLinkWallet(t *testing.T) {
 	nonce := b.walletLink(t, "discord-bob", "bob")
 	tb := b.newTab(t, b.newWallet(b.bob), 1280, 900)
 	tb.open("/l/" + nonce)
+	wantContains(t, "page", tb.js(`document.body.innerText`), "Link your wallet to @bob", "your Discord account, @bob (user id discord-bob)")
 	tb.clickSign()
 	text := tb.waitNotice("linked")
 	wantContains(t, "notice", text, "Linked "+shortHex(b.bob.Address())+" to @bob.")
@@ -853,7 +869,7 @@ func TestBrowserLinkWallet(t *testing.T) {
 
 func TestBrowserTrustConfirmed(t *testing.T) {
 	b := browserEnvFor(t)
-	r := b.request(t, b.alice, "trust", "Alice extends @bob a budget of 50 tUSD.", chain.Trust(b.reserve, b.bob.Address(), usd(50)))
+	r := b.request(t, b.alice, "trust", "Trust @bob with 50 tUSD.", chain.Trust(b.reserve, b.bob.Address(), usd(50)))
 	_, budgetBefore, err := b.dc.Client().Account(context.Background(), b.reserve, b.bob.Address())
 	if err != nil {
 		t.Fatal(err)
@@ -862,14 +878,28 @@ func TestBrowserTrustConfirmed(t *testing.T) {
 	tb := b.newTab(t, w, 1280, 900)
 	tb.open("/s/" + r.ID)
 
-	// What will happen, in words and decoded, before anything is sent.
+	// What will happen, in the signer's words, before anything is sent; the raw call folded.
 	body := tb.js(`document.body.innerText`)
-	wantContains(t, "page", body, "Alice extends @bob a budget of 50 tUSD.", shortHex(b.alice.Address()),
-		"trust(address,uint256)", b.bob.Address().Hex(), "50000000", "Local dev chain", "chain id 1337", "Expires")
+	wantContains(t, "page", body, "Trust @bob with 50 tUSD.", shortHex(b.alice.Address()),
+		"holder\n@bob", "amount\n50 tUSD", "The raw call", "Local dev chain", "chain id 1337", "Expires")
+	if h := tb.js(`document.querySelector('#call-0 h3').textContent`); h != "1 trust on your ALICE-tUSD reserve" {
+		t.Errorf("call heading: got %q, want %q", h, "1 trust on your ALICE-tUSD reserve")
+	}
+	for _, raw := range []string{"trust(address,uint256)", b.bob.Address().Hex(), "50000000"} {
+		if strings.Contains(body, raw) {
+			t.Errorf("page: got %q in the visible text, want it folded in the raw call", raw)
+		}
+	}
+	if open := tb.js(`String(document.querySelector('#call-0 details.raw').open)`); open != "false" {
+		t.Errorf("raw call open: got %s, want false (folded)", open)
+	}
+	tb.do("unfold the raw call", chromedp.Click(chromedp.CSS(`#call-0 details.raw summary`)))
+	wantContains(t, "raw call", tb.js(`document.querySelector('#call-0 details.raw').innerText`),
+		"trust(address,uint256)", b.bob.Address().Hex(), "50000000", b.reserve.Hex())
 
 	tb.clickSign()
 	text := tb.waitNotice("confirmed")
-	wantContains(t, "notice", text, "Confirmed: Alice extends @bob a budget of 50 tUSD.")
+	wantContains(t, "notice", text, "Confirmed: Trust @bob with 50 tUSD.")
 
 	got := b.stored(t, r.ID)
 	if got.Status != trustbot.StatusConfirmed || len(got.Txs) != 1 {
@@ -900,7 +930,7 @@ func TestBrowserDepositTwoCalls(t *testing.T) {
 	b := browserEnvFor(t)
 	ctx := context.Background()
 	calls := chain.Deposit(b.reserve, trustbot.Token{Address: b.tusd, Symbol: "tUSD", Decimals: 6}, usd(25))
-	r := b.request(t, b.alice, "deposit", "Alice deposits 25 tUSD into her reserve.", calls...)
+	r := b.request(t, b.alice, "deposit", "Deposit 25 tUSD into your reserve.", calls...)
 	before, err := b.dc.Client().ReserveAt(ctx, b.reserve)
 	if err != nil {
 		t.Fatal(err)
@@ -908,7 +938,13 @@ func TestBrowserDepositTwoCalls(t *testing.T) {
 	w := b.newWallet(b.alice)
 	tb := b.newTab(t, w, 1280, 900)
 	tb.open("/s/" + r.ID)
-	wantContains(t, "page", tb.js(`document.body.innerText`), "approve(address,uint256)", "deposit(uint256)", "2 transactions, in this order")
+	wantContains(t, "page", tb.js(`document.body.innerText`), "Deposit 25 tUSD into your reserve.",
+		"spender\nyour ALICE-tUSD reserve", "amount\n25 tUSD", "2 transactions, in this order")
+	if h := tb.js(`[...document.querySelectorAll('.call h3')].map((h) => h.textContent).join(' | ')`); h != "1 approve on the tUSD token | 2 deposit on your ALICE-tUSD reserve" {
+		t.Errorf("call headings: got %q, want %q", h, "1 approve on the tUSD token | 2 deposit on your ALICE-tUSD reserve")
+	}
+	wantContains(t, "raw calls", tb.js(`[...document.querySelectorAll('details.raw')].map((d) => d.textContent).join(' ')`),
+		"approve(address,uint256)", "deposit(uint256)", "25000000")
 	tb.clickSign()
 	tb.waitNotice("confirmed")
 
@@ -953,7 +989,7 @@ func TestBrowserDepositTwoCalls(t *testing.T) {
 
 func TestBrowserRejectThenRetry(t *testing.T) {
 	b := browserEnvFor(t)
-	r := b.request(t, b.alice, "trust", "Alice extends @carol a budget of 5 tUSD.", chain.Trust(b.reserve, b.carol.Address(), usd(5)))
+	r := b.request(t, b.alice, "trust", "Trust @carol with 5 tUSD.", chain.Trust(b.reserve, b.carol.Address(), usd(5)))
 	w := b.newWallet(b.alice)
 	w.set(func(w *wallet) { w.reject["eth_sendTransaction"] = 1 })
 	tb := b.newTab(t, w, 1280, 900)
@@ -976,7 +1012,7 @@ func TestBrowserRejectThenRetry(t *testing.T) {
 
 func TestBrowserWrongAccountRefused(t *testing.T) {
 	b := browserEnvFor(t)
-	r := b.request(t, b.alice, "trust", "Alice extends @bob a budget of 1 tUSD.", chain.Trust(b.reserve, b.bob.Address(), usd(1)))
+	r := b.request(t, b.alice, "trust", "Trust @bob with 1 tUSD.", chain.Trust(b.reserve, b.bob.Address(), usd(1)))
 	w := b.newWallet(b.carol)
 	tb := b.newTab(t, w, 1280, 900)
 	tb.open("/s/" + r.ID)
@@ -1000,7 +1036,7 @@ func TestBrowserWrongAccountRefused(t *testing.T) {
 
 func TestBrowserWrongChainSwitched(t *testing.T) {
 	b := browserEnvFor(t)
-	r := b.request(t, b.alice, "trust", "Alice extends @bob a budget of 2 tUSD.", chain.Trust(b.reserve, b.bob.Address(), usd(2)))
+	r := b.request(t, b.alice, "trust", "Trust @bob with 2 tUSD.", chain.Trust(b.reserve, b.bob.Address(), usd(2)))
 	w := b.newWallet(b.alice)
 	w.set(func(w *wallet) {
 		w.chainID = 1
@@ -1048,7 +1084,7 @@ func TestBrowserWrongChainSwitched(t *testing.T) {
 
 func TestBrowserExpiredLinks(t *testing.T) {
 	b := browserEnvFor(t)
-	r := b.request(t, b.alice, "trust", "Alice extends @bob a budget of 3 tUSD.", chain.Trust(b.reserve, b.bob.Address(), usd(3)))
+	r := b.request(t, b.alice, "trust", "Trust @bob with 3 tUSD.", chain.Trust(b.reserve, b.bob.Address(), usd(3)))
 	nonce := b.walletLink(t, "discord-carol", "carol")
 	w := b.newWallet(b.alice)
 	tb := b.newTab(t, w, 1280, 900)
@@ -1084,7 +1120,7 @@ func TestBrowserExpiredLinks(t *testing.T) {
 
 func TestBrowserCancelledWhileOpen(t *testing.T) {
 	b := browserEnvFor(t)
-	r := b.request(t, b.alice, "trust", "Alice extends @carol a budget of 4 tUSD.", chain.Trust(b.reserve, b.carol.Address(), usd(4)))
+	r := b.request(t, b.alice, "trust", "Trust @carol with 4 tUSD.", chain.Trust(b.reserve, b.carol.Address(), usd(4)))
 	w := b.newWallet(b.alice)
 	tb := b.newTab(t, w, 1280, 900)
 	tb.open("/s/" + r.ID)
@@ -1105,7 +1141,7 @@ func TestBrowserAlreadyUsedLinks(t *testing.T) {
 
 	// A request signed elsewhere (the console, another tab) and confirmed.
 	call := chain.Trust(b.reserve, b.carol.Address(), usd(6))
-	r := b.request(t, b.alice, "trust", "Alice extends @carol a budget of 6 tUSD.", call)
+	r := b.request(t, b.alice, "trust", "Trust @carol with 6 tUSD.", call)
 	h, err := b.mine(ctx, b.alice, call)
 	if err != nil {
 		t.Fatal(err)
@@ -1155,10 +1191,10 @@ func TestBrowserAlreadyUsedLinks(t *testing.T) {
 func TestBrowserRevertedShown(t *testing.T) {
 	b := browserEnvFor(t)
 	ctx := context.Background()
-	// Bob holds 10 aUSD and the reserve has the backing when the link is made…
+	// Bob holds 10 ALICE-tUSD and the reserve has the backing when the link is made…
 	b.mineAll(t, b.alice, chain.Trust(b.reserve, b.bob.Address(), usd(10)))
 	b.mineAll(t, b.alice, chain.Deposit(b.reserve, trustbot.Token{Address: b.tusd}, usd(10))...)
-	r := b.request(t, b.bob, "redeem", "Bob redeems 10 aUSD for 10 tUSD.", chain.Redeem(b.reserve, usd(10), b.bob.Address()))
+	r := b.request(t, b.bob, "redeem", "Redeem 10 ALICE-tUSD for 10 tUSD.", chain.Redeem(b.reserve, usd(10), b.bob.Address()))
 	// …but alice takes all the backing out before bob signs.
 	info, err := b.dc.Client().ReserveAt(ctx, b.reserve)
 	if err != nil {
@@ -1185,7 +1221,7 @@ func TestBrowserRevertedShown(t *testing.T) {
 func TestBrowserNoWalletQR(t *testing.T) {
 	b := browserEnvFor(t)
 	call := chain.Trust(b.reserve, b.carol.Address(), usd(7))
-	r := b.request(t, b.alice, "trust", "Alice extends @carol a budget of 7 tUSD.", call)
+	r := b.request(t, b.alice, "trust", "Trust @carol with 7 tUSD.", call)
 	tb := b.newTab(t, nil, 390, 844)
 	tb.open("/s/" + r.ID)
 	text := tb.waitNotice("nowallet")
@@ -1240,7 +1276,7 @@ func TestBrowserNoWalletQR(t *testing.T) {
 		t.Fatal(err)
 	}
 	tb.do("report the hash", chromedp.SendKeys(chromedp.ID("hash"), h.Hex()), chromedp.Click(chromedp.CSS("#report button")))
-	wantContains(t, "notice", tb.waitNotice("confirmed"), "Confirmed: Alice extends @carol a budget of 7 tUSD.")
+	wantContains(t, "notice", tb.waitNotice("confirmed"), "Confirmed: Trust @carol with 7 tUSD.")
 
 	// A request of two calls has no QR code: the page says why.
 	dep := b.request(t, b.alice, "deposit", "Alice deposits 1 tUSD into her reserve.", chain.Deposit(b.reserve, trustbot.Token{Address: b.tusd}, usd(1))...)
@@ -1257,7 +1293,7 @@ func TestBrowserNoWalletQR(t *testing.T) {
 
 func TestBrowserServerUnreachable(t *testing.T) {
 	b := browserEnvFor(t)
-	r := b.request(t, b.alice, "trust", "Alice extends @bob a budget of 8 tUSD.", chain.Trust(b.reserve, b.bob.Address(), usd(8)))
+	r := b.request(t, b.alice, "trust", "Trust @bob with 8 tUSD.", chain.Trust(b.reserve, b.bob.Address(), usd(8)))
 	w := b.newWallet(b.alice)
 	tb := b.newTab(t, w, 1280, 900)
 	tb.open("/s/" + r.ID)
@@ -1316,7 +1352,8 @@ func TestBrowserEveryKind(t *testing.T) {
 	for _, s := range steps {
 		r := b.request(t, s.signer, s.kind, s.summary, s.call)
 		s.tab.open("/s/" + r.ID)
-		wantContains(t, s.kind+" page", s.tab.js(`document.body.innerText`), s.summary, s.function)
+		wantContains(t, s.kind+" page", s.tab.js(`document.body.innerText`), s.summary)
+		wantContains(t, s.kind+" raw call", s.tab.js(`document.querySelector('details.raw').textContent`), s.function)
 		s.tab.clickSign()
 		s.tab.waitNotice("confirmed")
 		if got := b.stored(t, r.ID); got.Status != trustbot.StatusConfirmed {
@@ -1369,8 +1406,8 @@ func TestBrowserScreenshots(t *testing.T) {
 		kind, summary string
 		calls         []trustbot.Call
 	}{
-		{"signing-desktop.png", 1280, 900, true, "trust", "Alice extends @bob a budget of 50 tUSD.", []trustbot.Call{chain.Trust(b.reserve, b.bob.Address(), usd(50))}},
-		{"signing-phone.png", 390, 844, false, "deposit", "Alice deposits 100 tUSD into her reserve.", chain.Deposit(b.reserve, trustbot.Token{Address: b.tusd}, usd(100))},
+		{"signing-desktop.png", 1280, 900, true, "trust", "Trust @bob with 50 tUSD.", []trustbot.Call{chain.Trust(b.reserve, b.bob.Address(), usd(50))}},
+		{"signing-phone.png", 390, 844, false, "deposit", "Deposit 100 tUSD into your reserve.", chain.Deposit(b.reserve, trustbot.Token{Address: b.tusd}, usd(100))},
 	}
 	for _, s := range shots {
 		r := b.request(t, b.alice, s.kind, s.summary, s.calls...)
