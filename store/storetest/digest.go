@@ -41,6 +41,7 @@ var normalize = map[string]map[string]Rule{
 	"signing_requests":       {"id": RandomID, "created_at": Clock, "expires_at": Clock, "updated_at": Clock},
 	"signing_calls":          {"request_id": RandomID},
 	"signing_txs":            {"request_id": RandomID},
+	"signing_request_names":  {"request_id": RandomID},
 	"events":                 {"block_hash": BlockHash, "applied_at": Clock},
 	"watcher_cursor":         {"block_hash": BlockHash, "updated_at": Clock},
 	"outbox":                 {"next_attempt_at": Clock, "created_at": Clock, "delivered_at": Clock},
