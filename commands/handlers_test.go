@@ -487,7 +487,7 @@ func TestTrustReupRevoke(t *testing.T) {
 		{name: "reup everyone below budget", user: "alice", command: "reup",
 			text:  "Sign to re-up <@bob> +60, <@dave> +20: 80 tUSD in all (your reserve: 300 tUSD backing, 75 outstanding → 155, coverage 193%)." + capped,
 			calls: calls(chain.ReupMany(aliceRes, []common.Address{bobW, daveW}, []*big.Int{u(60), u(20)})), signer: aliceW, kind: "reup",
-			summary:  "Re-up everyone below budget: 2 holders, 80 tUSD in all.", names: "your ALICE-tUSD reserve | tUSD",
+			summary: "Re-up everyone below budget: 2 holders, 80 tUSD in all.", names: "your ALICE-tUSD reserve | tUSD",
 			webReads: 1, live: 1, simulate: 1},
 		{name: "reup a layer's holder", user: "bob", command: "reup", options: opts("member", member("carol")),
 			text:  "Sign to re-up <@carol> +40: 40 ALICE-tUSD in all (your reserve: 20 ALICE-tUSD backing, 14 outstanding → 54, coverage 37%)." + capped,

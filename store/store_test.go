@@ -115,8 +115,8 @@ func TestOpen_MigratesEmptyFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v != 5 {
-		t.Errorf("schema version: got %d, want 5", v)
+	if v != 6 {
+		t.Errorf("schema version: got %d, want 6", v)
 	}
 
 	raw := rawDB(t, path)
@@ -240,8 +240,8 @@ func TestOpen_ReopenKeepsEverything(t *testing.T) {
 	}
 
 	db = openAt(t, path, clk)
-	if v, _ := db.SchemaVersion(ctx); v != 5 {
-		t.Errorf("schema version after reopen: got %d, want 5", v)
+	if v, _ := db.SchemaVersion(ctx); v != 6 {
+		t.Errorf("schema version after reopen: got %d, want 6", v)
 	}
 	if got, err := db.WalletByUser(ctx, "u1"); err != nil || got != link {
 		t.Errorf("WalletByUser: got %+v, %v, want %+v", got, err, link)

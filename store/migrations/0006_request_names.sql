@@ -1,4 +1,4 @@
--- 0005: the names a signing page shows, made by the command with the request: labels of the
+-- 0006: the names a signing page shows, made by the command with the request: labels of the
 -- addresses its calls touch ({"0x…": "@bob"}) and, per call, the token its amounts count
 -- ([{"address": "0x…", "symbol": "tUSD", "decimals": 6}]). A request made before has no row and
 -- is shown with raw addresses and amounts.
