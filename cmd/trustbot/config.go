@@ -68,7 +68,7 @@ func loadConfig(ctx context.Context, env map[string]string) (*Config, error) {
 // parseConfig decodes the settings lookup finds and checks them together.
 func parseConfig(ctx context.Context, lookup envconfig.Lookuper) (*Config, error) {
 	var cfg Config
-	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &cfg, Lookuper: lookup}); err != nil {
+	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &cfg, Lookuper: lookup, Mutators: []envconfig.Mutator{numbers}}); err != nil {
 		var se *settingError
 		if errors.As(err, &se) {
 			return nil, fmt.Errorf("configuration: %s (see .env.example)", se.msg)
@@ -85,6 +85,42 @@ func (e *settingError) Error() string { return e.msg }
 
 func refuse(format string, args ...any) error {
 	return &settingError{msg: fmt.Sprintf(format, args...)}
+}
+
+// numberSettings are the settings that are a number or a duration: how each is read, and the
+// sentence that refuses a value that does not read (it has a %q for the value).
+var numberSettings = map[string]struct {
+	ok       func(string) bool
+	sentence string
+}{
+	"CHAIN_ID":      {isCount, "CHAIN_ID must be the chain's id, a whole number like 1 or 11155111, got %q"},
+	"CONFIRMATIONS": {isCount, "CONFIRMATIONS must be a whole number of blocks, 0 or more, got %q"},
+	"SHARD_ID":      {isCount, "SHARD_ID must be a whole number from 0 to SHARD_COUNT-1, got %q"},
+	"SHARD_COUNT":   {isCount, "SHARD_COUNT must be a whole number, at least 1, got %q"},
+	"POLL_INTERVAL": {isDuration, "POLL_INTERVAL must be a duration like 2s or 500ms, got %q"},
+	"LINK_TTL":      {isDuration, "LINK_TTL must be a duration like 15m or 1h, got %q"},
+}
+
+// numbers refuses a number or duration setting whose value does not read, with its sentence,
+// before envconfig's decoder would answer with strconv's or time's words.
+var numbers = envconfig.MutatorFunc(func(_ context.Context, key, _, _, value string) (string, bool, error) {
+	if n, ok := numberSettings[key]; ok && value != "" && !n.ok(value) {
+		return "", true, refuse(n.sentence, value)
+	}
+	return value, false, nil
+})
+
+// isCount reports whether s is a whole number, 0 or more, that fits 63 bits, written as
+// envconfig reads it (decimal, or 0x… hex).
+func isCount(s string) bool {
+	_, err := strconv.ParseUint(s, 0, 63)
+	return err == nil
+}
+
+// isDuration reports whether s is a Go duration like 2s or 1h30m; validate checks its range.
+func isDuration(s string) bool {
+	_, err := time.ParseDuration(s)
+	return err == nil
 }
 
 // envNames writes envconfig's own messages with the variable a user sets instead of the Go

@@ -61,8 +61,11 @@ func TestConfigMessages(t *testing.T) {
 		{map[string]string{"LISTEN_ADDR": ":8080"}, ""},
 		{map[string]string{"DEV_RPC_ADDR": "127.0.0.1:port"}, `DEV_RPC_ADDR must be host:port like 127.0.0.1:8545, got "127.0.0.1:port"`},
 		{map[string]string{"LINK_TTL": "10s"}, "LINK_TTL must be between 1m and 24h"},
-		{map[string]string{"LINK_TTL": "soon"}, "configuration: LINK_TTL: "},
-		{map[string]string{"CONFIRMATIONS": "-1"}, "configuration: CONFIRMATIONS: "},
+		{map[string]string{"LINK_TTL": "-5m"}, "LINK_TTL must be between 1m and 24h, got -5m0s"},
+		{map[string]string{"CONFIRMATIONS": "0"}, ""},
+		{map[string]string{"CHAIN_ID": ""}, ""},
+		{map[string]string{"CHAIN_ID": "0x539"}, ""},
+		{map[string]string{"SHARD_ID": "1", "SHARD_COUNT": "2"}, ""},
 		{map[string]string{"LOG_LEVEL": "loud"}, `LOG_LEVEL must be debug, info, warn or error, got "loud"`},
 	} {
 		_, err := loadConfig(ctx, tc.env)
@@ -86,7 +89,15 @@ func TestConfigDecodeMessage(t *testing.T) {
 		{map[string]string{"ETH_RPC_URL": "node:8545"}, `configuration: ETH_RPC_URL must be an http(s) URL, got "node:8545" (see .env.example)`},
 		{map[string]string{"DISCORD_PUBLIC_KEY": "xyz"}, `configuration: DISCORD_PUBLIC_KEY must be the application's public key from the Developer Portal: 64 hex digits (32 bytes), got "xyz" (see .env.example)`},
 		{map[string]string{"LOG_LEVEL": "loud"}, `configuration: LOG_LEVEL must be debug, info, warn or error, got "loud" (see .env.example)`},
-		{map[string]string{"LINK_TTL": "soon"}, `configuration: LINK_TTL: time: invalid duration "soon" (see .env.example)`},
+		{map[string]string{"LINK_TTL": "soon"}, `configuration: LINK_TTL must be a duration like 15m or 1h, got "soon" (see .env.example)`},
+		{map[string]string{"POLL_INTERVAL": "2"}, `configuration: POLL_INTERVAL must be a duration like 2s or 500ms, got "2" (see .env.example)`},
+		{map[string]string{"CONFIRMATIONS": "-1"}, `configuration: CONFIRMATIONS must be a whole number of blocks, 0 or more, got "-1" (see .env.example)`},
+		{map[string]string{"CONFIRMATIONS": "two"}, `configuration: CONFIRMATIONS must be a whole number of blocks, 0 or more, got "two" (see .env.example)`},
+		{map[string]string{"CONFIRMATIONS": "+2"}, `configuration: CONFIRMATIONS must be a whole number of blocks, 0 or more, got "+2" (see .env.example)`},
+		{map[string]string{"CHAIN_ID": "-1"}, `configuration: CHAIN_ID must be the chain's id, a whole number like 1 or 11155111, got "-1" (see .env.example)`},
+		{map[string]string{"CHAIN_ID": "sepolia"}, `configuration: CHAIN_ID must be the chain's id, a whole number like 1 or 11155111, got "sepolia" (see .env.example)`},
+		{map[string]string{"SHARD_ID": "-1"}, `configuration: SHARD_ID must be a whole number from 0 to SHARD_COUNT-1, got "-1" (see .env.example)`},
+		{map[string]string{"SHARD_COUNT": "1.5"}, `configuration: SHARD_COUNT must be a whole number, at least 1, got "1.5" (see .env.example)`},
 	} {
 		_, err := parseConfig(context.Background(), envconfig.MapLookuper(tc.env))
 		if err == nil || err.Error() != tc.want {
