@@ -62,6 +62,7 @@ var securityHeaders = map[string]string{
 //	POST /l/{nonce}/message     the exact text to sign for an address: {"address": "0x…"}
 //	POST /l/{nonce}             the signed message: {"message": "…", "signature": "0x…"}
 //	GET  /static/{file}         style.css and the pages' scripts
+//	GET  /                      a page that says what trustbot and these pages are
 //
 // The paths are relative to PublicURL's path: when PublicURL has one, mount
 // the handler under it with http.StripPrefix.
@@ -75,6 +76,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /l/{nonce}/message", s.postLinkMessage)
 	mux.HandleFunc("POST /l/{nonce}", s.postLink)
 	mux.HandleFunc("GET /static/{file}", s.getStatic)
+	mux.HandleFunc("GET /{$}", s.getIndex)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, r, http.StatusNotFound, wire.Error{Error: "There is nothing here."})
 	})
@@ -84,6 +86,15 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// getIndex is the page at the signing pages' base URL, the one the start banner shows: what
+// trustbot is and that its links open here.
+func (s *Server) getIndex(w http.ResponseWriter, r *http.Request) {
+	s.writePage(w, r, http.StatusOK, "index.html", struct {
+		Chain   string
+		ChainID uint64
+	}{s.cfg.ChainName, s.cfg.ChainID})
 }
 
 // statusFor maps an error code to an HTTP status.

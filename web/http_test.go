@@ -56,7 +56,8 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 		{"GET", "/s/" + r.ID + "/qr.png", "", 409, "application/json; charset=utf-8"},
 		{"GET", "/s/" + qr.ID + "/qr.png", "", 200, "image/png"},
 		{"GET", "/s/AAAAAAAAAAAAAAAAAAAAAA/qr.png", "", 404, "application/json; charset=utf-8"},
-		{"GET", "/", "", 404, "application/json; charset=utf-8"},
+		{"GET", "/", "", 200, "text/html; charset=utf-8"},
+		{"POST", "/", "{}", 404, "application/json; charset=utf-8"},
 		{"GET", "/nothing/here", "", 404, "application/json; charset=utf-8"},
 		{"POST", "/s/" + r.ID, "{}", 404, "application/json; charset=utf-8"},
 		{"DELETE", "/l/" + nonce, "", 404, "application/json; charset=utf-8"},
@@ -97,6 +98,24 @@ func checkScripts(t *testing.T, what, page string) {
 			t.Errorf("%s: got script %q, want only <script src=\"../static/….js\"></script>", what, tag)
 		}
 	}
+}
+
+// TestIndexPage: the signing pages' base URL, which the start banner prints, is a page saying
+// what trustbot is, with its stylesheet at a path that also resolves under a PublicURL path.
+func TestIndexPage(t *testing.T) {
+	e := newEnv(t)
+	res := e.get("/")
+	page := string(res.body)
+	for _, want := range []string{"trustbot is a Discord bot for a peer-to-peer web of trust on Ethereum",
+		"your own wallet signs", "(chain id 1337)", `<link rel="stylesheet" href="static/style.css">`} {
+		if res.status != http.StatusOK || !strings.Contains(page, want) {
+			t.Errorf("GET /: got %d %s, want 200 with %q", res.status, page, want)
+		}
+	}
+	if got := res.header.Get("Content-Security-Policy"); got != wantHeaders["Content-Security-Policy"] {
+		t.Errorf("GET /: Content-Security-Policy: got %q, want %q", got, wantHeaders["Content-Security-Policy"])
+	}
+	checkScripts(t, "GET /", page)
 }
 
 func TestErrorPages(t *testing.T) {
