@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -41,7 +42,15 @@ const (
 	maxRateLimitRetries = 2
 	// minRateLimitWait is the least a 429 makes us wait, whatever its Retry-After says.
 	minRateLimitWait = 100 * time.Millisecond
+	// ConnectBackoff is Connect's first wait after Discord could not be reached when
+	// Config.ConnectBackoff is zero; the wait doubles up to ConnectMaxBackoff.
+	ConnectBackoff = time.Second
+	// ConnectMaxBackoff is the longest wait between two of Connect's attempts.
+	ConnectMaxBackoff = time.Minute
 )
+
+// ErrTokenRejected is Connect's error when Discord answers the bot token with 401 Unauthorized.
+var ErrTokenRejected = errors.New("discord: the bot token was refused (401 Unauthorized)")
 
 // Config is the adapter's configuration.
 type Config struct {
@@ -59,6 +68,9 @@ type Config struct {
 	Timeout time.Duration
 	// Now is the clock (default time.Now): interaction tokens live 15 minutes.
 	Now func() time.Time
+	// ConnectBackoff is Connect's first wait after Discord could not be reached (default
+	// ConnectBackoff).
+	ConnectBackoff time.Duration
 }
 
 // Bot is the Discord adapter. It satisfies cmd/trustbot's Notifier.
@@ -82,6 +94,9 @@ func New(cfg Config, set *commands.Set, s *discordgo.Session, log *slog.Logger) 
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = defaultTimeout
+	}
+	if cfg.ConnectBackoff <= 0 {
+		cfg.ConnectBackoff = ConnectBackoff
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -136,6 +151,77 @@ func (b *Bot) recoverPanic(what string) {
 	if v := recover(); v != nil {
 		b.log.Error("discord: panic", "in", what, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	}
+}
+
+// Connect brings the bot online: it checks the token (GET /gateway/bot), registers the
+// commands and opens the gateway session. While Discord cannot be reached (the connection fails,
+// or it answers 500, 502, 503 or 504), it logs a warning and tries again after
+// Config.ConnectBackoff, doubling the wait up to ConnectMaxBackoff, until ctx ends. A token
+// Discord refuses is ErrTokenRejected at once; any other answer is final.
+func (b *Bot) Connect(ctx context.Context) error {
+	wait := b.cfg.ConnectBackoff
+	for attempt := 1; ; attempt++ {
+		err := b.connect(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("discord: not connected: %w", ctx.Err())
+		}
+		if !unreachable(err) {
+			return err
+		}
+		b.log.Warn("discord: unreachable, trying again", "attempt", attempt, "wait", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("discord: not connected after %d attempts: %w", attempt, ctx.Err())
+		case <-t.C:
+		}
+		wait = min(wait*2, ConnectMaxBackoff)
+	}
+}
+
+// connect is one attempt of Connect.
+func (b *Bot) connect(ctx context.Context) error {
+	err := b.rest(ctx, func(opts ...discordgo.RequestOption) error {
+		_, err := b.s.GatewayBot(opts...)
+		return err
+	})
+	if err != nil {
+		return tokenRefused(fmt.Errorf("discord: check the token: %w", err))
+	}
+	if err := b.Register(ctx); err != nil {
+		return tokenRefused(err)
+	}
+	if err := b.s.Open(); err != nil {
+		return fmt.Errorf("discord: open the gateway: %w", err)
+	}
+	return nil
+}
+
+// tokenRefused is err with ErrTokenRejected added when Discord answered 401.
+func tokenRefused(err error) error {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+		return fmt.Errorf("%w: %w", ErrTokenRejected, err)
+	}
+	return err
+}
+
+// unreachable reports whether Connect may pass later after failing with err: Discord answered
+// 500, 502, 503 or 504, or the connection failed or timed out.
+func unreachable(err error) bool {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		switch re.Response.StatusCode {
+		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return true
+		}
+		return false
+	}
+	return connectionFailed(err)
 }
 
 // Register overwrites the application's commands with the set's, in one bulk request: in the

@@ -54,9 +54,15 @@ func (a *app) Close() {
 	}
 }
 
+// localDevChains are the chain ids of local development nodes (geth --dev and the embedded
+// chain: 1337; anvil and Hardhat: 31337), the only chains the public dev keys may sign on.
+var localDevChains = map[uint64]bool{1337: true, 31337: true}
+
 // newApp connects the chain (the embedded dev chain when ETH_RPC_URL is empty), opens the
-// database and prepares the signing server; Start serves it and runs the watcher.
-func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log *slog.Logger) (_ *app, err error) {
+// database and prepares the signing server; Start serves it and runs the watcher. With devKeys
+// (the playground, which signs with the public dev keys) a chain at ETH_RPC_URL whose id is not
+// a local dev chain's is refused.
+func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out io.Writer, log *slog.Logger) (_ *app, err error) {
 	a := &app{cfg: cfg, log: log, Mux: http.NewServeMux()}
 	defer func() {
 		if err != nil {
@@ -101,6 +107,10 @@ func newApp(ctx context.Context, cfg *Config, dbName string, out io.Writer, log 
 			return nil, fmt.Errorf("CHAIN_ID is %d but the embedded chain is chain %s (leave CHAIN_ID empty without ETH_RPC_URL)", cfg.ChainID, chainID)
 		}
 		return nil, fmt.Errorf("CHAIN_ID is %d but the node at ETH_RPC_URL is on chain %s", cfg.ChainID, chainID)
+	}
+	if devKeys && a.DevChain == nil && !localDevChains[chainID.Uint64()] {
+		return nil, &startupError{msg: fmt.Sprintf("ETH_RPC_URL %s is on chain %s, not a local dev chain (1337 or 31337), and the playground signs with public dev keys, "+
+			"so it runs only on one: point ETH_RPC_URL at a local node such as anvil, or set DISCORD_TOKEN to run the bot on this chain", cfg.EthRPCURL.Redacted(), chainID)}
 	}
 	if a.DevChain == nil {
 		if err := a.Chain.CheckFactory(ctx); err != nil {

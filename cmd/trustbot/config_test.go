@@ -263,7 +263,7 @@ func TestStartupErrors(t *testing.T) {
 			"DEV_RPC_ADDR " + busy.Addr().String() + " is in use by another program", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a, err := newApp(ctx, testConfig(t, tc.env), "trustbot.db", io.Discard, slog.New(slog.DiscardHandler))
+			a, err := newApp(ctx, testConfig(t, tc.env), "trustbot.db", false, io.Discard, slog.New(slog.DiscardHandler))
 			if tc.prefix == "" {
 				if err != nil {
 					t.Fatalf("got %v, want a start", err)

@@ -12,6 +12,9 @@ import (
 	"github.com/trustbot/trustbot/chain/devchain"
 )
 
+// hasDevChain reports whether this build has the embedded dev chain.
+const hasDevChain = true
+
 // embeddedChain is the embedded dev chain that runs when ETH_RPC_URL is empty.
 type embeddedChain = *devchain.Chain
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,6 +30,11 @@ func runDiscord(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}
 	discordgo.Logger = discordLogger(log)
 	d, err := startDiscord(ctx, cfg, s, os.Stdout, log)
+	if err != nil && ctx.Err() != nil {
+		// Stopped (SIGTERM, Ctrl-C) while still connecting: a shutdown, not a failure.
+		log.Info("discord: shutting down before connecting", "err", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -74,7 +80,8 @@ func (d *discordBot) Close() {
 }
 
 // startDiscord starts the app and the adapter over a given session (tests point its REST client
-// and gateway at fakes): it registers the commands, then opens the gateway.
+// and gateway at fakes): it checks the token, registers the commands, then opens the gateway,
+// waiting out a Discord that cannot be reached until ctx ends.
 func startDiscord(ctx context.Context, cfg *Config, s *discordgo.Session, out io.Writer, log *slog.Logger) (_ *discordBot, err error) {
 	// Slash commands need no privileged intent; guild events are enough to stay connected.
 	s.Identify.Intents = discordgo.IntentsGuilds
@@ -83,7 +90,7 @@ func startDiscord(ctx context.Context, cfg *Config, s *discordgo.Session, out io
 	s.MaxRestRetries = bot.MaxRestRetries
 	s.StateEnabled = false
 
-	a, err := newApp(ctx, cfg, "trustbot.db", out, log)
+	a, err := newApp(ctx, cfg, "trustbot.db", false, out, log)
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +116,12 @@ func startDiscord(ctx context.Context, cfg *Config, s *discordgo.Session, out io
 	// HTTP server, the database and the chain stop.
 	a.closers = append(a.closers, b.Close)
 
-	if err := b.Register(ctx); err != nil {
+	if err := b.Connect(ctx); err != nil {
+		if errors.Is(err, bot.ErrTokenRejected) {
+			return nil, &startupError{err: err, msg: "DISCORD_TOKEN was refused by Discord (401 Unauthorized): copy the bot's token from the Developer Portal " +
+				"(https://discord.com/developers/applications → your application → Bot → Reset Token) into DISCORD_TOKEN"}
+		}
 		return nil, err
-	}
-	if err := s.Open(); err != nil {
-		return nil, fmt.Errorf("discord gateway: %w", err)
 	}
 	fmt.Fprintf(out, "trustbot is on Discord (shard %d of %d)\n  chain RPC     %s (chain id %s)\n  signing pages %s\n",
 		cfg.ShardID, cfg.shards(), a.RPCURL, a.Chain.ChainID(), a.PublicURL)

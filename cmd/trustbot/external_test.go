@@ -66,3 +66,41 @@ func TestPlaygroundOnExternalChain(t *testing.T) {
 		t.Fatalf("wrong CHAIN_ID: got %v", err)
 	}
 }
+
+// TestPlaygroundWarnsOnDemandMining: on a node that mines a block only when a transaction comes
+// (the dev chain as anvil's default behaves), CONFIRMATIONS=2 leaves an approved transaction
+// waiting for blocks that never come; the playground says so and names CONFIRMATIONS=0.
+func TestPlaygroundWarnsOnDemandMining(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	node, err := devchain.Start(ctx, devchain.Options{Members: devMembers, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	for _, tc := range []struct {
+		confirmations, member string
+		warn                  bool
+	}{{"2", "dave", true}, {"0", "carol", false}} {
+		t.Run("CONFIRMATIONS="+tc.confirmations, func(t *testing.T) {
+			cfg := testConfig(t, map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0",
+				"ETH_RPC_URL": node.URL(), "FACTORY_ADDRESS": node.Factory().Hex(),
+				"ASSETS": "tUSD=" + node.TestUSD().Hex(), "POLL_INTERVAL": "50ms", "CONFIRMATIONS": tc.confirmations})
+			out := &syncBuffer{}
+			p, err := startPlayground(ctx, cfg, out, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			p.Console.Wait = 3 * time.Second
+			for _, line := range []string{"/as " + tc.member, "/wallet link", "/approve", "/reserve create", "/approve"} {
+				p.Console.Exec(ctx, line)
+			}
+			got, _ := out.Since(0)
+			want := "waits for CONFIRMATIONS=2 blocks on top: a node that mines only when a transaction comes (anvil's default) never makes them, so restart with CONFIRMATIONS=0"
+			if strings.Contains(got, want) != tc.warn {
+				t.Errorf("output:\n%s\ngot the warning %v, want %v (%q)", got, !tc.warn, tc.warn, want)
+			}
+		})
+	}
+}

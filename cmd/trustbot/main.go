@@ -18,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/bwmarrin/discordgo"
+	"golang.org/x/term"
 
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/commands"
@@ -57,6 +58,10 @@ func run(ctx context.Context, args []string) error {
 		}
 		fallthrough
 	case "playground":
+		interactive := term.IsTerminal(int(os.Stdin.Fd()))
+		if err := playgroundAllowed(cfg, cmd, interactive); err != nil {
+			return err
+		}
 		// The terminal is the conversation; the log goes to a file beside the database.
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return dataDirProblem(cfg.DataDir, err)
@@ -84,6 +89,22 @@ func run(ctx context.Context, args []string) error {
 	default:
 		return fmt.Errorf("unknown subcommand %q (try: trustbot help)", cmd)
 	}
+}
+
+// playgroundAllowed refuses a playground that a deployment build (-tags nodevchain) would start
+// on ETH_RPC_URL with its stdin not a terminal: a service whose DISCORD_TOKEN is missing, which
+// should stop and say so rather than sign with dev keys on whatever the input pipe holds. cmd is
+// the subcommand: "" or "run" when the playground stands in for Discord.
+func playgroundAllowed(cfg *Config, cmd string, interactive bool) error {
+	if hasDevChain || !cfg.EthRPCURL.IsSet() || interactive {
+		return nil
+	}
+	if cmd == "playground" {
+		return &startupError{msg: "the playground of this deployment build (-tags nodevchain) runs only at a terminal and stdin is not one: " +
+			"run trustbot playground in a terminal, or set DISCORD_TOKEN and run trustbot for the bot on Discord"}
+	}
+	return &startupError{msg: "DISCORD_TOKEN is empty, and this deployment build (-tags nodevchain) starts the playground in the bot's place " +
+		"only at a terminal, which stdin is not: set DISCORD_TOKEN to run the bot on Discord (see .env.example)"}
 }
 
 // printCommands writes the slash commands: with --json exactly the body of the bulk overwrite

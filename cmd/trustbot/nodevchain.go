@@ -12,6 +12,9 @@ import (
 	"github.com/trustbot/trustbot/chain"
 )
 
+// hasDevChain reports whether this build has the embedded dev chain.
+const hasDevChain = false
+
 // embeddedChain is what the app uses of an embedded dev chain. A build with -tags nodevchain
 // leaves the dev chain (a whole go-ethereum node) out of the binary: it is about half the size
 // and needs ETH_RPC_URL.

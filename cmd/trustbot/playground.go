@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -25,7 +26,7 @@ type playground struct {
 }
 
 func startPlayground(ctx context.Context, cfg *Config, out io.Writer, log *slog.Logger) (*playground, error) {
-	a, err := newApp(ctx, cfg, "playground.db", out, log)
+	a, err := newApp(ctx, cfg, "playground.db", true, out, log)
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +54,15 @@ func startPlayground(ctx context.Context, cfg *Config, out io.Writer, log *slog.
 		return urls, nil
 	}
 	a.Start(ctx, consoleNotifier{p.Console})
+	if a.DevChain == nil && a.confirmations > 0 {
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			a.warnStalledHead(wctx, 15*a.interval, func(s string) { p.Console.Printf("%s", s) })
+		}()
+		a.closers = append(a.closers, func() { stop(); <-done })
+	}
 
 	var who []string
 	for _, m := range members {
@@ -73,6 +83,49 @@ func (p *playground) Run(ctx context.Context, in *os.File, out *os.File) error {
 	p.Console.Interactive = term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd()))
 	p.Console.Interrupts = interrupts
 	return p.Console.Run(ctx, in)
+}
+
+// warnStalledHead says once, with say, that the node at ETH_RPC_URL looks like one that mines
+// only on demand (anvil's default): a transaction is mined and waits for CONFIRMATIONS more
+// blocks, and the head has not moved for stall. Such a node makes no block after the last
+// transaction, so the request would never be confirmed.
+func (a *app) warnStalledHead(ctx context.Context, stall time.Duration, say func(string)) {
+	tick := time.NewTicker(a.interval)
+	defer tick.Stop()
+	var head uint64
+	moved := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		n, err := a.Chain.BlockNumber(ctx)
+		if err != nil {
+			continue // the indexer logs an unreachable node
+		}
+		if n != head {
+			head, moved = n, time.Now()
+			continue
+		}
+		if time.Since(moved) < stall {
+			continue
+		}
+		pending, err := a.DB.PendingTxs(ctx)
+		if err != nil {
+			continue
+		}
+		for _, p := range pending {
+			r, err := a.Chain.Receipt(ctx, p.Hash)
+			if err != nil || r == nil || r.BlockNumber == nil || r.BlockNumber.Uint64()+a.confirmations <= head {
+				continue
+			}
+			say(fmt.Sprintf("The chain at ETH_RPC_URL has made no block for %s while transaction %s, mined in block %d, waits for CONFIRMATIONS=%d blocks on top: "+
+				"a node that mines only when a transaction comes (anvil's default) never makes them, so restart with CONFIRMATIONS=0, or have the node mine on a timer (anvil --block-time 2).",
+				time.Since(moved).Round(time.Second), p.Hash.Hex(), r.BlockNumber.Uint64(), a.confirmations))
+			return
+		}
+	}
 }
 
 // consoleNotifier prints notices and failed requests on the console.

@@ -120,7 +120,7 @@ func startRoundTripEnv(b *testing.B, ctx context.Context) *roundTripEnv {
 	cfg := testConfig(b, map[string]string{"DATA_DIR": b.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "ETH_RPC_URL": proxy.URL,
 		"CHAIN_ID": fmt.Sprint(devchain.ChainID), "FACTORY_ADDRESS": web.Chain.Factory().Hex(), "ASSETS": "tUSD=" + web.Chain.TestUSD().Hex(),
 		"LINK_TTL": "15m", "POLL_INTERVAL": "1s", "LOG_LEVEL": "info"})
-	a, err := newApp(ctx, cfg, "roundtrips.db", io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := newApp(ctx, cfg, "roundtrips.db", false, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}
