@@ -161,14 +161,14 @@ func (b *Bot) recoverPanic(what string) {
 func (b *Bot) Connect(ctx context.Context) error {
 	wait := b.cfg.ConnectBackoff
 	for attempt := 1; ; attempt++ {
-		err := b.connect(ctx)
+		again, err := b.connect(ctx)
 		if err == nil {
 			return nil
 		}
 		if ctx.Err() != nil {
 			return fmt.Errorf("discord: not connected: %w", ctx.Err())
 		}
-		if !unreachable(err) {
+		if !again {
 			return err
 		}
 		b.log.Warn("discord: unreachable, trying again", "attempt", attempt, "wait", wait, "err", err)
@@ -183,22 +183,26 @@ func (b *Bot) Connect(ctx context.Context) error {
 	}
 }
 
-// connect is one attempt of Connect.
-func (b *Bot) connect(ctx context.Context) error {
-	err := b.rest(ctx, func(opts ...discordgo.RequestOption) error {
+// connect is one attempt of Connect; again reports whether its failure may pass on another:
+// Discord answered 500, 502, 503 or 504, or the connection failed or timed out.
+func (b *Bot) connect(ctx context.Context) (again bool, err error) {
+	w := &wire{}
+	viaWire := discordgo.WithClient(w.client(b.s.Client))
+	err = b.rest(ctx, func(opts ...discordgo.RequestOption) error {
 		_, err := b.s.GatewayBot(opts...)
 		return err
-	})
+	}, viaWire)
 	if err != nil {
-		return tokenRefused(fmt.Errorf("discord: check the token: %w", err))
+		return w.passing(err), tokenRefused(fmt.Errorf("discord: check the token: %w", err))
 	}
-	if err := b.Register(ctx); err != nil {
-		return tokenRefused(err)
+	w = &wire{}
+	if err := b.register(ctx, discordgo.WithClient(w.client(b.s.Client))); err != nil {
+		return w.passing(err), tokenRefused(err)
 	}
 	if err := b.s.Open(); err != nil {
-		return fmt.Errorf("discord: open the gateway: %w", err)
+		return connectionFailed(err), fmt.Errorf("discord: open the gateway: %w", err)
 	}
-	return nil
+	return false, nil
 }
 
 // tokenRefused is err with ErrTokenRejected added when Discord answered 401.
@@ -210,28 +214,17 @@ func tokenRefused(err error) error {
 	return err
 }
 
-// unreachable reports whether Connect may pass later after failing with err: Discord answered
-// 500, 502, 503 or 504, or the connection failed or timed out.
-func unreachable(err error) bool {
-	var re *discordgo.RESTError
-	if errors.As(err, &re) && re.Response != nil {
-		switch re.Response.StatusCode {
-		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return true
-		}
-		return false
-	}
-	return connectionFailed(err)
-}
-
 // Register overwrites the application's commands with the set's, in one bulk request: in the
 // configured guild, or globally.
-func (b *Bot) Register(ctx context.Context) error {
+func (b *Bot) Register(ctx context.Context) error { return b.register(ctx) }
+
+// register is Register with extra request options.
+func (b *Bot) register(ctx context.Context, extra ...discordgo.RequestOption) error {
 	cmds := Commands(b.set)
 	err := b.rest(ctx, func(opts ...discordgo.RequestOption) error {
 		_, err := b.s.ApplicationCommandBulkOverwrite(b.cfg.AppID, b.cfg.GuildID, cmds, opts...)
 		return err
-	})
+	}, extra...)
 	if err != nil {
 		return fmt.Errorf("discord: register commands: %w", err)
 	}

@@ -95,8 +95,8 @@ var numberSettings = map[string]struct {
 }{
 	"CHAIN_ID":      {isCount, "CHAIN_ID must be the chain's id, a whole number like 1 or 11155111, got %q"},
 	"CONFIRMATIONS": {isCount, "CONFIRMATIONS must be a whole number of blocks, 0 or more, got %q"},
-	"SHARD_ID":      {isCount, "SHARD_ID must be a whole number from 0 to SHARD_COUNT-1, got %q"},
-	"SHARD_COUNT":   {isCount, "SHARD_COUNT must be a whole number, at least 1, got %q"},
+	"SHARD_ID":      {isInt, "SHARD_ID must be a whole number from 0 to SHARD_COUNT-1, got %q"},
+	"SHARD_COUNT":   {isInt, "SHARD_COUNT must be a whole number, at least 1, got %q"},
 	"POLL_INTERVAL": {isDuration, "POLL_INTERVAL must be a duration like 2s or 500ms, got %q"},
 	"LINK_TTL":      {isDuration, "LINK_TTL must be a duration like 15m or 1h, got %q"},
 }
@@ -114,6 +114,12 @@ var numbers = envconfig.MutatorFunc(func(_ context.Context, key, _, _, value str
 // envconfig reads it (decimal, or 0x… hex).
 func isCount(s string) bool {
 	_, err := strconv.ParseUint(s, 0, 63)
+	return err == nil
+}
+
+// isInt reports whether s is a whole number as envconfig reads it; validate checks its range.
+func isInt(s string) bool {
+	_, err := strconv.ParseInt(s, 0, 64)
 	return err == nil
 }
 

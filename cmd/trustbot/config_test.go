@@ -96,7 +96,7 @@ func TestConfigDecodeMessage(t *testing.T) {
 		{map[string]string{"CONFIRMATIONS": "+2"}, `configuration: CONFIRMATIONS must be a whole number of blocks, 0 or more, got "+2" (see .env.example)`},
 		{map[string]string{"CHAIN_ID": "-1"}, `configuration: CHAIN_ID must be the chain's id, a whole number like 1 or 11155111, got "-1" (see .env.example)`},
 		{map[string]string{"CHAIN_ID": "sepolia"}, `configuration: CHAIN_ID must be the chain's id, a whole number like 1 or 11155111, got "sepolia" (see .env.example)`},
-		{map[string]string{"SHARD_ID": "-1"}, `configuration: SHARD_ID must be a whole number from 0 to SHARD_COUNT-1, got "-1" (see .env.example)`},
+		{map[string]string{"SHARD_ID": "first"}, `configuration: SHARD_ID must be a whole number from 0 to SHARD_COUNT-1, got "first" (see .env.example)`},
 		{map[string]string{"SHARD_COUNT": "1.5"}, `configuration: SHARD_COUNT must be a whole number, at least 1, got "1.5" (see .env.example)`},
 	} {
 		_, err := parseConfig(context.Background(), envconfig.MapLookuper(tc.env))

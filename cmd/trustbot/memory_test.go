@@ -69,28 +69,7 @@ func TestBinaryOnDiscord(t *testing.T) {
 	fake := discordtest.NewServer(t)
 	gw := newFakeGateway(t)
 	fake.SetGatewayURL(gw.URL)
-	// The REST proxy the binary is pointed at: every request goes on to the fake as to Discord.
-	fc := fake.Client()
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := http.NewRequestWithContext(r.Context(), r.Method, "https://discord.com"+r.URL.RequestURI(), r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		out.Header = r.Header.Clone()
-		res, err := fc.Do(out)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer res.Body.Close()
-		for k, v := range res.Header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(res.StatusCode)
-		io.Copy(w, res.Body)
-	}))
-	t.Cleanup(proxy.Close)
+	proxy := discordProxy(t, fake)
 
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	dir := t.TempDir()
@@ -99,7 +78,7 @@ func TestBinaryOnDiscord(t *testing.T) {
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
 		"DISCORD_TOKEN=test-token", "DISCORD_APP_ID=" + testAppID, "DISCORD_GUILD_ID=" + testGuildID,
-		"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub), "DISCORD_API_URL=" + proxy.URL,
+		"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub), "DISCORD_API_URL=" + proxy,
 		"ETH_RPC_URL=" + dc.URL(), "CHAIN_ID=1337", "FACTORY_ADDRESS=" + dc.Factory().Hex(),
 		"ASSETS=tUSD=" + dc.TestUSD().Hex() + ",ETH=native",
 		"DATA_DIR=" + filepath.Join(dir, "data"), "LISTEN_ADDR=127.0.0.1:0", "LOG_LEVEL=warn",
@@ -162,6 +141,34 @@ func TestBinaryOnDiscord(t *testing.T) {
 	for _, r := range fake.SchemaErrors() {
 		t.Errorf("%s %s: body breaks Discord's schema: %v\n%s", r.Method, r.Path, r.Err, r.Body)
 	}
+}
+
+// discordProxy is a REST proxy in front of the fake Discord, for the binary's DISCORD_API_URL:
+// every request goes on to the fake as to Discord. It returns the proxy's base URL.
+func discordProxy(t *testing.T, fake *discordtest.Server) string {
+	t.Helper()
+	fc := fake.Client()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, err := http.NewRequestWithContext(r.Context(), r.Method, "https://discord.com"+r.URL.RequestURI(), r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		out.Header = r.Header.Clone()
+		res, err := fc.Do(out)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer res.Body.Close()
+		for k, v := range res.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(res.StatusCode)
+		io.Copy(w, res.Body)
+	}))
+	t.Cleanup(proxy.Close)
+	return proxy.URL
 }
 
 // buildBinary builds ./cmd/trustbot (this directory) with go build, as a user does.
