@@ -167,7 +167,7 @@ func (c *Console) Exec(ctx context.Context, line string) (quit bool) {
 	case "/quit", "/exit":
 		return true
 	case "/help":
-		c.Printf("%s", Help(c.Set))
+		c.Printf("%s", Help(c.Set, rest))
 		return false
 	case "/as":
 		name := strings.TrimPrefix(strings.TrimSpace(rest), "@")
@@ -208,7 +208,7 @@ func (c *Console) Exec(ctx context.Context, line string) (quit bool) {
 		c.Printf("Cancelled: %s", line)
 		return false
 	}
-	c.Printf("%s", reply.Text)
+	c.Printf("%s", plain(reply.Text))
 	if reply.Link != nil {
 		c.lastLink[c.current] = reply.Link.URL
 		c.Printf("→ %s", reply.Link.URL)
@@ -481,4 +481,17 @@ func pageCall(to, data, value string) (trustbot.Call, error) {
 		return trustbot.Call{}, fmt.Errorf("console: signing page: value %q", value)
 	}
 	return trustbot.Call{To: common.HexToAddress(to), Data: b, Value: v}, nil
+}
+
+// plain is a reply as a terminal shows it: Discord's code fences (a line of ```) only mark a
+// block of fixed-width text, which a terminal has anyway, so they are left out.
+func plain(text string) string {
+	lines := strings.Split(text, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "```" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

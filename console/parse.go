@@ -141,11 +141,20 @@ func fullName(l *Line) string {
 	return l.Command
 }
 
-// Help lists the commands with their options, for /help.
-func Help(set *commands.Set) string {
+// Help lists the commands with their options, for /help; with a topic ("trust", "reserve"), only
+// the commands it names, each option with its description.
+func Help(set *commands.Set, topic string) string {
+	topic = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(topic), "/"))
 	var b strings.Builder
-	b.WriteString("Commands (options by position or name:value; members as @name, channels as #name):\n")
+	if topic == "" {
+		b.WriteString("Commands (options by position or name:value; members as @name, channels as #name):\n")
+	}
+	found := false
 	write := func(name string, d commands.Definition) {
+		if topic != "" && name != topic && !strings.HasPrefix(name, topic+" ") {
+			return
+		}
+		found = true
 		var opts []string
 		for _, o := range d.Options {
 			name := o.Name
@@ -161,6 +170,12 @@ func Help(set *commands.Set) string {
 			opts = append(opts, name)
 		}
 		fmt.Fprintf(&b, "  /%s %s — %s\n", name, strings.Join(opts, " "), d.Description)
+		if topic == "" {
+			return
+		}
+		for _, o := range d.Options {
+			fmt.Fprintf(&b, "      %s: %s\n", o.Name, o.Description)
+		}
 	}
 	for _, d := range set.Definitions() {
 		if len(d.Subcommands) == 0 {
@@ -170,6 +185,12 @@ func Help(set *commands.Set) string {
 			write(d.Name+" "+s.Name, s)
 		}
 	}
-	b.WriteString("Playground:\n  /as NAME — act as another member\n  /approve [N] — sign your latest link, or request N of /pending, with your dev key\n  /help, /quit")
+	if topic != "" {
+		if !found {
+			return fmt.Sprintf("There is no command /%s; /help lists them.", topic)
+		}
+		return strings.TrimRight(b.String(), "\n")
+	}
+	b.WriteString("Playground:\n  /as NAME — act as another member\n  /approve [N] — sign your latest link, or request N of /pending, with your dev key\n  /help [command], /quit")
 	return b.String()
 }

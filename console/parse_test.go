@@ -110,3 +110,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestHelp: /help lists every command; /help with a command's name shows that command alone,
+// with what each option means; an unknown one gets a sentence.
+func TestHelp(t *testing.T) {
+	set := commands.New(commands.Services{})
+	for _, tc := range []struct {
+		topic       string
+		want, avoid []string
+	}{
+		{"", []string{"/trust @member amount", "/reserve create", "/approve [N]"}, nil},
+		{"trust", []string{"/trust @member amount", "member: whom you trust", "amount: how much"}, []string{"/reserve", "/approve"}},
+		{"/reserve", []string{"/reserve create", "/reserve deposit", "/reserve show"}, []string{"/trust"}},
+		{"reserve show", []string{"/reserve show"}, []string{"/reserve create"}},
+		{"nosuch", []string{"There is no command /nosuch; /help lists them."}, []string{"/trust"}},
+	} {
+		got := console.Help(set, tc.topic)
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("Help(%q): got\n%s\nwant it to contain %q", tc.topic, got, w)
+			}
+		}
+		for _, a := range tc.avoid {
+			if strings.Contains(got, a) {
+				t.Errorf("Help(%q): got\n%s\nwant no %q", tc.topic, got, a)
+			}
+		}
+	}
+}

@@ -97,7 +97,7 @@ func TestLayersStory(t *testing.T) {
 		"Downstream, redeemable credit changes: @carol: 10 → 8 tUSD through @bob; @dave: 10 → 8 tUSD through @carol and @bob.",
 		"@carol: 10 → 8 tUSD through @bob", "@dave: 10 → 8 tUSD through @carol and @bob")
 	got = run("/approve")
-	mustContain(t, "/approve (revoke bob)", got, "Confirmed: alice revokes 82 tUSD of bob's trust.",
+	mustContain(t, "/approve (revoke bob)", got, "Confirmed: Revoke 82 tUSD of @bob's trust.",
 		"@alice cut @bob's budget by 82 tUSD (now 18); their wallet held none of the tokens to burn.",
 		"@alice revoked 82 "+resA.Symbol+" backing @bob's reserve (its backing is now 8); @carol, @dave hold tokens of @bob's reserve, which now has less backing.")
 	bal, _, _ = p.Chain.Account(ctx, resA.Address, resB.Address)

@@ -33,7 +33,7 @@ func TestStaleLink(t *testing.T) {
 	mustContain(t, "/redeem 60", run("/redeem 60"), "Sign to redeem 60")
 	bobLink := p.Console.LastLink("bob")
 	id := bobLink[strings.LastIndex(bobLink, "/")+1:]
-	mustContain(t, "/pending (before)", run("/pending"), "bob redeems 60", "not signed yet")
+	mustContain(t, "/pending (before)", run("/pending"), "Redeem 60 ALICE-tUSD for 60 tUSD.", "not signed yet")
 
 	run("/as alice")
 	run("/revoke @bob")
