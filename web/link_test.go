@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbot/trustbot/web/wire"
+
 	"github.com/trustbot/trustbot/web/siwe"
 
 	"github.com/ethereum/go-ethereum/accounts"
@@ -23,18 +25,6 @@ import (
 
 	"github.com/trustbot/trustbot"
 )
-
-type linkJSON struct {
-	Domain         string `json:"domain"`
-	URI            string `json:"uri"`
-	ChainID        uint64 `json:"chainId"`
-	Nonce          string `json:"nonce"`
-	IssuedAt       string `json:"issuedAt"`
-	ExpirationTime string `json:"expirationTime"`
-	Statement      string `json:"statement"`
-	Version        string `json:"version"`
-	User           string `json:"user"`
-}
 
 const (
 	discordID   = "123456789012345678"
@@ -55,7 +45,7 @@ func (e *env) issueLink() (nonce string, m siwe.Message) {
 	if res.status != http.StatusOK {
 		e.t.Fatalf("GET /l/…json: got %d %s, want 200", res.status, res.body)
 	}
-	j := decode[linkJSON](e.t, res)
+	j := decode[wire.SignIn](e.t, res)
 	issued, err := time.Parse(time.RFC3339, j.IssuedAt)
 	if err != nil {
 		e.t.Fatal(err)
@@ -104,8 +94,8 @@ func TestWalletLinkFlow(t *testing.T) {
 	nonce := u[len(e.ts.URL)+3:]
 
 	host := strings.TrimPrefix(e.ts.URL, "http://")
-	got := decode[linkJSON](t, e.get("/l/"+nonce+".json"))
-	want := linkJSON{
+	got := decode[wire.SignIn](t, e.get("/l/"+nonce+".json"))
+	want := wire.SignIn{
 		Domain: host, URI: e.ts.URL, ChainID: chainID, Nonce: nonce,
 		IssuedAt: "2026-03-01T12:00:00Z", ExpirationTime: "2026-03-01T12:10:00Z",
 		Statement: statement, Version: "1", User: discordName,
@@ -198,7 +188,7 @@ func TestNewWalletLinkNames(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := decode[linkJSON](t, e.get(u[len(e.ts.URL):]+".json")).Statement
+		got := decode[wire.SignIn](t, e.get(u[len(e.ts.URL):]+".json")).Statement
 		if got != tt.want {
 			t.Errorf("statement for %q: got %q, want %q", tt.name, got, tt.want)
 		}
@@ -216,7 +206,7 @@ func TestNewWalletLinkNames(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := decode[linkJSON](t, e.get(u[len(e.ts.URL):]+".json")).User; got != tt.want {
+		if got := decode[wire.SignIn](t, e.get(u[len(e.ts.URL):]+".json")).User; got != tt.want {
 			t.Errorf("user of %q: got %q, want %q", tt.name, got, tt.want)
 		}
 		page := string(e.get(u[len(e.ts.URL):]).body)
