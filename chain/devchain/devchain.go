@@ -336,11 +336,28 @@ func (dc *Chain) Close() {
 		if dc.client != nil {
 			dc.client.Close()
 		}
-		if err := dc.sim.Close(); err != nil {
-			dc.log.Warn("dev chain: close", "err", err)
+		// go-ethereum's RPC server waits up to 5 s, on its own clock, for a connection on
+		// which a client had begun a request it then abandoned (a command or the indexer
+		// cancelled mid-write at shutdown). Nothing is lost by not waiting: the chain is in
+		// memory and goes with the process. So Close waits a moment, then lets the node finish
+		// stopping on its own.
+		closed := make(chan struct{})
+		go func() {
+			defer close(closed)
+			if err := dc.sim.Close(); err != nil {
+				dc.log.Warn("dev chain: close", "err", err)
+			}
+		}()
+		select {
+		case <-closed:
+		case <-time.After(closeWait):
+			dc.log.Debug("dev chain: the node is still closing its RPC server; not waiting for it")
 		}
 	})
 }
+
+// closeWait bounds how long Close waits for the node to stop.
+const closeWait = 300 * time.Millisecond
 
 // endpointCatcher is the dev node's log handler: it remembers the HTTP endpoint the node
 // reports when its server starts (the only way to learn a port chosen by the system) and
