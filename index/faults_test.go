@@ -112,12 +112,7 @@ func TestRandomReorgs(t *testing.T) {
 	dc := chaintest.StartDev(t, true)
 	c := dc.Client()
 	alice, bob, carol := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob"), chaintest.Member(t, dc, "carol")
-	chaintest.SendOK(t, dc, true, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
-	r, err := c.Predict(ctx, alice.Address(), common.Address{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	chaintest.SendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken(), chaintest.Ether(100))...)
+	r := aliceReserve(t, dc, true, alice, chaintest.Ether(100))
 	base := headNumber(t, dc)
 
 	// Events: a watcher applying the head block (0 confirmations), so every reorg touches it.

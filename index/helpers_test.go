@@ -15,6 +15,9 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/chaintest"
+	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/store/storetest"
 )
@@ -92,3 +95,18 @@ func view(e trustbot.Event) eventView {
 }
 
 func lower(a common.Address) string { return strings.ToLower(a.Hex()) }
+
+// aliceReserve creates alice's native-coin reserve on dc and deposits deposit wei into it (none
+// when nil), and returns its address.
+func aliceReserve(t *testing.T, dc *devchain.Chain, manual bool, alice chain.Wallet, deposit *big.Int) common.Address {
+	t.Helper()
+	chaintest.SendOK(t, dc, manual, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
+	r, err := dc.Client().Predict(context.Background(), alice.Address(), common.Address{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deposit != nil {
+		chaintest.SendOK(t, dc, manual, alice, chain.Deposit(r, chain.NativeToken(), deposit)...)
+	}
+	return r
+}

@@ -287,12 +287,7 @@ func TestWatcherReorg(t *testing.T) {
 	c := dc.Client()
 	alice, bob, carol := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob"), chaintest.Member(t, dc, "carol")
 
-	chaintest.SendOK(t, dc, true, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
-	r, err := c.Predict(ctx, alice.Address(), common.Address{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	chaintest.SendOK(t, dc, true, alice, chain.Deposit(r, chain.NativeToken(), chaintest.Ether(10))...)
+	r := aliceReserve(t, dc, true, alice, chaintest.Ether(10))
 
 	db := tempDB(t)
 	w := index.New(c, db, index.Options{})
@@ -471,11 +466,7 @@ func TestWatcherRequests(t *testing.T) {
 	dc := chaintest.StartDev(t, false)
 	c := dc.Client()
 	alice, bob := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob")
-	chaintest.SendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), common.Address{}, "Alice trust", "tALICE"))
-	r, err := c.Predict(ctx, alice.Address(), common.Address{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := aliceReserve(t, dc, false, alice, nil)
 
 	clk := &clock{now: time.Now()}
 	db := openDB(t, filepath.Join(t.TempDir(), "requests.db"), clk.Now)

@@ -16,11 +16,7 @@ import (
 func TestPlaygroundOnExternalChain(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	node, err := devchain.Start(ctx, devchain.Options{Members: devMembers, Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer node.Close()
+	node := startNode(t, ctx)
 	dir := t.TempDir()
 	cfg := testConfig(t, map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0",
 		"ETH_RPC_URL": node.URL(), "CHAIN_ID": "1337", "FACTORY_ADDRESS": node.Factory().Hex(),
@@ -73,11 +69,7 @@ func TestPlaygroundOnExternalChain(t *testing.T) {
 func TestPlaygroundWarnsOnDemandMining(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	node, err := devchain.Start(ctx, devchain.Options{Members: devMembers, Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer node.Close()
+	node := startNode(t, ctx)
 	for _, tc := range []struct {
 		confirmations, member string
 		warn                  bool
@@ -103,4 +95,16 @@ func TestPlaygroundWarnsOnDemandMining(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startNode starts a dev chain on its own, for the playground to use as an external node through
+// ETH_RPC_URL; it is closed when the test ends.
+func startNode(t *testing.T, ctx context.Context) *devchain.Chain {
+	t.Helper()
+	node, err := devchain.Start(ctx, devchain.Options{Members: devMembers, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(node.Close)
+	return node
 }
