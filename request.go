@@ -89,7 +89,9 @@ type SigningRequest struct {
 	Labels map[common.Address]string
 	// Units[i] is the token whose units call i's amount arguments count (the zero Token when
 	// it is not known: the page then shows them raw).
-	Units     []Token
+	Units []Token
+	// Ledger is what the request adds to a trip's ledger once confirmed; nil for none.
+	Ledger    *LedgerNote
 	Txs       []RequestTx // in call order; Txs[i] is the transaction of Calls[i]
 	Status    RequestStatus
 	Error     string // why it failed

@@ -80,7 +80,7 @@ func (b *Bot) dispatch(ctx context.Context, i *discordgo.Interaction) (first *ca
 	qctx, cancel := context.WithTimeout(ctx, quickTimeout)
 	reply := b.set.Handle(qctx, req)
 	cancel()
-	if reply.Attachment != nil && len(reply.Attachment.Data) <= maxFileSize {
+	if len(sendable(reply.Files)) > 0 {
 		// A file goes up with the edit that follows the acknowledgement, the same on both transports.
 		return deferred(reply.Private), func(ctx context.Context) {
 			if err := b.editOriginal(ctx, appID, req.Token, received, reply); err != nil {

@@ -18,6 +18,7 @@ const (
 	maxButtonURL   = 512
 	maxButtonLabel = 80
 	maxFileSize    = 10 << 20
+	maxFiles       = 10 // attachments per message
 )
 
 // callback is the body of an interaction's first response, the same bytes whether it goes in
@@ -95,10 +96,12 @@ func (b *Bot) render(r *commands.Reply) (string, []discordgo.MessageComponent) {
 			text = strings.TrimRight(text, "\n") + "\n" + r.Link.URL
 		}
 	}
-	if r.Attachment != nil && len(r.Attachment.Data) > maxFileSize {
-		text = strings.TrimRight(text, "\n") + "\n(The file was too large for Discord and is not attached.)"
+	for _, a := range r.Files {
+		if len(a.Data) > maxFileSize {
+			text = strings.TrimRight(text, "\n") + "\n(" + fileName(a) + " was too large for Discord and is not attached.)"
+		}
 	}
-	if strings.TrimSpace(text) == "" && len(components) == 0 && r.Attachment == nil {
+	if strings.TrimSpace(text) == "" && len(components) == 0 && len(sendable(r.Files)) == 0 {
 		text = "Done."
 	}
 	return fitContent(text), components
@@ -147,14 +150,28 @@ func (b *Bot) edit(r *commands.Reply) *discordgo.WebhookEdit {
 		components = []discordgo.MessageComponent{}
 	}
 	e := &discordgo.WebhookEdit{Content: &content, Components: &components, AllowedMentions: onlyUsers()}
-	if a := r.Attachment; a != nil && len(a.Data) <= maxFileSize {
-		name := strings.TrimSpace(a.Name)
-		if name == "" {
-			name = "attachment"
-		}
-		e.Files = []*discordgo.File{{Name: name, ContentType: a.ContentType, Reader: bytes.NewReader(a.Data)}}
+	for _, a := range sendable(r.Files) {
+		e.Files = append(e.Files, &discordgo.File{Name: fileName(a), ContentType: a.ContentType, Reader: bytes.NewReader(a.Data)})
 	}
 	return e
+}
+
+// sendable is the files of a reply Discord takes: each within its size limit, at most ten.
+func sendable(files []commands.Attachment) []commands.Attachment {
+	var out []commands.Attachment
+	for _, a := range files {
+		if len(a.Data) <= maxFileSize && len(out) < maxFiles {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func fileName(a commands.Attachment) string {
+	if name := strings.TrimSpace(a.Name); name != "" {
+		return name
+	}
+	return "attachment"
 }
 
 // editOriginal replaces an interaction's original response with a reply. tokenBorn is when the

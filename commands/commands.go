@@ -101,9 +101,9 @@ type Attachment struct {
 type Reply struct {
 	Text string
 	// Private replies are seen only by the invoker (Discord: ephemeral).
-	Private    bool
-	Link       *Link
-	Attachment *Attachment
+	Private bool
+	Link    *Link
+	Files   []Attachment
 	// RequestID is the signing request the reply's link belongs to, if any.
 	RequestID string
 }

@@ -787,8 +787,8 @@ func TestPendingSetupWeb(t *testing.T) {
 		{name: "web", user: "alice", command: "web", setup: render,
 			text: "The trust web: 5 members, 3 reserves, 4 budgets.", public: true, webReads: 1, live: 1,
 			check: func(t *testing.T, e *env, r *commands.Reply) {
-				if r.Attachment == nil || !bytes.Equal(r.Attachment.Data, picture) || r.Attachment.Name != "trust-web.png" || r.Attachment.ContentType != "image/png" {
-					t.Errorf("attachment %+v, want the rendered picture", r.Attachment)
+				if len(r.Files) != 1 || !bytes.Equal(r.Files[0].Data, picture) || r.Files[0].Name != "trust-web.png" || r.Files[0].ContentType != "image/png" {
+					t.Errorf("attachments %+v, want the rendered picture", r.Files)
 				}
 				if len(drawn) != 1 || e.render.Calls("RenderWeb") != 1 {
 					t.Fatalf("%d renders, want 1", len(drawn))

@@ -48,20 +48,30 @@ type Links interface {
 	URL(id string) string
 }
 
-// Renderer draws the pictures commands attach: the trust web of /web as a PNG.
+// Renderer draws the pictures commands attach as PNG: the trust web of /web, the chart of
+// /trip end.
 type Renderer interface {
 	RenderWeb(ctx context.Context, g Graph) ([]byte, error)
+	RenderTrip(ctx context.Context, c TripChart) ([]byte, error)
+}
+
+// Members finds the guild member a user named in a text option (a split): a mention as the
+// platform writes it (Discord: <@id>) or a name as typed (@bob). Someone who is not a member of
+// the guild is an EInvalid sentence naming what was typed.
+type Members interface {
+	Member(ctx context.Context, guildID, text string) (trustbot.Member, error)
 }
 
 // Services are what the handlers use.
 type Services struct {
-	Store  Store
-	Chain  Chain
-	Links  Links
-	Render Renderer         // nil: /web answers in words, without its picture
-	Assets []trustbot.Token // the backing assets members pick by symbol; the first is the default
-	Log    *slog.Logger
-	Now    func() time.Time
+	Store   Store
+	Chain   Chain
+	Links   Links
+	Render  Renderer         // nil: /web and /trip end answer in words, without a picture
+	Members Members          // nil: splits can name no one
+	Assets  []trustbot.Token // the backing assets members pick by symbol; the first is the default
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // New returns the full command set over the services.

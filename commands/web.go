@@ -288,5 +288,5 @@ func (h *handlers) web(ctx context.Context, r *Request) (*Reply, error) {
 		h.Log.Error("render trust web", "user", r.User.ID, "members", len(g.Nodes), "edges", len(g.Edges), "err", err)
 		return &Reply{Text: fmt.Sprintf("The trust web has %s, but its picture could not be drawn this time; please try again.", counts), Private: true}, nil
 	}
-	return &Reply{Text: "The trust web: " + counts + ".", Attachment: &Attachment{Name: "trust-web.png", ContentType: "image/png", Data: png}}, nil
+	return &Reply{Text: "The trust web: " + counts + ".", Files: []Attachment{{Name: "trust-web.png", ContentType: "image/png", Data: png}}}, nil
 }

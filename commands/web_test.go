@@ -208,11 +208,11 @@ func TestWebReply(t *testing.T) {
 			if reply.Text != tc.text || reply.Private != tc.private {
 				t.Errorf("reply %q (private %v), want %q (private %v)", reply.Text, reply.Private, tc.text, tc.private)
 			}
-			if got := reply.Attachment != nil; got != tc.attachment {
+			if got := len(reply.Files) == 1; got != tc.attachment {
 				t.Fatalf("attachment %v, want %v", got, tc.attachment)
 			}
-			if tc.attachment && (!bytes.Equal(reply.Attachment.Data, picture) || reply.Attachment.ContentType != "image/png") {
-				t.Errorf("attachment %q (%s), want the renderer's picture as image/png", reply.Attachment.Data, reply.Attachment.ContentType)
+			if tc.attachment && (!bytes.Equal(reply.Files[0].Data, picture) || reply.Files[0].ContentType != "image/png") {
+				t.Errorf("attachment %q (%s), want the renderer's picture as image/png", reply.Files[0].Data, reply.Files[0].ContentType)
 			}
 			if calls != tc.renderCalls {
 				t.Errorf("%d renders, want %d", calls, tc.renderCalls)

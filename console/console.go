@@ -213,7 +213,8 @@ func (c *Console) Exec(ctx context.Context, line string) (quit bool) {
 		c.lastLink[c.current] = reply.Link.URL
 		c.Printf("→ %s", reply.Link.URL)
 	}
-	if a := reply.Attachment; a != nil {
+	for i := range reply.Files {
+		a := &reply.Files[i]
 		if c.Dir == "" {
 			c.Printf("(attachment %s, %d bytes)", a.Name, len(a.Data))
 		} else if path, err := c.writeAttachment(a); err != nil {

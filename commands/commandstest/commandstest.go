@@ -252,7 +252,8 @@ func (l *Links) URL(id string) string {
 // Renderer is a fake commands.Renderer.
 type Renderer struct {
 	Counter
-	RenderWebFn func(ctx context.Context, g commands.Graph) ([]byte, error)
+	RenderWebFn  func(ctx context.Context, g commands.Graph) ([]byte, error)
+	RenderTripFn func(ctx context.Context, c commands.TripChart) ([]byte, error)
 }
 
 var _ commands.Renderer = (*Renderer)(nil)
@@ -263,4 +264,12 @@ func (r *Renderer) RenderWeb(ctx context.Context, g commands.Graph) ([]byte, err
 		unset("Renderer.RenderWeb")
 	}
 	return r.RenderWebFn(ctx, g)
+}
+
+func (r *Renderer) RenderTrip(ctx context.Context, c commands.TripChart) ([]byte, error) {
+	r.count("RenderTrip")
+	if r.RenderTripFn == nil {
+		unset("Renderer.RenderTrip")
+	}
+	return r.RenderTripFn(ctx, c)
 }
