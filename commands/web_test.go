@@ -156,6 +156,10 @@ func (f renderFunc) RenderWeb(ctx context.Context, g commands.Graph) ([]byte, er
 	return f(ctx, g)
 }
 
+func (f renderFunc) RenderTrip(context.Context, commands.TripChart) ([]byte, error) {
+	return nil, errors.New("renderFunc draws the trust web only")
+}
+
 // TestWebReply: /web hands the graph it built to the renderer and attaches the picture; when the
 // renderer fails, or there is none, it answers in words with the web's figures, and a failure is
 // logged. A web of more than commands.MaxPictureMembers members is answered in words without a
