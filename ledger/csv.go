@@ -60,7 +60,7 @@ func (n names) of(userID string) string {
 }
 
 // WriteEntries writes entries as CSV: a header, then one row per entry with its date (RFC 3339,
-// UTC), number, kind, memo, payer, redeemer (the creditor, for a settlement), amount, asset,
+// UTC; empty when unknown), number, kind, memo, payer, redeemer (the creditor, for a settlement), amount, asset,
 // split mode, each member's share (empty when they had none) and transaction hash (empty off
 // chain). There is a share column per member, in members' order, then one per user with a
 // share who is not among members (a member who left), by id, so each row's shares add up to its
@@ -106,7 +106,10 @@ func WriteEntries(w io.Writer, entries []trustbot.Entry, members []trustbot.Memb
 		if e.Kind == trustbot.EntrySettle {
 			other = e.To
 		}
-		row[0] = e.CreatedAt.UTC().Format(time.RFC3339)
+		row[0] = ""
+		if !e.CreatedAt.IsZero() {
+			row[0] = e.CreatedAt.UTC().Format(time.RFC3339)
+		}
 		row[1] = strconv.Itoa(e.N)
 		row[2] = EscapeCell(string(e.Kind))
 		row[3] = EscapeCell(e.Memo)

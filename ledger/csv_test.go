@@ -70,10 +70,10 @@ func TestWriteEntries(t *testing.T) {
 	want := [][]string{
 		{"date", "n", "kind", "memo", "payer", "redeemer", "amount", "asset", "split", "'@alice", "'@bob", "'@carol", "4", "99", "tx"},
 		{"2026-07-14T17:30:00Z", "1", "spent", `'=HYPERLINK("http://evil.example","click")`, "'@bob", "", "60", "tUSD", "equal", "20", "20", "20", "", "", ""},
-		{"0001-01-01T00:00:00Z", "2", "spent", "'-2+3+cmd|' /C calc'!A0", "'@carol", "", "10", "tUSD", "weighted", "", "", "2.5", "7.5", "", ""},
-		{"0001-01-01T00:00:00Z", "3", "redeem", "", "'@alice", "'@bob", "15.5", "tUSD", "none", "", "15.5", "", "", "", hash.Hex()},
-		{"0001-01-01T00:00:00Z", "4", "settle", "", "'@bob", "'@alice", "15.5", "tUSD", "", "", "", "", "", "", hash.Hex()},
-		{"0001-01-01T00:00:00Z", "5", "spent", "snacks, and drinks", "'@alice", "", "1", "tUSD", "equal", "0.5", "", "", "", "0.5", ""},
+		{"", "2", "spent", "'-2+3+cmd|' /C calc'!A0", "'@carol", "", "10", "tUSD", "weighted", "", "", "2.5", "7.5", "", ""},
+		{"", "3", "redeem", "", "'@alice", "'@bob", "15.5", "tUSD", "none", "", "15.5", "", "", "", hash.Hex()},
+		{"", "4", "settle", "", "'@bob", "'@alice", "15.5", "tUSD", "", "", "", "", "", "", hash.Hex()},
+		{"", "5", "spent", "snacks, and drinks", "'@alice", "", "1", "tUSD", "equal", "0.5", "", "", "", "0.5", ""},
 	}
 	got := readCSV(t, buf.Bytes())
 	if len(got) != len(want) {

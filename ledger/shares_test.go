@@ -18,7 +18,9 @@ func sharesString(shares []trustbot.Share) string {
 }
 
 func TestShares(t *testing.T) {
-	w := func(m trustbot.Member, weight int64) trustbot.SplitPart { return trustbot.SplitPart{Member: m, Weight: weight} }
+	w := func(m trustbot.Member, weight int64) trustbot.SplitPart {
+		return trustbot.SplitPart{Member: m, Weight: weight}
+	}
 	x := func(m trustbot.Member, v int64) trustbot.SplitPart {
 		return trustbot.SplitPart{Member: m, Exact: big.NewInt(v)}
 	}
@@ -83,8 +85,12 @@ func TestSharesRotationSpreadsUnits(t *testing.T) {
 }
 
 func TestSharesErrors(t *testing.T) {
-	w := func(m trustbot.Member, weight int64) trustbot.SplitPart { return trustbot.SplitPart{Member: m, Weight: weight} }
-	x := func(m trustbot.Member, v string) trustbot.SplitPart { return trustbot.SplitPart{Member: m, Exact: units(v)} }
+	w := func(m trustbot.Member, weight int64) trustbot.SplitPart {
+		return trustbot.SplitPart{Member: m, Weight: weight}
+	}
+	x := func(m trustbot.Member, v string) trustbot.SplitPart {
+		return trustbot.SplitPart{Member: m, Exact: units(v)}
+	}
 	tests := []struct {
 		name  string
 		total *big.Int

@@ -145,7 +145,9 @@ func TestParseSplitReturnsResolveErrorUnchanged(t *testing.T) {
 }
 
 func TestMode(t *testing.T) {
-	w := func(m trustbot.Member, weight int64) trustbot.SplitPart { return trustbot.SplitPart{Member: m, Weight: weight} }
+	w := func(m trustbot.Member, weight int64) trustbot.SplitPart {
+		return trustbot.SplitPart{Member: m, Weight: weight}
+	}
 	x := func(m trustbot.Member, v int64) trustbot.SplitPart {
 		return trustbot.SplitPart{Member: m, Exact: big.NewInt(v)}
 	}
