@@ -60,11 +60,12 @@ func (n names) of(userID string) string {
 }
 
 // WriteEntries writes entries as CSV: a header, then one row per entry with its date (RFC 3339,
-// UTC; empty when unknown), number, kind, memo, payer, redeemer (the creditor, for a settlement), amount, asset,
-// split mode, each member's share (empty when they had none) and transaction hash (empty off
-// chain). There is a share column per member, in members' order, then one per user with a
-// share who is not among members (a member who left), by id, so each row's shares add up to its
-// amount. Text cells go through EscapeCell; amounts are plain decimals.
+// UTC; empty when unknown), number, kind, memo, payer, redeemer (the creditor, for a
+// settlement), amount, asset, split mode, each member's share (empty when they had none) and
+// transaction hash (empty off chain). There is a share column per member, in members' order,
+// then one per user with a share who is not among members (a member who left), by id, so each
+// row's shares add up to its amount. Text cells go through EscapeCell; amounts are plain
+// decimals.
 func WriteEntries(w io.Writer, entries []trustbot.Entry, members []trustbot.Member) error {
 	nm := namesOf(members)
 	column := make(map[string]int, len(members))
