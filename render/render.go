@@ -1,4 +1,5 @@
-// Package render draws the bot's pictures as PNG: the trust web, laid out by Graphviz's dot.
+// Package render draws the bot's pictures as PNG: the trust web, laid out by Graphviz's dot, and
+// the trip chart, drawn with gonum/plot.
 // main makes one Renderer at startup and hands it to the commands (commands.Services.Render).
 package render
 
@@ -28,7 +29,8 @@ var wasmMu sync.Mutex
 
 // Renderer draws pictures with one Graphviz instance. Creating it is cheap (about 1 ms measured;
 // go-graphviz compiles its WebAssembly module once per process) while a render of a five-member
-// web takes about 80 ms. Safe for concurrent use: renders in a process run one at a time.
+// web takes about 80 ms. Safe for concurrent use: the trust webs of a process are drawn one at a
+// time, the trip charts (no Graphviz) alongside them.
 type Renderer struct {
 	gv *graphviz.Graphviz // nil once closed
 }

@@ -25,8 +25,10 @@ import (
 // The trip chart is meant to be read in Discord's preview on a phone, where a picture is shown
 // about tripPreviewPx pixels wide. Its text is FontSize points at DPI, so a picture W pixels wide
 // shows it FontSize × DPI/72 × tripPreviewPx/W pixels high there; RenderTrip refuses a chart
-// whose picture would set it under tripMinTextPx (at its narrowest, 800 px, the text is 9.3 px
-// high 400 px wide, 11.7 px high 500 px wide).
+// whose picture would set it under tripMinTextPx (RenderWeb's bar, 11 px at 1,000 px, would be
+// 5.5 px there). Measured with n−1 transfers: up to 15 members the picture is 800 px wide (text
+// 11.7 px); 20 members with 16-character names, 925 px (10.1 px); 30 members, 1,106 px (8.4 px)
+// with 8-character names, 1,141 px (8.2 px) with 16, refused with 24 (1,332 px, 7.0 px).
 const (
 	tripPreviewPx = 500
 	tripMinTextPx = 7.5
@@ -137,7 +139,9 @@ func (r *Renderer) RenderTrip(ctx context.Context, c commands.TripChart) ([]byte
 
 // tripTextPx is how high the chart's text is, in pixels, when a picture width pixels wide is
 // shown tripPreviewPx pixels wide.
-func tripTextPx(width int) float64 { return FontSize * DPI / 72 * tripPreviewPx / float64(width) }
+func tripTextPx(width int) float64 {
+	return float64(FontSize) * DPI / 72 * tripPreviewPx / float64(width)
+}
 
 // barLengths converts the members' paid and consumed units to float64, for the bars' lengths
 // only, and checks that every arrow joins two members.
@@ -147,7 +151,7 @@ func barLengths(c commands.TripChart) (paid, consumed []float64, err error) {
 		members[b.Member] = true
 		p, q := units(b.Paid), units(b.Consumed)
 		if p < 0 || q < 0 {
-			return nil, nil, fmt.Errorf("render: %s paid %s and consumed %s, a bar cannot be negative", b.Member, b.PaidText, b.ConsumedText)
+			return nil, nil, fmt.Errorf("render: %s paid %v units and consumed %v, a bar cannot be negative", b.Member, b.Paid, b.Consumed)
 		}
 		paid, consumed = append(paid, p), append(consumed, q)
 	}
@@ -175,14 +179,11 @@ type tripLayout struct {
 	title    string // c.Title, cut short with an ellipsis if it would run into the legend
 	legend   plot.Legend
 	headH    vg.Length // the title and legend's band
-	nameW    vg.Length // the widest name and net
-	figureW  vg.Length // the widest figure
 	barsH    vg.Length
 	fromW    vg.Length // the widest payer's name
 	arrowW   vg.Length // an arrow's length, its head included
 	columnW  vg.Length // one column of transfers
-	columns  int
-	rows     int
+	rows     int       // transfers in a column
 	settleH  vg.Length // the settle plan's heading and transfers
 	paidBars *plotter.BarChart
 	consBars *plotter.BarChart
@@ -198,11 +199,15 @@ func (l *tripLayout) pixels() int {
 // tick is a member's label beside their bars.
 func tick(b commands.TripBar) string { return b.Member + "\nnet " + b.NetText }
 
+// layoutTrip measures c's texts and lays the chart out: as narrow as its names, figures and
+// transfers allow, at least tripWidth, and with its settle plan in the number of columns that
+// keeps the picture narrowest (see pixels).
 func layoutTrip(c commands.TripChart) *tripLayout {
 	l := &tripLayout{}
+	var nameW, figureW vg.Length
 	for _, b := range c.Bars {
-		l.nameW = max(l.nameW, nameStyle.Width(tick(b)))
-		l.figureW = max(l.figureW, figureStyle.Width(b.PaidText), figureStyle.Width(b.ConsumedText))
+		nameW = max(nameW, nameStyle.Width(tick(b)))
+		figureW = max(figureW, figureStyle.Width(b.PaidText), figureStyle.Width(b.ConsumedText))
 	}
 	l.paidBars = &plotter.BarChart{Color: paidColor}
 	l.consBars = &plotter.BarChart{Color: consumedColor}
@@ -210,8 +215,12 @@ func layoutTrip(c commands.TripChart) *tripLayout {
 	l.legend.TextStyle = textStyle(sans, FontSize, draw.XLeft, draw.YBottom)
 	l.legend.Top, l.legend.Left = true, true
 	l.legend.Padding = 2
-	l.legend.Add("paid ("+c.Asset+")", l.paidBars)
-	l.legend.Add("consumed ("+c.Asset+")", l.consBars)
+	in := ""
+	if c.Asset != "" {
+		in = " (" + c.Asset + ")"
+	}
+	l.legend.Add("paid"+in, l.paidBars)
+	l.legend.Add("consumed"+in, l.consBars)
 	legend := l.legend.Rectangle(draw.Canvas{}).Size()
 	l.headH = max(titleStyle.Height("X"), legend.Y)
 	l.barsH = vg.Length(len(c.Bars)) * tripRow
@@ -226,7 +235,7 @@ func layoutTrip(c commands.TripChart) *tripLayout {
 	l.columnW = l.fromW + tripNameGap + l.arrowW + tripNameGap + toW
 
 	inner := max(tripWidth-2*tripMargin,
-		l.nameW+nameStyle.Width(" ")+tripMinBar+tripFigureGap+l.figureW,
+		nameW+nameStyle.Width(" ")+tripMinBar+tripFigureGap+figureW,
 		l.columnW,
 		legend.X+titleStyle.Width("Trip…")+tripGap)
 	// The settle plan in more columns is wider and less tall: take the number of columns that
@@ -247,12 +256,11 @@ func layoutTrip(c commands.TripChart) *tripLayout {
 
 // arrange puts n transfers in as many columns as fit the width and sets the picture's height.
 func (l *tripLayout) arrange(n int) {
-	l.columns, l.rows = 1, n
+	l.rows = n
 	if n > 0 {
 		fit := int((l.w - 2*tripMargin + tripColumnGap) / (l.columnW + tripColumnGap))
-		l.columns = min(max(fit, 1), n)
-		l.rows = (n + l.columns - 1) / l.columns
-		l.columns = (n + l.rows - 1) / l.rows
+		columns := min(max(fit, 1), n)
+		l.rows = (n + columns - 1) / columns
 	}
 	l.settleH = headStyle.Height("X") + vg.Length(l.rows)*tripArrowRow
 	l.h = l.height(l.rows)
@@ -299,21 +307,16 @@ func (l *tripLayout) drawBars(dc draw.Canvas, c commands.TripChart, paid, consum
 	p.Y.LineStyle = draw.LineStyle{Color: color.Black, Width: 1}
 	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
 
+	// Member i is drawn at y = n-1-i, the first on top; the paid bar above the consumed one.
 	shift := vg.Length(tripBar+tripBarGap) / 2
 	pv, cv := make(plotter.Values, n), make(plotter.Values, n)
-	var paidXY, consXY plotter.XYLabels
-	var longest float64
-	for i := range c.Bars {
+	paidXY := plotter.XYLabels{XYs: make(plotter.XYs, n), Labels: make([]string, n)}
+	consXY := plotter.XYLabels{XYs: make(plotter.XYs, n), Labels: make([]string, n)}
+	for i, b := range c.Bars {
 		y := n - 1 - i
 		pv[y], cv[y] = paid[i], consumed[i]
-		longest = max(longest, paid[i], consumed[i])
-	}
-	for y := range n {
-		b := c.Bars[n-1-y]
-		paidXY.XYs = append(paidXY.XYs, plotter.XY{X: pv[y], Y: float64(y)})
-		paidXY.Labels = append(paidXY.Labels, b.PaidText)
-		consXY.XYs = append(consXY.XYs, plotter.XY{X: cv[y], Y: float64(y)})
-		consXY.Labels = append(consXY.Labels, b.ConsumedText)
+		paidXY.XYs[y], paidXY.Labels[y] = plotter.XY{X: paid[i], Y: float64(y)}, b.PaidText
+		consXY.XYs[y], consXY.Labels[y] = plotter.XY{X: consumed[i], Y: float64(y)}, b.ConsumedText
 	}
 	for _, bars := range []struct {
 		chart  *plotter.BarChart
@@ -334,12 +337,10 @@ func (l *tripLayout) drawBars(dc draw.Canvas, c commands.TripChart, paid, consum
 	d := p.DataCanvas(area).Size().X
 	for _, xy := range []plotter.XYLabels{paidXY, consXY} {
 		for i, pt := range xy.XYs {
-			room := d - tripFigureGap - figureStyle.Width(xy.Labels[i])
-			p.X.Max = max(p.X.Max, pt.X*float64(d/room))
+			if room := d - tripFigureGap - figureStyle.Width(xy.Labels[i]); room > 0 {
+				p.X.Max = max(p.X.Max, pt.X*float64(d/room))
+			}
 		}
-	}
-	if longest > 0 {
-		p.X.Max = max(p.X.Max, longest)
 	}
 	for _, xy := range []struct {
 		labels plotter.XYLabels

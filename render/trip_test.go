@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -319,6 +320,44 @@ func TestRenderTripRefused(t *testing.T) {
 	}
 	if _, err := r.RenderTrip(context.Background(), fiveTrip()); !errors.Is(err, errClosed) {
 		t.Fatalf("render after Close: got %v, want %v", err, errClosed)
+	}
+}
+
+// TestRenderTripConcurrent: charts drawn from several goroutines at once, while the renderer
+// draws a trust web with Graphviz, are the picture one render alone draws.
+func TestRenderTripConcurrent(t *testing.T) {
+	ctx := context.Background()
+	r := newTripRenderer(t)
+	want, err := r.RenderTrip(ctx, fiveTrip())
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := commands.Graph{
+		Nodes: []commands.Node{{ID: "a", Label: "@alice"}, {ID: "b", Label: "@bob"}},
+		Edges: []commands.Edge{{From: "a", To: "b", Style: "solid", Label: "100 · 40"}},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 5)
+	wg.Go(func() {
+		if _, err := r.RenderWeb(ctx, web); err != nil {
+			errs <- err.Error()
+		}
+	})
+	for range 4 {
+		wg.Go(func() {
+			got, err := r.RenderTrip(ctx, fiveTrip())
+			switch {
+			case err != nil:
+				errs <- err.Error()
+			case !bytes.Equal(got, want):
+				errs <- "a concurrent render drew a different picture"
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 
