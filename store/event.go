@@ -61,6 +61,9 @@ func (db *DB) ApplyChunk(ctx context.Context, c Chunk) (applied int, err error) 
 	if err := p.flush(ctx); err != nil {
 		return 0, err
 	}
+	if err := indexLedger(ctx, tx, fresh); err != nil {
+		return 0, err
+	}
 	seen := map[common.Hash]bool{}
 	var hashes []string
 	for _, e := range fresh {
@@ -120,6 +123,9 @@ func (db *DB) RollbackTo(ctx context.Context, ancestor trustbot.Block) (removed 
 	n := int64(ancestor.Number)
 	removed, err = findEvents(ctx, tx, `WHERE block_number > ? ORDER BY block_number, log_index`, n)
 	if err != nil {
+		return nil, err
+	}
+	if err := rollbackLedger(ctx, tx, n); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE block_number > ?`, n); err != nil {

@@ -64,8 +64,8 @@ func enqueueNotices(ctx context.Context, tx *tx, hashes []string) error {
 	return nil
 }
 
-// PendingNotices returns up to limit undelivered notices whose events are indexed, in chain
-// order of their first event, due or not: a notice still waiting for its retry keeps the ones
+// PendingNotices returns up to limit undelivered notices, in chain order of their first event
+// (a settlement that moved no reserve's tokens has none: its block orders it), due or not: a notice still waiting for its retry keeps the ones
 // after it in its channel waiting too.
 func (db *DB) PendingNotices(ctx context.Context, limit int) ([]OutboxNotice, error) {
 	tx, err := db.beginRead(ctx)
@@ -75,10 +75,11 @@ func (db *DB) PendingNotices(ctx context.Context, limit int) ([]OutboxNotice, er
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `
 		SELECT o.tx_hash, o.attempts, o.next_attempt_at, o.last_error
-		FROM outbox o JOIN events e ON e.tx_hash = o.tx_hash AND +e.name IN `+indexedNames+`
+		FROM outbox o LEFT JOIN events e ON e.tx_hash = o.tx_hash AND +e.name IN `+indexedNames+`
+			LEFT JOIN signing_txs t ON t.tx_hash = o.tx_hash
 		WHERE o.state = 'pending'
 		GROUP BY o.tx_hash
-		ORDER BY min(e.block_number), min(e.log_index)
+		ORDER BY coalesce(min(e.block_number), min(t.block_number)), coalesce(min(e.log_index), 0)
 		LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending notices: %w", err)

@@ -287,7 +287,10 @@ func createRequest(ctx context.Context, tx *tx, r *trustbot.SigningRequest) erro
 			return fmt.Errorf("store: create request %s: call %d: %w", trustbot.ShortID(r.ID), i, err)
 		}
 	}
-	return insertNames(ctx, tx, r)
+	if err := insertNames(ctx, tx, r); err != nil {
+		return err
+	}
+	return insertLedgerNote(ctx, tx, r)
 }
 
 func markOpened(ctx context.Context, tx *tx, id string) (trustbot.SigningRequest, error) {
@@ -332,6 +335,11 @@ func recordTx(ctx context.Context, tx *tx, id string, idx int, hash common.Hash)
 	// notice goes into the outbox now.
 	if err := enqueueNotice(ctx, tx, h); err != nil {
 		return trustbot.SigningRequest{}, fmt.Errorf("store: record tx %s: %w", trustbot.ShortID(r.ID), err)
+	}
+	if r.Kind == "redeem" {
+		if err := ledgerOfReport(ctx, tx, hash); err != nil {
+			return trustbot.SigningRequest{}, err
+		}
 	}
 	r.Txs = append(r.Txs, trustbot.RequestTx{Index: idx, Hash: hash, Status: trustbot.TxPending})
 	if err := setStatus(ctx, tx, &r, trustbot.StatusSubmitted, r.Error); err != nil {
@@ -391,6 +399,11 @@ func settleTx(ctx context.Context, tx *tx, hash string, status trustbot.TxStatus
 	}
 	if err := setStatus(ctx, tx, &r, next, msg); err != nil {
 		return trustbot.SigningRequest{}, false, err
+	}
+	if next == trustbot.StatusConfirmed {
+		if err := ledgerOfSettlement(ctx, tx, r); err != nil {
+			return trustbot.SigningRequest{}, false, err
+		}
 	}
 	return r, true, nil
 }
@@ -570,7 +583,10 @@ func loadCallsAndTxs(ctx context.Context, tx *tx, r *trustbot.SigningRequest) er
 		return fmt.Errorf("store: request %s: txs: %w", trustbot.ShortID(r.ID), err)
 	}
 	rows.Close()
-	return loadNames(ctx, tx, r)
+	if err := loadNames(ctx, tx, r); err != nil {
+		return err
+	}
+	return loadLedgerNote(ctx, tx, r)
 }
 
 func parseCall(to, data, value string) (trustbot.Call, error) {

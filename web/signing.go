@@ -48,6 +48,7 @@ func (s *Server) NewSigningRequest(ctx context.Context, in trustbot.SigningReque
 		Calls:            in.Calls,
 		Labels:           in.Labels,
 		Units:            in.Units,
+		Ledger:           in.Ledger,
 		ExpiresAt:        s.now().Add(s.cfg.LinkTTL),
 	})
 	if err != nil {

@@ -1,0 +1,801 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/ledger"
+)
+
+// StartTrip opens a trip in its channel with its members (the one who started it first). A
+// channel with an open trip already is EConflict.
+func (db *DB) StartTrip(ctx context.Context, t trustbot.Trip) (trustbot.Trip, error) {
+	name := strings.TrimSpace(t.Name)
+	switch {
+	case name == "":
+		return trustbot.Trip{}, trustbot.Errorf(trustbot.EInvalid, "A trip needs a name, like /trip start name:Lisbon.")
+	case len([]rune(name)) > 100:
+		return trustbot.Trip{}, trustbot.Errorf(trustbot.EInvalid, "A trip's name is at most 100 characters; that one has %d.", len([]rune(name)))
+	case t.StartedBy == "":
+		return trustbot.Trip{}, trustbot.Errorf(trustbot.EInvalid, "A trip needs the member who starts it.")
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return trustbot.Trip{}, fmt.Errorf("store: start trip: %w", err)
+	}
+	defer tx.Rollback()
+	if open, ok, err := findTrip(ctx, tx, `WHERE guild_id = ? AND channel_id = ? AND status = 'open'`, t.GuildID, t.ChannelID); err != nil {
+		return trustbot.Trip{}, err
+	} else if ok {
+		return trustbot.Trip{}, trustbot.Errorf(trustbot.EConflict, "This channel already has an open trip, %q: end it with /trip end before starting another.", open.Name)
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO trips (guild_id, channel_id, name, asset, asset_symbol, asset_decimals, started_by, started_at, start_block)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce((SELECT block_number FROM watcher_cursor), 0))`,
+		t.GuildID, t.ChannelID, name, addrText(t.Asset.Address), t.Asset.Symbol, int64(t.Asset.Decimals), t.StartedBy, formatTime(tx.now))
+	if err != nil {
+		return trustbot.Trip{}, fmt.Errorf("store: start trip: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return trustbot.Trip{}, fmt.Errorf("store: start trip: %w", err)
+	}
+	for _, m := range t.Members {
+		if err := joinTrip(ctx, tx, id, m); err != nil {
+			return trustbot.Trip{}, err
+		}
+	}
+	out, _, err := findTrip(ctx, tx, `WHERE id = ?`, id)
+	if err != nil {
+		return trustbot.Trip{}, err
+	}
+	return out, tx.Commit()
+}
+
+// OpenTrip is the channel's open trip; ENotFound when it has none.
+func (db *DB) OpenTrip(ctx context.Context, guildID, channelID string) (trustbot.Trip, error) {
+	return db.readTrip(ctx, `WHERE guild_id = ? AND channel_id = ? AND status = 'open'`, guildID, channelID)
+}
+
+// TripByID is a trip by its id; ENotFound when there is none.
+func (db *DB) TripByID(ctx context.Context, id int64) (trustbot.Trip, error) {
+	return db.readTrip(ctx, `WHERE id = ?`, id)
+}
+
+// TrustedDuring lists, per reserve and holder, the budget extended since the trip started
+// (Account.Budget: the sum of Trusted events after its start block), for reserves whose issuer
+// and holders are both the trip's members' linked wallets.
+func (db *DB) TrustedDuring(ctx context.Context, tripID int64) ([]trustbot.Account, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: trusted during trip: %w", err)
+	}
+	defer tx.Rollback()
+	var start int64
+	if err := tx.QueryRowContext(ctx, `SELECT start_block FROM trips WHERE id = ?`, tripID).Scan(&start); errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoTrip
+	} else if err != nil {
+		return nil, fmt.Errorf("store: trusted during trip: %w", err)
+	}
+	evs, err := findEvents(ctx, tx, `WHERE name = 'Trusted' AND block_number > ?
+		AND address IN (SELECT r.address FROM reserves r JOIN wallet_links w ON w.address = r.issuer
+			JOIN trip_members m ON m.user_id = w.user_id WHERE m.trip_id = ?)
+		ORDER BY block_number, log_index`, start, tripID)
+	if err != nil {
+		return nil, err
+	}
+	var out []trustbot.Account
+	at := map[[2]common.Address]int{}
+	for _, e := range evs {
+		d, ok := e.Data.(*trustbot.Trusted)
+		if !ok {
+			continue
+		}
+		member, err := userOf(ctx, tx, d.Holder)
+		if err != nil {
+			return nil, err
+		}
+		var in bool
+		if member != "" {
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM trip_members WHERE trip_id = ? AND user_id = ?)`, tripID, member).Scan(&in); err != nil {
+				return nil, fmt.Errorf("store: trusted during trip: %w", err)
+			}
+		}
+		if !in {
+			continue
+		}
+		k := [2]common.Address{e.Address, d.Holder}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, trustbot.Account{Reserve: e.Address, Holder: d.Holder, Balance: new(big.Int), Budget: new(big.Int)})
+		}
+		out[i].Budget.Add(out[i].Budget, d.Amount)
+	}
+	return out, nil
+}
+
+// LatestTrip is the channel's open trip, else the one started last; ENotFound when the channel
+// never had one.
+func (db *DB) LatestTrip(ctx context.Context, guildID, channelID string) (trustbot.Trip, error) {
+	return db.readTrip(ctx, `WHERE guild_id = ? AND channel_id = ? ORDER BY status = 'open' DESC, id DESC LIMIT 1`, guildID, channelID)
+}
+
+func (db *DB) readTrip(ctx context.Context, where string, args ...any) (trustbot.Trip, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return trustbot.Trip{}, fmt.Errorf("store: trip: %w", err)
+	}
+	defer tx.Rollback()
+	t, ok, err := findTrip(ctx, tx, where, args...)
+	if err != nil {
+		return trustbot.Trip{}, err
+	} else if !ok {
+		return trustbot.Trip{}, errNoTrip
+	}
+	return t, nil
+}
+
+var errNoTrip = trustbot.Errorf(trustbot.ENotFound, "There is no open trip in this channel; start one with /trip start name:….")
+
+// JoinTrip adds a member to a trip; a member already in it is EConflict.
+func (db *DB) JoinTrip(ctx context.Context, tripID int64, m trustbot.Member) (trustbot.Trip, error) {
+	return db.writeTrip(ctx, tripID, func(tx *tx, t trustbot.Trip) error {
+		if t.HasMember(m.ID) {
+			return trustbot.Errorf(trustbot.EConflict, "You are already in the trip %q.", t.Name)
+		}
+		return joinTrip(ctx, tx, t.ID, m)
+	})
+}
+
+// LeaveTrip takes a member out of a trip, only with a zero net in every asset.
+func (db *DB) LeaveTrip(ctx context.Context, tripID int64, userID string) (trustbot.Trip, error) {
+	return db.writeTrip(ctx, tripID, func(tx *tx, t trustbot.Trip) error {
+		if !t.HasMember(userID) {
+			return trustbot.Errorf(trustbot.EInvalid, "You are not in the trip %q.", t.Name)
+		}
+		bs, err := findBalances(ctx, tx, t.ID)
+		if err != nil {
+			return err
+		}
+		for _, b := range bs {
+			if b.UserID != userID || b.Net.Sign() == 0 {
+				continue
+			}
+			way := "up"
+			if b.Net.Sign() < 0 {
+				way = "down"
+			}
+			return trustbot.Errorf(trustbot.EInvalid, "You are %s %s in the trip %q; you can leave once your net is zero (/settle).",
+				way, trustbot.Money(new(big.Int).Abs(b.Net), b.Asset.Decimals, b.Asset.Symbol), t.Name)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM trip_members WHERE trip_id = ? AND user_id = ?`, t.ID, userID)
+		if err != nil {
+			return fmt.Errorf("store: leave trip: %w", err)
+		}
+		return nil
+	})
+}
+
+// EndTrip freezes an open trip's ledger: expenses are refused until it is reopened (settlements
+// confirmed later are still recorded).
+func (db *DB) EndTrip(ctx context.Context, tripID int64) (trustbot.Trip, error) {
+	return db.writeTrip(ctx, tripID, func(tx *tx, t trustbot.Trip) error {
+		if t.Status != trustbot.TripOpen {
+			return trustbot.Errorf(trustbot.EConflict, "The trip %q has already ended; /trip reopen takes late entries.", t.Name)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE trips SET status = 'ended', ended_at = ? WHERE id = ?`, formatTime(tx.now), t.ID)
+		if err != nil {
+			return fmt.Errorf("store: end trip: %w", err)
+		}
+		return nil
+	})
+}
+
+// ReopenTrip opens an ended trip again, unless its channel has opened another meanwhile.
+func (db *DB) ReopenTrip(ctx context.Context, tripID int64) (trustbot.Trip, error) {
+	return db.writeTrip(ctx, tripID, func(tx *tx, t trustbot.Trip) error {
+		if t.Status == trustbot.TripOpen {
+			return trustbot.Errorf(trustbot.EConflict, "The trip %q is open already.", t.Name)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE trips SET status = 'open', ended_at = NULL WHERE id = ?`, t.ID)
+		if isUniqueViolation(err) {
+			return trustbot.Errorf(trustbot.EConflict, "Another trip is open in this channel; end it before reopening %q.", t.Name)
+		} else if err != nil {
+			return fmt.Errorf("store: reopen trip: %w", err)
+		}
+		return nil
+	})
+}
+
+// writeTrip runs fn on a trip in a write transaction and returns the trip after it.
+func (db *DB) writeTrip(ctx context.Context, tripID int64, fn func(*tx, trustbot.Trip) error) (trustbot.Trip, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return trustbot.Trip{}, fmt.Errorf("store: trip: %w", err)
+	}
+	defer tx.Rollback()
+	t, ok, err := findTrip(ctx, tx, `WHERE id = ?`, tripID)
+	if err != nil {
+		return trustbot.Trip{}, err
+	} else if !ok {
+		return trustbot.Trip{}, errNoTrip
+	}
+	if err := fn(tx, t); err != nil {
+		return trustbot.Trip{}, err
+	}
+	t, _, err = findTrip(ctx, tx, `WHERE id = ?`, tripID)
+	if err != nil {
+		return trustbot.Trip{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return trustbot.Trip{}, fmt.Errorf("store: trip: commit: %w", err)
+	}
+	return t, nil
+}
+
+// joinTrip adds a member to a trip unless they are in it; a member known by id alone is named
+// by their latest sign-in.
+func joinTrip(ctx context.Context, tx *tx, tripID int64, m trustbot.Member) error {
+	if m.ID == "" {
+		return trustbot.Errorf(trustbot.EInvalid, "A trip member needs a user id.")
+	}
+	if m.Name == "" {
+		err := tx.QueryRowContext(ctx, `SELECT user_name FROM siwe_nonces WHERE user_id = ? AND used_at IS NOT NULL AND user_name <> ''
+			ORDER BY used_at DESC LIMIT 1`, m.ID).Scan(&m.Name)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: join trip: %w", err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO trip_members (trip_id, user_id, name, seq)
+		VALUES (?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM trip_members WHERE trip_id = ?))
+		ON CONFLICT (trip_id, user_id) DO NOTHING`, tripID, m.ID, m.Name, tripID)
+	if err != nil {
+		return fmt.Errorf("store: join trip: %w", err)
+	}
+	return nil
+}
+
+func findTrip(ctx context.Context, tx *tx, where string, args ...any) (trustbot.Trip, bool, error) {
+	var (
+		t                      trustbot.Trip
+		asset, status, started string
+		decimals               int64
+		ended                  sql.NullString
+	)
+	err := tx.QueryRowContext(ctx, `
+		SELECT id, guild_id, channel_id, name, asset, asset_symbol, asset_decimals, status, started_by, started_at, ended_at
+		FROM trips `+where, args...).Scan(&t.ID, &t.GuildID, &t.ChannelID, &t.Name, &asset, &t.Asset.Symbol, &decimals,
+		&status, &t.StartedBy, &started, &ended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return trustbot.Trip{}, false, nil
+	} else if err != nil {
+		return trustbot.Trip{}, false, fmt.Errorf("store: find trip: %w", err)
+	}
+	t.Asset.Decimals, t.Status = uint8(decimals), trustbot.TripStatus(status)
+	if t.Asset.Address, err = parseAddr(asset); err != nil {
+		return trustbot.Trip{}, false, fmt.Errorf("store: find trip: %w", err)
+	}
+	if t.StartedAt, err = parseTime(started); err != nil {
+		return trustbot.Trip{}, false, fmt.Errorf("store: find trip: %w", err)
+	}
+	if ended.Valid {
+		if t.EndedAt, err = parseTime(ended.String); err != nil {
+			return trustbot.Trip{}, false, fmt.Errorf("store: find trip: %w", err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT user_id, name FROM trip_members WHERE trip_id = ? ORDER BY seq`, t.ID)
+	if err != nil {
+		return trustbot.Trip{}, false, fmt.Errorf("store: trip members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m trustbot.Member
+		if err := rows.Scan(&m.ID, &m.Name); err != nil {
+			return trustbot.Trip{}, false, fmt.Errorf("store: trip members: %w", err)
+		}
+		t.Members = append(t.Members, m)
+	}
+	if err := rows.Err(); err != nil {
+		return trustbot.Trip{}, false, fmt.Errorf("store: trip members: %w", err)
+	}
+	return t, true, nil
+}
+
+// AddExpense records an out-of-pocket expense in an open trip: paid by e.Payer, consumed as
+// e.Parts say. Everyone named joins the trip. It returns the entry with its number and shares.
+func (db *DB) AddExpense(ctx context.Context, e trustbot.Entry) (trustbot.Entry, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return trustbot.Entry{}, fmt.Errorf("store: add expense: %w", err)
+	}
+	defer tx.Rollback()
+	t, ok, err := findTrip(ctx, tx, `WHERE id = ?`, e.TripID)
+	if err != nil {
+		return trustbot.Entry{}, err
+	} else if !ok || t.Status != trustbot.TripOpen {
+		return trustbot.Entry{}, errNoTrip
+	}
+	e.Kind, e.CreatedBy = trustbot.EntrySpent, e.Payer
+	e.TxHash, e.LogIndex, e.BlockNumber, e.RequestID = common.Hash{}, 0, 0, ""
+	if err := insertEntry(ctx, tx, &e); err != nil {
+		return trustbot.Entry{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return trustbot.Entry{}, fmt.Errorf("store: add expense: commit: %w", err)
+	}
+	return e, nil
+}
+
+// RemoveExpense takes back an expense its payer recorded; on-chain entries and someone else's
+// expenses are refused.
+func (db *DB) RemoveExpense(ctx context.Context, tripID int64, n int, userID string) (trustbot.Entry, error) {
+	return db.changeEntry(ctx, tripID, n, func(tx *tx, e trustbot.Entry) (trustbot.Entry, error) {
+		switch {
+		case e.Kind.OnChain():
+			return e, trustbot.Errorf(trustbot.EInvalid, "Entry %d is %s on chain; only the chain can take it back. Tag it instead: /trip tag %d.", n, kindWords(e.Kind), n)
+		case e.Payer != userID:
+			return e, trustbot.Errorf(trustbot.EInvalid, "Entry %d is %s's expense; only they can remove it.", n, trustbot.Mention(e.Payer))
+		}
+		if err := deleteEntry(ctx, tx, e); err != nil {
+			return e, err
+		}
+		return e, nil
+	})
+}
+
+// TagEntry gives an untagged redemption its memo and split. The redeemer or the issuer who paid
+// may tag it.
+func (db *DB) TagEntry(ctx context.Context, tripID int64, n int, userID, memo string, parts []trustbot.SplitPart) (trustbot.Entry, error) {
+	return db.changeEntry(ctx, tripID, n, func(tx *tx, e trustbot.Entry) (trustbot.Entry, error) {
+		switch {
+		case e.Kind != trustbot.EntryRedeem:
+			return e, trustbot.Errorf(trustbot.EInvalid, "Entry %d is %s; only a redemption is tagged (an expense is removed and recorded again).", n, kindWords(e.Kind))
+		case userID != e.Redeemer && userID != e.Payer:
+			return e, trustbot.Errorf(trustbot.EInvalid, "Entry %d is %s's redemption; %s or %s can tag it.", n, trustbot.Mention(e.Redeemer), trustbot.Mention(e.Redeemer), trustbot.Mention(e.Payer))
+		}
+		return retag(ctx, tx, e, memo, parts)
+	})
+}
+
+func (db *DB) changeEntry(ctx context.Context, tripID int64, n int, fn func(*tx, trustbot.Entry) (trustbot.Entry, error)) (trustbot.Entry, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return trustbot.Entry{}, fmt.Errorf("store: change entry: %w", err)
+	}
+	defer tx.Rollback()
+	t, ok, err := findTrip(ctx, tx, `WHERE id = ?`, tripID)
+	if err != nil {
+		return trustbot.Entry{}, err
+	} else if !ok || t.Status != trustbot.TripOpen {
+		return trustbot.Entry{}, errNoTrip
+	}
+	es, err := findEntries(ctx, tx, `WHERE e.trip_id = ? AND e.n = ?`, tripID, n)
+	if err != nil {
+		return trustbot.Entry{}, err
+	} else if len(es) == 0 {
+		return trustbot.Entry{}, trustbot.Errorf(trustbot.ENotFound, "The trip %q has no entry %d; /trip balance lists them.", t.Name, n)
+	}
+	e, err := fn(tx, es[0])
+	if err != nil {
+		return trustbot.Entry{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return trustbot.Entry{}, fmt.Errorf("store: change entry: commit: %w", err)
+	}
+	return e, nil
+}
+
+// retag replaces a redemption's memo and split.
+func retag(ctx context.Context, tx *tx, e trustbot.Entry, memo string, parts []trustbot.SplitPart) (trustbot.Entry, error) {
+	if err := deleteEntry(ctx, tx, e); err != nil {
+		return e, err
+	}
+	e.Memo, e.Parts, e.Shares = memo, parts, nil
+	if err := insertEntryAt(ctx, tx, &e, e.N); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+func kindWords(k trustbot.EntryKind) string {
+	switch k {
+	case trustbot.EntryRedeem:
+		return "a redemption"
+	case trustbot.EntryLayer:
+		return "a layer of a redemption"
+	case trustbot.EntrySettle:
+		return "a settlement"
+	}
+	return "an expense"
+}
+
+// TripEntries lists a trip's entries in order, with their shares.
+func (db *DB) TripEntries(ctx context.Context, tripID int64) ([]trustbot.Entry, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: trip entries: %w", err)
+	}
+	defer tx.Rollback()
+	return findEntries(ctx, tx, `WHERE e.trip_id = ?`, tripID)
+}
+
+// EntriesByTx lists the entries a transaction made, in every trip.
+func (db *DB) EntriesByTx(ctx context.Context, hash common.Hash) ([]trustbot.Entry, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: entries by tx: %w", err)
+	}
+	defer tx.Rollback()
+	return findEntries(ctx, tx, `WHERE e.tx_hash = ?`, hashText(hash))
+}
+
+// TripBalances is every member's position in a trip, per asset, from the kept totals.
+func (db *DB) TripBalances(ctx context.Context, tripID int64) ([]trustbot.Balance, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: trip balances: %w", err)
+	}
+	defer tx.Rollback()
+	return findBalances(ctx, tx, tripID)
+}
+
+func findBalances(ctx context.Context, tx *tx, tripID int64) ([]trustbot.Balance, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT asset, asset_symbol, asset_decimals, user_id, paid, consumed, settled
+		FROM ledger_totals WHERE trip_id = ? ORDER BY asset_symbol, asset, user_id`, tripID)
+	if err != nil {
+		return nil, fmt.Errorf("store: trip balances: %w", err)
+	}
+	defer rows.Close()
+	var out []trustbot.Balance
+	for rows.Next() {
+		var (
+			b                              trustbot.Balance
+			asset, paid, consumed, settled string
+			decimals                       int64
+		)
+		if err := rows.Scan(&asset, &b.Asset.Symbol, &decimals, &b.UserID, &paid, &consumed, &settled); err != nil {
+			return nil, fmt.Errorf("store: trip balances: %w", err)
+		}
+		b.Asset.Decimals = uint8(decimals)
+		var errs [4]error
+		b.Asset.Address, errs[0] = parseAddr(asset)
+		b.Paid, errs[1] = parseBig(paid)
+		b.Consumed, errs[2] = parseBig(consumed)
+		b.Settled, errs[3] = parseBig(settled)
+		if err := errors.Join(errs[:]...); err != nil {
+			return nil, fmt.Errorf("store: trip balances: %w", err)
+		}
+		b.Net = new(big.Int).Sub(b.Paid, b.Consumed)
+		b.Net.Add(b.Net, b.Settled)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// partJSON is a split part as stored.
+type partJSON struct {
+	User   string `json:"user"`
+	Name   string `json:"name,omitempty"`
+	Weight int64  `json:"weight,omitempty"`
+	Exact  string `json:"exact,omitempty"`
+}
+
+func encodeParts(ps []trustbot.SplitPart) (string, error) {
+	out := make([]partJSON, 0, len(ps))
+	for _, p := range ps {
+		j := partJSON{User: p.Member.ID, Name: p.Member.Name, Weight: p.Weight}
+		if p.Exact != nil {
+			j.Exact, j.Weight = p.Exact.String(), 0
+		}
+		out = append(out, j)
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+func decodeParts(s string) ([]trustbot.SplitPart, error) {
+	var in []partJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, err
+	}
+	var out []trustbot.SplitPart
+	for _, j := range in {
+		p := trustbot.SplitPart{Member: trustbot.Member{ID: j.User, Name: j.Name}, Weight: j.Weight}
+		if j.Exact != "" {
+			v, err := parseBig(j.Exact)
+			if err != nil {
+				return nil, err
+			}
+			p.Exact = v
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// insertEntry gives e the trip's next number and writes it.
+func insertEntry(ctx context.Context, tx *tx, e *trustbot.Entry) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `UPDATE trips SET next_entry = next_entry + 1 WHERE id = ? RETURNING next_entry - 1`, e.TripID).Scan(&n); err != nil {
+		return fmt.Errorf("store: ledger entry: %w", err)
+	}
+	return insertEntryAt(ctx, tx, e, n)
+}
+
+// insertEntryAt writes e as entry n of its trip: its shares (apportioned from its parts when it
+// has parts and no shares), its members into the trip, and its sums into the totals.
+func insertEntryAt(ctx context.Context, tx *tx, e *trustbot.Entry, n int) error {
+	e.N = n
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = tx.now
+	}
+	if len([]rune(e.Memo)) > trustbot.MaxMemo {
+		return trustbot.Errorf(trustbot.EInvalid, "A memo is at most %d characters; that one has %d.", trustbot.MaxMemo, len([]rune(e.Memo)))
+	}
+	if e.Amount == nil || e.Amount.Sign() <= 0 {
+		return trustbot.Errorf(trustbot.EInvalid, "An entry's amount must be more than 0.")
+	}
+	switch {
+	case e.Kind == trustbot.EntrySettle:
+		e.Split, e.Parts, e.Shares = trustbot.SplitNone, nil, nil
+	case len(e.Parts) > 0:
+		e.Split = ledger.Mode(e.Parts)
+		if e.Shares == nil {
+			shares, err := ledger.Shares(e.Amount, e.Parts, n, e.Asset)
+			switch {
+			case err == nil:
+				e.Shares = shares
+			case e.Kind.OnChain():
+				// The chain did it whatever the split says: a split that no longer fits the amount
+				// leaves the redemption untagged, for /trip tag, instead of stopping the indexer.
+				e.Split, e.Parts, e.Shares = trustbot.SplitNone, nil, []trustbot.Share{{UserID: e.Redeemer, Amount: e.Amount}}
+			default:
+				return err
+			}
+		}
+	default:
+		e.Split = trustbot.SplitNone
+	}
+	parts, err := encodeParts(e.Parts)
+	if err != nil {
+		return fmt.Errorf("store: ledger entry: %w", err)
+	}
+	var txHash, logIndex, block, request any
+	if e.Kind != trustbot.EntrySpent {
+		txHash, block = hashText(e.TxHash), int64(e.BlockNumber)
+	}
+	if e.Kind == trustbot.EntryRedeem || e.Kind == trustbot.EntryLayer {
+		logIndex = int64(e.LogIndex)
+	}
+	if e.RequestID != "" {
+		request = e.RequestID
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO ledger_entries (trip_id, n, kind, memo, payer, redeemer, to_user, asset, asset_symbol, asset_decimals,
+			amount, split, parts, tx_hash, log_index, block_number, request_id, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.TripID, n, string(e.Kind), e.Memo, e.Payer, e.Redeemer, e.To, addrText(e.Asset.Address), e.Asset.Symbol, int64(e.Asset.Decimals),
+		e.Amount.String(), string(e.Split), parts, txHash, logIndex, block, request, e.CreatedBy, formatTime(e.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: ledger entry %d: %w", n, err)
+	}
+	for i, s := range e.Shares {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_shares (trip_id, n, user_id, idx, amount) VALUES (?, ?, ?, ?, ?)`,
+			e.TripID, n, s.UserID, i, s.Amount.String()); err != nil {
+			return fmt.Errorf("store: ledger entry %d: share of %s: %w", n, s.UserID, err)
+		}
+	}
+	joining := []trustbot.Member{{ID: e.Payer}}
+	for _, id := range []string{e.Redeemer, e.To} {
+		if id != "" {
+			joining = append(joining, trustbot.Member{ID: id})
+		}
+	}
+	for _, p := range e.Parts {
+		joining = append(joining, p.Member)
+	}
+	for _, s := range e.Shares {
+		joining = append(joining, trustbot.Member{ID: s.UserID})
+	}
+	for _, m := range joining {
+		if err := joinTrip(ctx, tx, e.TripID, m); err != nil {
+			return err
+		}
+	}
+	return addTotals(ctx, tx, *e, 1)
+}
+
+// deleteEntry removes an entry and takes its sums out of the totals.
+func deleteEntry(ctx context.Context, tx *tx, e trustbot.Entry) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM ledger_entries WHERE trip_id = ? AND n = ?`, e.TripID, e.N); err != nil {
+		return fmt.Errorf("store: delete ledger entry %d: %w", e.N, err)
+	}
+	return addTotals(ctx, tx, e, -1)
+}
+
+// addTotals adds sign × an entry's sums into the trip's totals.
+func addTotals(ctx context.Context, tx *tx, e trustbot.Entry, sign int64) error {
+	type sums struct{ paid, consumed, settled *big.Int }
+	delta := map[string]*sums{}
+	var order []string
+	get := func(id string) *sums {
+		s, ok := delta[id]
+		if !ok {
+			s = &sums{new(big.Int), new(big.Int), new(big.Int)}
+			delta[id] = s
+			order = append(order, id)
+		}
+		return s
+	}
+	k := big.NewInt(sign)
+	amount := new(big.Int).Mul(e.Amount, k)
+	if e.Kind == trustbot.EntrySettle {
+		get(e.Payer).settled.Add(get(e.Payer).settled, amount)
+		get(e.To).settled.Sub(get(e.To).settled, amount)
+	} else {
+		get(e.Payer).paid.Add(get(e.Payer).paid, amount)
+		for _, s := range e.Shares {
+			c := get(s.UserID)
+			c.consumed.Add(c.consumed, new(big.Int).Mul(s.Amount, k))
+		}
+	}
+	asset := addrText(e.Asset.Address)
+	for _, id := range order {
+		d := delta[id]
+		var paid, consumed, settled string
+		err := tx.QueryRowContext(ctx, `SELECT paid, consumed, settled FROM ledger_totals WHERE trip_id = ? AND asset = ? AND user_id = ?`,
+			e.TripID, asset, id).Scan(&paid, &consumed, &settled)
+		cur := sums{new(big.Int), new(big.Int), new(big.Int)}
+		if err == nil {
+			var errs [3]error
+			cur.paid, errs[0] = parseBig(paid)
+			cur.consumed, errs[1] = parseBig(consumed)
+			cur.settled, errs[2] = parseBig(settled)
+			if err := errors.Join(errs[:]...); err != nil {
+				return fmt.Errorf("store: ledger totals: %w", err)
+			}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: ledger totals: %w", err)
+		}
+		cur.paid.Add(cur.paid, d.paid)
+		cur.consumed.Add(cur.consumed, d.consumed)
+		cur.settled.Add(cur.settled, d.settled)
+		if cur.paid.Sign() < 0 || cur.consumed.Sign() < 0 {
+			return fmt.Errorf("store: ledger totals of %s in trip %d would go below zero", id, e.TripID)
+		}
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO ledger_totals (trip_id, asset, user_id, asset_symbol, asset_decimals, paid, consumed, settled)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (trip_id, asset, user_id) DO UPDATE SET paid = excluded.paid, consumed = excluded.consumed, settled = excluded.settled`,
+			e.TripID, asset, id, e.Asset.Symbol, int64(e.Asset.Decimals), cur.paid.String(), cur.consumed.String(), cur.settled.String())
+		if err != nil {
+			return fmt.Errorf("store: ledger totals: %w", err)
+		}
+	}
+	return nil
+}
+
+// findEntries reads the entries selected by where (over ledger_entries aliased e) in trip and
+// number order, with their shares.
+func findEntries(ctx context.Context, tx *tx, where string, args ...any) ([]trustbot.Entry, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT e.trip_id, e.n, e.kind, e.memo, e.payer, e.redeemer, e.to_user, e.asset, e.asset_symbol, e.asset_decimals,
+			e.amount, e.split, e.parts, coalesce(e.tx_hash, ''), coalesce(e.log_index, 0), coalesce(e.block_number, 0),
+			coalesce(e.request_id, ''), e.created_by, e.created_at,
+			coalesce((SELECT json_group_array(json_array(s.user_id, s.amount) ORDER BY s.idx) FROM ledger_shares s
+				WHERE s.trip_id = e.trip_id AND s.n = e.n), '[]')
+		FROM ledger_entries e `+where+` ORDER BY e.trip_id, e.n`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: ledger entries: %w", err)
+	}
+	defer rows.Close()
+	var out []trustbot.Entry
+	for rows.Next() {
+		var (
+			e                                                trustbot.Entry
+			kind, asset, amount, split, parts, hash, created string
+			shares                                           string
+			decimals, logIndex, block                        int64
+		)
+		if err := rows.Scan(&e.TripID, &e.N, &kind, &e.Memo, &e.Payer, &e.Redeemer, &e.To, &asset, &e.Asset.Symbol, &decimals,
+			&amount, &split, &parts, &hash, &logIndex, &block, &e.RequestID, &e.CreatedBy, &created, &shares); err != nil {
+			return nil, fmt.Errorf("store: ledger entries: %w", err)
+		}
+		e.Kind, e.Split, e.Asset.Decimals = trustbot.EntryKind(kind), trustbot.SplitMode(split), uint8(decimals)
+		e.LogIndex, e.BlockNumber = uint(logIndex), uint64(block)
+		var errs [5]error
+		e.Asset.Address, errs[0] = parseAddr(asset)
+		e.Amount, errs[1] = parseBig(amount)
+		e.Parts, errs[2] = decodeParts(parts)
+		e.CreatedAt, errs[3] = parseTime(created)
+		if hash != "" {
+			e.TxHash, errs[4] = parseHash(hash)
+		}
+		if err := errors.Join(errs[:]...); err != nil {
+			return nil, fmt.Errorf("store: ledger entry %d: %w", e.N, err)
+		}
+		var pairs [][2]string
+		if err := json.Unmarshal([]byte(shares), &pairs); err != nil {
+			return nil, fmt.Errorf("store: ledger entry %d: shares: %w", e.N, err)
+		}
+		for _, p := range pairs {
+			v, err := parseBig(p[1])
+			if err != nil {
+				return nil, fmt.Errorf("store: ledger entry %d: shares: %w", e.N, err)
+			}
+			e.Shares = append(e.Shares, trustbot.Share{UserID: p[0], Amount: v})
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// insertLedgerNote stores what a request adds to a trip's ledger, if anything.
+func insertLedgerNote(ctx context.Context, tx *tx, r *trustbot.SigningRequest) error {
+	n := r.Ledger
+	if n == nil {
+		return nil
+	}
+	if len([]rune(n.Memo)) > trustbot.MaxMemo {
+		return trustbot.Errorf(trustbot.EInvalid, "A memo is at most %d characters; that one has %d.", trustbot.MaxMemo, len([]rune(n.Memo)))
+	}
+	parts, err := encodeParts(n.Parts)
+	if err != nil {
+		return fmt.Errorf("store: create request %s: ledger: %w", trustbot.ShortID(r.ID), err)
+	}
+	amount, asset := "", ""
+	if n.Amount != nil {
+		amount, asset = n.Amount.String(), addrText(n.Asset.Address)
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO request_ledger (request_id, trip_id, memo, parts, creditor, asset, asset_symbol, asset_decimals, amount)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, n.TripID, n.Memo, parts, n.Creditor, asset, n.Asset.Symbol, int64(n.Asset.Decimals), amount)
+	if err != nil {
+		return fmt.Errorf("store: create request %s: ledger: %w", trustbot.ShortID(r.ID), err)
+	}
+	return nil
+}
+
+// loadLedgerNote reads what a request adds to a trip's ledger; none leaves r.Ledger nil.
+func loadLedgerNote(ctx context.Context, tx *tx, r *trustbot.SigningRequest) error {
+	var (
+		n                    trustbot.LedgerNote
+		parts, asset, amount string
+		decimals             int64
+	)
+	err := tx.QueryRowContext(ctx, `
+		SELECT trip_id, memo, parts, creditor, asset, asset_symbol, asset_decimals, amount
+		FROM request_ledger WHERE request_id = ?`, r.ID).Scan(&n.TripID, &n.Memo, &parts, &n.Creditor, &asset, &n.Asset.Symbol, &decimals, &amount)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("store: request %s: ledger: %w", trustbot.ShortID(r.ID), err)
+	}
+	n.Asset.Decimals = uint8(decimals)
+	if n.Parts, err = decodeParts(parts); err != nil {
+		return fmt.Errorf("store: request %s: ledger: %w", trustbot.ShortID(r.ID), err)
+	}
+	if amount != "" {
+		var errs [2]error
+		n.Asset.Address, errs[0] = parseAddr(asset)
+		n.Amount, errs[1] = parseBig(amount)
+		if err := errors.Join(errs[:]...); err != nil {
+			return fmt.Errorf("store: request %s: ledger: %w", trustbot.ShortID(r.ID), err)
+		}
+	}
+	r.Ledger = &n
+	return nil
+}
