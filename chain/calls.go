@@ -35,6 +35,16 @@ func Deposit(reserve common.Address, asset trustbot.Token, amount *big.Int) []tr
 	return []trustbot.Call{Approve(asset.Address, reserve, amount), dep}
 }
 
+// Pay sends amount of asset from the signer to to: the native coin as a plain transfer, an
+// ERC-20 with transfer.
+func Pay(asset trustbot.Token, to common.Address, amount *big.Int) trustbot.Call {
+	amount = trustbot.OrZero(amount)
+	if asset.Native() {
+		return trustbot.Call{To: to, Value: new(big.Int).Set(amount)}
+	}
+	return trustbot.Call{To: asset.Address, Data: erc20Bind.PackTransfer(to, amount)}
+}
+
 // Withdraw takes amount of backing out of reserve to to (issuer only).
 func Withdraw(reserve common.Address, amount *big.Int, to common.Address) trustbot.Call {
 	return trustbot.Call{To: reserve, Data: reserveBind.PackWithdraw(trustbot.OrZero(amount), to)}

@@ -14,26 +14,26 @@ import (
 	"github.com/trustbot/trustbot/chain"
 )
 
-// ledger is a brute-force model of the chain: ledger[token][account] is a balance, for trust
+// balances is a brute-force model of the chain: balances[token][account] is a balance, for trust
 // tokens and base assets alike (a reserve's backing is its own entry in its asset's column).
-type ledger map[common.Address]map[common.Address]*big.Int
+type balances map[common.Address]map[common.Address]*big.Int
 
-func (l ledger) get(token, acct common.Address) *big.Int {
+func (l balances) get(token, acct common.Address) *big.Int {
 	if v := l[token][acct]; v != nil {
 		return v
 	}
 	return new(big.Int)
 }
 
-func (l ledger) add(token, acct common.Address, d *big.Int) {
+func (l balances) add(token, acct common.Address, d *big.Int) {
 	if l[token] == nil {
 		l[token] = map[common.Address]*big.Int{}
 	}
 	l[token][acct] = new(big.Int).Add(l.get(token, acct), d)
 }
 
-func (l ledger) clone() ledger {
-	out := ledger{}
+func (l balances) clone() balances {
+	out := balances{}
 	for tok, m := range l {
 		out[tok] = map[common.Address]*big.Int{}
 		for a, v := range m {
@@ -50,14 +50,14 @@ type model struct {
 	assetOf map[common.Address]common.Address // reserve → its asset
 	issuer  map[common.Address]common.Address
 	order   []common.Address // reserves in creation order
-	led     ledger
+	led     balances
 }
 
 func (m *model) isReserve(a common.Address) bool { _, ok := m.assetOf[a]; return ok }
 
 // redeemDeep replays the contract step by step: burn the caller's tokens, then either call
 // redeemDeep on the layer below as the reserve, or pay the base asset out of the reserve.
-func (m *model) redeemDeep(l ledger, caller, reserve, to common.Address, amount *big.Int, depth int) error {
+func (m *model) redeemDeep(l balances, caller, reserve, to common.Address, amount *big.Int, depth int) error {
 	if depth > 16 || amount.Sign() <= 0 {
 		return errRevert
 	}
@@ -79,7 +79,7 @@ func (m *model) redeemDeep(l ledger, caller, reserve, to common.Address, amount 
 
 // maxDeep is the largest amount a redeemDeep of the caller's tokens accepts on l, by binary
 // search over trial runs on copies.
-func (m *model) maxDeep(l ledger, caller, reserve common.Address) *big.Int {
+func (m *model) maxDeep(l balances, caller, reserve common.Address) *big.Int {
 	lo, hi := new(big.Int), new(big.Int).Set(l.get(reserve, caller))
 	one := big.NewInt(1)
 	for lo.Cmp(hi) < 0 {
@@ -120,8 +120,8 @@ func (m *model) above(reserve, top common.Address) bool {
 	return false
 }
 
-// backingOf reads a reserve's backing off the ledger.
-func (m *model) backingOf(l ledger, reserve common.Address) *big.Int {
+// backingOf reads a reserve's backing off the balances.
+func (m *model) backingOf(l balances, reserve common.Address) *big.Int {
 	return l.get(m.assetOf[reserve], reserve)
 }
 
@@ -138,7 +138,7 @@ func (m *model) graph() CreditGraph {
 }
 
 func randomModel(rng *rand.Rand) *model {
-	m := &model{assetOf: map[common.Address]common.Address{}, issuer: map[common.Address]common.Address{}, led: ledger{}}
+	m := &model{assetOf: map[common.Address]common.Address{}, issuer: map[common.Address]common.Address{}, led: balances{}}
 	bases := []common.Address{common.HexToAddress("0xb1"), {}}[:1+rng.Intn(2)]
 	members := make([]common.Address, 2+rng.Intn(7)) // 2..8
 	for i := range members {

@@ -22,16 +22,34 @@ func (s *Set) Notice(ctx context.Context, events []trustbot.Event, req trustbot.
 		return trustbot.Notice{}, err
 	}
 	n := trustbot.Notice{GuildID: req.GuildID, ChannelID: channel, Request: req}
-	if len(events) == 0 {
+	settle := req.Kind == "settle" && req.Ledger != nil && len(req.Txs) > 0
+	switch {
+	case len(events) > 0:
+		n.TxHash = events[0].TxHash
+	case settle:
+		n.TxHash = req.Txs[len(req.Txs)-1].Hash
+	default:
 		return n, nil
 	}
-	n.TxHash = events[0].TxHash
 	n.Nonce = noticeNonce(n.TxHash)
+	entries, err := h.Store.EntriesByTx(ctx, n.TxHash)
+	if err != nil {
+		return trustbot.Notice{}, err
+	}
+	h.entries = entries
 	var lines []string
 	for i := range events {
 		if line := h.sentence(ctx, events, i); line != "" {
 			lines = append(lines, line)
 		}
+	}
+	if settle {
+		l := req.Ledger
+		line := fmt.Sprintf("%s paid %s %s, settling up", trustbot.Mention(req.UserID), trustbot.Mention(l.Creditor), trustbot.Money(l.Amount, l.Asset.Decimals, l.Asset.Symbol))
+		if t, err := h.Store.TripByID(ctx, l.TripID); err == nil {
+			line += fmt.Sprintf(" in the trip %q", t.Name)
+		}
+		lines = append(lines, line+".")
 	}
 	if len(lines) > 0 {
 		n.Text = strings.Join(lines, "\n") + " · tx " + shortHash(n.TxHash)
@@ -110,6 +128,9 @@ func (h *handlers) sentence(ctx context.Context, tx []trustbot.Event, i int) str
 			}
 			return fmt.Sprintf("%s cut %s's budget by %s (now %s); %s.", issuer, h.memberOf(ctx, d.From), money(revoked.Amount), trustbot.FormatAmount(budget, asset.Decimals), burned)
 		case d.Burn():
+			if line := h.redemptionEntry(ctx, tx, i, issuer); line != "" {
+				return line
+			}
 			if paid, through := h.unwinding(ctx, tx, i); len(through) > 0 {
 				return fmt.Sprintf("%s redeemed %s from %s's reserve, paid through %s.", h.memberOf(ctx, d.From),
 					trustbot.Money(d.Amount, paid.Decimals, paid.Symbol), issuer, h.reservesOf(ctx, through))
@@ -274,4 +295,33 @@ func describeRevert(rev *chain.RevertError) string {
 		args = append(args, fmt.Sprint(a))
 	}
 	return rev.Name + "(" + strings.Join(args, ", ") + ")"
+}
+
+// redemptionEntry is the notice of a redemption the ledger counted in a trip (tx[i] is its burn),
+// or "" when no trip did: with a memo, "@bob paid 45 tUSD for dinner from @alice's reserve, split
+// 3 ways (15 each)."; untagged, the redemption and how to tag it.
+func (h *handlers) redemptionEntry(ctx context.Context, tx []trustbot.Event, i int, issuer string) string {
+	var e *trustbot.Entry
+	for k := range h.entries {
+		if x := &h.entries[k]; x.Kind == trustbot.EntryRedeem && x.LogIndex == tx[i].LogIndex {
+			e = x
+		}
+	}
+	if e == nil {
+		return ""
+	}
+	money := trustbot.Money(e.Amount, e.Asset.Decimals, e.Asset.Symbol)
+	through := ""
+	if _, layers := h.unwinding(ctx, tx, i); len(layers) > 0 {
+		through = " (through " + h.reservesOf(ctx, layers) + ")"
+	}
+	trip := "the trip"
+	if t, err := h.Store.TripByID(ctx, e.TripID); err == nil {
+		trip = fmt.Sprintf("the trip %q", t.Name)
+	}
+	if e.Untagged() {
+		return fmt.Sprintf("%s redeemed %s from %s's reserve%s. In %s it is entry %d, a loan from %s until tagged: /trip tag %d for:… says what it paid for.",
+			trustbot.Mention(e.Redeemer), money, issuer, through, trip, e.N, issuer, e.N)
+	}
+	return fmt.Sprintf("%s paid %s for %s from %s's reserve%s, %s (entry %d of %s).", trustbot.Mention(e.Redeemer), money, e.Memo, issuer, through, splitWords(*e), e.N, trip)
 }

@@ -21,6 +21,8 @@ func (h *handlers) redeemDef() Definition {
 			{Name: "from", Description: "whose tokens (needed when you hold several)", Type: User, Autocomplete: true},
 			{Name: "to", Description: "pay to this address (default: your wallet)", Type: String},
 			{Name: "layer", Description: "deep: unwind to the base asset (default); one: take the next layer's token", Type: String, Choices: []string{"deep", "one"}},
+			{Name: "for", Description: "what the money is for, e.g. dinner: a trip expense", Type: String},
+			{Name: "split", Description: `who shares it, e.g. "@alice @bob:2 @carol=10" (default: everyone in the trip)`, Type: String},
 		},
 	}
 }
@@ -151,7 +153,18 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 	} else if deep {
 		text += fmt.Sprintf(" It unwinds every layer in one transaction and pays %s.", paid.Symbol)
 	}
-	return h.sign(ctx, r, holderAddr, "redeem", summary, text, []trustbot.Call{call}, explain)
+	req := trustbot.SigningRequest{UserID: r.User.ID, Signer: holderAddr, Kind: "redeem", Summary: summary, Calls: []trustbot.Call{call}}
+	switch note, trip, err := h.redeemNote(ctx, r, amount, paid); {
+	case err != nil:
+		return nil, err
+	case note != nil:
+		req.Ledger = note
+		req.Summary = strings.TrimSuffix(summary, ".") + ", for " + note.Memo + "."
+		text += fmt.Sprintf(" The trip %q counts it as %s paying for %s, %s.", trip.Name, issuerName, note.Memo, splitWords(previewEntry(amount, note.Parts, paid)))
+	case trip.ID != 0:
+		text += fmt.Sprintf(" The trip %q counts it as a loan from %s to you until it is tagged; add for: to say what it pays for.", trip.Name, issuerName)
+	}
+	return h.signRequest(ctx, r, req, text, explain)
 }
 
 // baseToken follows a layered reserve's assets down to the base asset.
@@ -207,4 +220,35 @@ func (h *handlers) shortLayer(ctx context.Context, res chain.ReserveInfo, amount
 	}
 	return trustbot.Errorf(trustbot.EInvalid, "%s's reserve holds %s; you can redeem at most %s through it now.", h.memberOf(ctx, short.Issuer),
 		trustbot.Money(least, t.Decimals, t.Symbol), trustbot.FormatAmount(least, t.Decimals))
+}
+
+// redeemNote is what a redemption adds to the channel's open trip: with for:, its memo and split
+// (none: everyone in the trip). Without for:, nil and the open trip, if any: the redemption
+// counts there untagged.
+func (h *handlers) redeemNote(ctx context.Context, r *Request, amount *big.Int, paid trustbot.Token) (*trustbot.LedgerNote, trustbot.Trip, error) {
+	what, err := memo(r.Option("for"))
+	if err != nil {
+		return nil, trustbot.Trip{}, err
+	}
+	if what == "" {
+		if r.Option("split") != "" {
+			return nil, trustbot.Trip{}, trustbot.Errorf(trustbot.EInvalid, "split: goes with for: (what the money is for), like for:dinner split:\"@alice @bob\".")
+		}
+		t, err := h.Store.OpenTrip(ctx, r.GuildID, r.ChannelID)
+		if trustbot.ErrorCode(err) == trustbot.ENotFound {
+			return nil, trustbot.Trip{}, nil
+		}
+		return nil, t, err
+	}
+	t, err := h.Store.OpenTrip(ctx, r.GuildID, r.ChannelID)
+	if trustbot.ErrorCode(err) == trustbot.ENotFound {
+		return nil, trustbot.Trip{}, trustbot.Errorf(trustbot.EInvalid, "for: records a trip expense, and this channel has no open trip: start one with /trip start, or leave out for:.")
+	} else if err != nil {
+		return nil, trustbot.Trip{}, err
+	}
+	parts, err := h.splitParts(ctx, r, t, r.Option("split"), amount, paid)
+	if err != nil {
+		return nil, trustbot.Trip{}, err
+	}
+	return &trustbot.LedgerNote{TripID: t.ID, Memo: what, Parts: parts}, t, nil
 }

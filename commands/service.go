@@ -24,6 +24,28 @@ type Store interface {
 	CancelRequest(ctx context.Context, id, userID string) (trustbot.SigningRequest, error)
 	// Web is the indexed web of trust: reserves, accounts and wallet links, read at once.
 	Web(ctx context.Context) (trustbot.Web, error)
+	TripStore
+}
+
+// TripStore keeps the trip ledgers.
+type TripStore interface {
+	StartTrip(ctx context.Context, t trustbot.Trip) (trustbot.Trip, error)
+	OpenTrip(ctx context.Context, guildID, channelID string) (trustbot.Trip, error)
+	LatestTrip(ctx context.Context, guildID, channelID string) (trustbot.Trip, error)
+	TripByID(ctx context.Context, id int64) (trustbot.Trip, error)
+	JoinTrip(ctx context.Context, tripID int64, m trustbot.Member) (trustbot.Trip, error)
+	LeaveTrip(ctx context.Context, tripID int64, userID string) (trustbot.Trip, error)
+	EndTrip(ctx context.Context, tripID int64) (trustbot.Trip, error)
+	ReopenTrip(ctx context.Context, tripID int64) (trustbot.Trip, error)
+	AddExpense(ctx context.Context, e trustbot.Entry) (trustbot.Entry, error)
+	RemoveExpense(ctx context.Context, tripID int64, n int, userID string) (trustbot.Entry, error)
+	TagEntry(ctx context.Context, tripID int64, n int, userID, memo string, parts []trustbot.SplitPart) (trustbot.Entry, error)
+	TripEntries(ctx context.Context, tripID int64) ([]trustbot.Entry, error)
+	TripBalances(ctx context.Context, tripID int64) ([]trustbot.Balance, error)
+	EntriesByTx(ctx context.Context, hash common.Hash) ([]trustbot.Entry, error)
+	// TrustedDuring is the budget each issuer member extended to each holder member since the
+	// trip started (in Account.Budget).
+	TrustedDuring(ctx context.Context, tripID int64) ([]trustbot.Account, error)
 }
 
 // Chain is what the commands ask the chain: the figures only it knows now (one batch), the
@@ -89,6 +111,7 @@ func New(s Services) *Set {
 		h.redeemDef(), h.balanceDef(), h.pendingDef(), h.setupDef(),
 		h.creditDef(),
 		h.webDef(),
+		h.tripDef(), h.spentDef(), h.settleDef(),
 	} {
 		set.add(d)
 	}
@@ -103,6 +126,8 @@ func New(s Services) *Set {
 type handlers struct {
 	Services
 	v *snapshot
+	// entries are the ledger entries of the transaction a notice is composed for.
+	entries []trustbot.Entry
 }
 
 // forRequest is h with a fresh snapshot: live with the chain's figures, or only the store's.
@@ -223,7 +248,14 @@ func (h *handlers) memberOf(ctx context.Context, addr common.Address) string {
 
 // sign pre-flights calls from the signer and, when they would succeed, makes the signing link.
 func (h *handlers) sign(ctx context.Context, r *Request, signer common.Address, kind, summary, text string, calls []trustbot.Call, explain func(*chain.RevertError) error) (*Reply, error) {
-	if err := h.Chain.Simulate(ctx, signer, calls); err != nil {
+	return h.signRequest(ctx, r, trustbot.SigningRequest{UserID: r.User.ID, Signer: signer, Kind: kind, Summary: summary, Calls: calls}, text, explain)
+}
+
+// signRequest pre-flights a request's calls from its signer and, when they would succeed, makes
+// its signing link, in the channel the command was run in. A request for the user who ran the
+// command can edit their reply later.
+func (h *handlers) signRequest(ctx context.Context, r *Request, req trustbot.SigningRequest, text string, explain func(*chain.RevertError) error) (*Reply, error) {
+	if err := h.Chain.Simulate(ctx, req.Signer, req.Calls); err != nil {
 		if rev := (*chain.RevertError)(nil); errors.As(err, &rev) {
 			if explain != nil {
 				if e := explain(rev); e != nil {
@@ -234,11 +266,12 @@ func (h *handlers) sign(ctx context.Context, r *Request, signer common.Address, 
 		}
 		return nil, err
 	}
-	labels, units := h.pageNames(ctx, r, signer, calls)
-	id, url, err := h.Links.SigningLink(ctx, trustbot.SigningRequest{
-		GuildID: r.GuildID, ChannelID: r.ChannelID, UserID: r.User.ID, InteractionToken: r.Token,
-		Signer: signer, Kind: kind, Summary: summary, Calls: calls, Labels: labels, Units: units,
-	})
+	req.Labels, req.Units = h.pageNames(ctx, r, req.Signer, req.Calls)
+	req.GuildID, req.ChannelID = r.GuildID, r.ChannelID
+	if req.UserID == r.User.ID {
+		req.InteractionToken = r.Token
+	}
+	id, url, err := h.Links.SigningLink(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -53,9 +53,144 @@ type Store struct {
 	PendingRequestsFn  func(ctx context.Context, userID string) ([]trustbot.SigningRequest, error)
 	CancelRequestFn    func(ctx context.Context, id, userID string) (trustbot.SigningRequest, error)
 	WebFn              func(ctx context.Context) (trustbot.Web, error)
+	StartTripFn        func(ctx context.Context, t trustbot.Trip) (trustbot.Trip, error)
+	OpenTripFn         func(ctx context.Context, guildID, channelID string) (trustbot.Trip, error)
+	LatestTripFn       func(ctx context.Context, guildID, channelID string) (trustbot.Trip, error)
+	TripByIDFn         func(ctx context.Context, id int64) (trustbot.Trip, error)
+	JoinTripFn         func(ctx context.Context, tripID int64, m trustbot.Member) (trustbot.Trip, error)
+	LeaveTripFn        func(ctx context.Context, tripID int64, userID string) (trustbot.Trip, error)
+	EndTripFn          func(ctx context.Context, tripID int64) (trustbot.Trip, error)
+	ReopenTripFn       func(ctx context.Context, tripID int64) (trustbot.Trip, error)
+	AddExpenseFn       func(ctx context.Context, e trustbot.Entry) (trustbot.Entry, error)
+	RemoveExpenseFn    func(ctx context.Context, tripID int64, n int, userID string) (trustbot.Entry, error)
+	TagEntryFn         func(ctx context.Context, tripID int64, n int, userID, memo string, parts []trustbot.SplitPart) (trustbot.Entry, error)
+	TripEntriesFn      func(ctx context.Context, tripID int64) ([]trustbot.Entry, error)
+	TripBalancesFn     func(ctx context.Context, tripID int64) ([]trustbot.Balance, error)
+	EntriesByTxFn      func(ctx context.Context, hash common.Hash) ([]trustbot.Entry, error)
+	TrustedDuringFn    func(ctx context.Context, tripID int64) ([]trustbot.Account, error)
 }
 
 var _ commands.Store = (*Store)(nil)
+
+func (s *Store) StartTrip(ctx context.Context, t trustbot.Trip) (trustbot.Trip, error) {
+	s.count("StartTrip")
+	if s.StartTripFn == nil {
+		unset("Store.StartTrip")
+	}
+	return s.StartTripFn(ctx, t)
+}
+
+func (s *Store) OpenTrip(ctx context.Context, guildID, channelID string) (trustbot.Trip, error) {
+	s.count("OpenTrip")
+	if s.OpenTripFn == nil {
+		unset("Store.OpenTrip")
+	}
+	return s.OpenTripFn(ctx, guildID, channelID)
+}
+
+func (s *Store) LatestTrip(ctx context.Context, guildID, channelID string) (trustbot.Trip, error) {
+	s.count("LatestTrip")
+	if s.LatestTripFn == nil {
+		unset("Store.LatestTrip")
+	}
+	return s.LatestTripFn(ctx, guildID, channelID)
+}
+
+func (s *Store) TripByID(ctx context.Context, id int64) (trustbot.Trip, error) {
+	s.count("TripByID")
+	if s.TripByIDFn == nil {
+		unset("Store.TripByID")
+	}
+	return s.TripByIDFn(ctx, id)
+}
+
+func (s *Store) JoinTrip(ctx context.Context, tripID int64, m trustbot.Member) (trustbot.Trip, error) {
+	s.count("JoinTrip")
+	if s.JoinTripFn == nil {
+		unset("Store.JoinTrip")
+	}
+	return s.JoinTripFn(ctx, tripID, m)
+}
+
+func (s *Store) LeaveTrip(ctx context.Context, tripID int64, userID string) (trustbot.Trip, error) {
+	s.count("LeaveTrip")
+	if s.LeaveTripFn == nil {
+		unset("Store.LeaveTrip")
+	}
+	return s.LeaveTripFn(ctx, tripID, userID)
+}
+
+func (s *Store) EndTrip(ctx context.Context, tripID int64) (trustbot.Trip, error) {
+	s.count("EndTrip")
+	if s.EndTripFn == nil {
+		unset("Store.EndTrip")
+	}
+	return s.EndTripFn(ctx, tripID)
+}
+
+func (s *Store) ReopenTrip(ctx context.Context, tripID int64) (trustbot.Trip, error) {
+	s.count("ReopenTrip")
+	if s.ReopenTripFn == nil {
+		unset("Store.ReopenTrip")
+	}
+	return s.ReopenTripFn(ctx, tripID)
+}
+
+func (s *Store) AddExpense(ctx context.Context, e trustbot.Entry) (trustbot.Entry, error) {
+	s.count("AddExpense")
+	if s.AddExpenseFn == nil {
+		unset("Store.AddExpense")
+	}
+	return s.AddExpenseFn(ctx, e)
+}
+
+func (s *Store) RemoveExpense(ctx context.Context, tripID int64, n int, userID string) (trustbot.Entry, error) {
+	s.count("RemoveExpense")
+	if s.RemoveExpenseFn == nil {
+		unset("Store.RemoveExpense")
+	}
+	return s.RemoveExpenseFn(ctx, tripID, n, userID)
+}
+
+func (s *Store) TagEntry(ctx context.Context, tripID int64, n int, userID, memo string, parts []trustbot.SplitPart) (trustbot.Entry, error) {
+	s.count("TagEntry")
+	if s.TagEntryFn == nil {
+		unset("Store.TagEntry")
+	}
+	return s.TagEntryFn(ctx, tripID, n, userID, memo, parts)
+}
+
+func (s *Store) TripEntries(ctx context.Context, tripID int64) ([]trustbot.Entry, error) {
+	s.count("TripEntries")
+	if s.TripEntriesFn == nil {
+		unset("Store.TripEntries")
+	}
+	return s.TripEntriesFn(ctx, tripID)
+}
+
+func (s *Store) TripBalances(ctx context.Context, tripID int64) ([]trustbot.Balance, error) {
+	s.count("TripBalances")
+	if s.TripBalancesFn == nil {
+		unset("Store.TripBalances")
+	}
+	return s.TripBalancesFn(ctx, tripID)
+}
+
+func (s *Store) EntriesByTx(ctx context.Context, hash common.Hash) ([]trustbot.Entry, error) {
+	s.count("EntriesByTx")
+	if s.EntriesByTxFn == nil {
+		unset("Store.EntriesByTx")
+	}
+	return s.EntriesByTxFn(ctx, hash)
+}
+
+func (s *Store) TrustedDuring(ctx context.Context, tripID int64) ([]trustbot.Account, error) {
+	s.count("TrustedDuring")
+	if s.TrustedDuringFn == nil {
+		unset("Store.TrustedDuring")
+	}
+	return s.TrustedDuringFn(ctx, tripID)
+}
 
 func (s *Store) WalletByUser(ctx context.Context, userID string) (trustbot.WalletLink, error) {
 	s.count("WalletByUser")

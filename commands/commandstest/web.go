@@ -206,6 +206,11 @@ func StoreOf(w trustbot.Web) *Store {
 			}
 			return trustbot.WalletLink{}, trustbot.Errorf(trustbot.ENotFound, "No wallet is linked to %s.", userID)
 		},
+		// No trip: a redemption or a notice asks, and there is none.
+		OpenTripFn: func(context.Context, string, string) (trustbot.Trip, error) {
+			return trustbot.Trip{}, trustbot.Errorf(trustbot.ENotFound, "There is no open trip in this channel.")
+		},
+		EntriesByTxFn: func(context.Context, common.Hash) ([]trustbot.Entry, error) { return nil, nil },
 	}
 }
 
