@@ -24,7 +24,7 @@ import (
 )
 
 // devMembers are the dev chain's members; each has a deterministic, public dev key.
-var devMembers = []string{"alice", "bob", "carol", "dave"}
+var devMembers = []string{"alice", "bob", "carol", "dave", "erin", "frank"}
 
 // app is the bot without an adapter: chain, database, signing server, commands and watcher.
 type app struct {
@@ -158,7 +158,11 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 			log.Error("close the picture renderer", "err", err)
 		}
 	})
-	a.Set = commands.New(commands.Services{Store: db, Chain: a.Chain, Links: links{a.Web, a.PublicURL}, Render: pictures, Assets: a.Assets, Log: log})
+	services := commands.Services{Store: db, Chain: a.Chain, Links: links{a.Web, a.PublicURL}, Render: pictures, Assets: a.Assets, Log: log}
+	if devKeys {
+		services.Members = devRoster()
+	}
+	a.Set = commands.New(services)
 	// A link whose calls the chain would now refuse goes stale, in the commands' words.
 	a.Web.SetChecker(checker{set: a.Set, db: db})
 	return a, nil

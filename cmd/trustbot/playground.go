@@ -31,11 +31,8 @@ func startPlayground(ctx context.Context, cfg *Config, out io.Writer, log *slog.
 		return nil, err
 	}
 	var members []console.DevMember
-	for _, name := range devMembers {
-		members = append(members, console.DevMember{
-			Member: trustbot.Member{ID: "dev-" + name, Name: name},
-			Wallet: chain.Wallet{Key: chain.DevKey(name)},
-		})
+	for _, m := range devRoster() {
+		members = append(members, console.DevMember{Member: m, Wallet: chain.Wallet{Key: chain.DevKey(m.Name)}})
 	}
 	p := &playground{app: a, Console: console.New(a.Set, members, a.Chain.Eth(), a.Chain.ChainID(), out)}
 	p.Console.Dir = cfg.DataDir // /web writes its picture here
@@ -138,4 +135,13 @@ func (n consoleNotifier) Notice(_ context.Context, x trustbot.Notice) error {
 
 func (n consoleNotifier) RequestDone(_ context.Context, r trustbot.SigningRequest) {
 	n.c.RequestDone(r)
+}
+
+// devRoster is the playground's members, as splits name them.
+func devRoster() console.Roster {
+	var r console.Roster
+	for _, name := range devMembers {
+		r = append(r, trustbot.Member{ID: "dev-" + name, Name: name})
+	}
+	return r
 }
