@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -259,8 +260,8 @@ func (c *Console) LastLink(member string) string {
 	return c.lastLink[strings.ToLower(member)]
 }
 
-// approve signs, with the current member's dev key, their latest link (arg empty) or the
-// request /pending lists as number arg, through the same HTTP endpoints a browser page uses, and
+// approve signs, with the current member's dev key, their latest link (arg empty; once that one
+// is done, their newest open request) or the request /pending lists as number arg, through the same HTTP endpoints a browser page uses, and
 // waits until the watcher has confirmed it.
 func (c *Console) approve(ctx context.Context, arg string) error {
 	me, _ := c.member(c.current)
@@ -269,6 +270,13 @@ func (c *Console) approve(ctx context.Context, arg string) error {
 		var err error
 		if link, err = c.pendingLink(ctx, me, arg); err != nil {
 			return err
+		}
+	}
+	if arg == "" && c.Pending != nil && !strings.Contains(link, "/l/") {
+		// The latest link is done: a request made for this member by someone else's command
+		// (/trip end's revoke offer) is next.
+		if open, err := c.Pending(ctx, me.Member.ID); err == nil && len(open) > 0 && !slices.Contains(open, link) {
+			link = open[0]
 		}
 	}
 	if link == "" {
