@@ -219,7 +219,7 @@ func (h *handlers) reservesOf(ctx context.Context, list []chain.ReserveInfo) str
 	if len(names) == 1 {
 		return names[0] + " reserve"
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " reserves"
+	return andList(names) + " reserves"
 }
 
 // revokedBacking describes a revoke burn whose holder is another reserve (the revoked tokens
