@@ -365,10 +365,12 @@ func (h *handlers) tripBalance(ctx context.Context, r *Request) (*Reply, error) 
 			lines = append(lines, line)
 		}
 	}
+	// The latest entries that fit one message (Discord: 2,000 characters), with room for the plan.
 	const room = 1700
-	shown := 0
-	for i := len(lines) - 1; i >= 0 && b.Len()+len(lines[i]) < room; i-- {
+	shown, size := 0, b.Len()
+	for i := len(lines) - 1; i >= 0 && size+len(lines[i])+1 < room; i-- {
 		shown++
+		size += len(lines[i]) + 1
 	}
 	if shown < len(lines) {
 		fmt.Fprintf(&b, "\n(%d earlier entries are in /trip export.)", len(lines)-shown)
