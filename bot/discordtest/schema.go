@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -340,6 +341,8 @@ const (
 	TemplateChannelMessages     = "/channels/{channel_id}/messages"
 	TemplateGatewayBot          = "/gateway/bot"
 	TemplateMe                  = "/users/@me"
+	TemplateGuildMember         = "/guilds/{guild_id}/members/{user_id}"
+	TemplateGuildMembersSearch  = "/guilds/{guild_id}/members/search"
 )
 
 // ValidateInteractionResponse validates the body a bot returns from its HTTP
@@ -362,4 +365,139 @@ func ValidateCommands(body []byte) error {
 		return err
 	}
 	return s.ValidateRequest("PUT", TemplateGlobalCommands, body)
+}
+
+// compileAt compiles (once) the schema at a JSON pointer into the document.
+func (s *Schema) compileAt(ptr string) (*jsonschema.Schema, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sch, ok := s.cache[ptr]; ok {
+		return sch, nil
+	}
+	sch, err := s.compiler.Compile(s.url + ptr)
+	if err != nil {
+		return nil, fmt.Errorf("discordtest: compile %s: %w", ptr, err)
+	}
+	s.cache[ptr] = sch
+	return sch, nil
+}
+
+// operation is the spec's operation object of method on pathTemplate.
+func (s *Schema) operation(method, pathTemplate string) (map[string]any, error) {
+	item, _ := s.doc["paths"].(map[string]any)[pathTemplate].(map[string]any)
+	if item == nil {
+		return nil, fmt.Errorf("discordtest: no path %q in the spec", pathTemplate)
+	}
+	op, _ := item[strings.ToLower(method)].(map[string]any)
+	if op == nil {
+		return nil, fmt.Errorf("discordtest: no operation %s %s in the spec", strings.ToUpper(method), pathTemplate)
+	}
+	return op, nil
+}
+
+// ValidateQuery checks a request's query string against the query parameters the operation
+// declares: every required one is present, and each one given satisfies its schema (its text
+// read as the schema's type: an integer, a number or a boolean). Parameters the spec does not
+// declare are ignored, as Discord ignores them.
+func (s *Schema) ValidateQuery(method, pathTemplate string, q url.Values) error {
+	op, err := s.operation(method, pathTemplate)
+	if err != nil {
+		return err
+	}
+	params, _ := op["parameters"].([]any)
+	var problems []string
+	for i, p := range params {
+		pm, _ := p.(map[string]any)
+		if in, _ := pm["in"].(string); in != "query" {
+			continue
+		}
+		name, _ := pm["name"].(string)
+		vals, given := q[name]
+		if !given || len(vals) == 0 {
+			if req, _ := pm["required"].(bool); req {
+				problems = append(problems, fmt.Sprintf("query parameter %q is required", name))
+			}
+			continue
+		}
+		ptr := "#/" + strings.Join([]string{"paths", escapePointer(pathTemplate), escapePointer(strings.ToLower(method)),
+			"parameters", strconv.Itoa(i), "schema"}, "/")
+		sch, err := s.compileAt(ptr)
+		if err != nil {
+			return err
+		}
+		typ, _ := pm["schema"].(map[string]any)["type"].(string)
+		if err := sch.Validate(queryValue(typ, vals[0])); err != nil {
+			problems = append(problems, fmt.Sprintf("query parameter %q=%q: %v", name, vals[0], err))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s %s: query rejected: %s", strings.ToUpper(method), pathTemplate, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// queryValue is a query parameter's text as the JSON value of its schema's type; text that
+// does not read as that type stays a string, which the schema then rejects.
+func queryValue(typ, v string) any {
+	switch typ {
+	case "integer", "number":
+		if _, err := strconv.ParseFloat(v, 64); err == nil {
+			return json.Number(v)
+		}
+	case "boolean":
+		switch strings.ToLower(v) {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+	}
+	return v
+}
+
+// ValidateResponse checks a JSON body the fake answers with against the spec's schema for that
+// status of the operation: the exact status's response, else its class ("4XX"), else
+// "default"; a response defined under components/responses is followed.
+func (s *Schema) ValidateResponse(method, pathTemplate string, status int, body []byte) error {
+	op, err := s.operation(method, pathTemplate)
+	if err != nil {
+		return err
+	}
+	responses, _ := op["responses"].(map[string]any)
+	base := "#/" + strings.Join([]string{"paths", escapePointer(pathTemplate), escapePointer(strings.ToLower(method)), "responses"}, "/")
+	var resp map[string]any
+	var ptr string
+	for _, key := range []string{strconv.Itoa(status), strconv.Itoa(status/100) + "XX", "default"} {
+		if r, ok := responses[key].(map[string]any); ok {
+			resp, ptr = r, base+"/"+escapePointer(key)
+			break
+		}
+	}
+	if resp == nil {
+		return fmt.Errorf("discordtest: %s %s declares no response for status %d", strings.ToUpper(method), pathTemplate, status)
+	}
+	if ref, ok := resp["$ref"].(string); ok {
+		name, found := strings.CutPrefix(ref, "#/components/responses/")
+		if !found {
+			return fmt.Errorf("discordtest: %s %s %d: response $ref %q is not under components/responses", strings.ToUpper(method), pathTemplate, status, ref)
+		}
+		resp, _ = s.doc["components"].(map[string]any)["responses"].(map[string]any)[name].(map[string]any)
+		ptr = "#/components/responses/" + escapePointer(name)
+	}
+	content, _ := resp["content"].(map[string]any)
+	if _, ok := content["application/json"].(map[string]any)["schema"]; !ok {
+		return fmt.Errorf("discordtest: %s %s %d: the spec declares no JSON body", strings.ToUpper(method), pathTemplate, status)
+	}
+	sch, err := s.compileAt(ptr + "/content/" + escapePointer("application/json") + "/schema")
+	if err != nil {
+		return err
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("discordtest: %s %s %d: the response is not JSON: %w", strings.ToUpper(method), pathTemplate, status, err)
+	}
+	if err := sch.Validate(v); err != nil {
+		return fmt.Errorf("discordtest: %s %s %d: the response breaks Discord's schema: %w", strings.ToUpper(method), pathTemplate, status, err)
+	}
+	return nil
 }

@@ -30,8 +30,8 @@ type Recorded struct {
 	Query    string
 	Header   http.Header
 	Body     []byte // the JSON body (payload_json of a multipart request)
-	// Err is the schema error for Body: non-nil when Discord's OpenAPI
-	// description (or a documented rule, see rules.go) rejects it.
+	// Err is the schema error for Body or the query: non-nil when Discord's
+	// OpenAPI description (or a documented rule, see rules.go) rejects it.
 	Err error
 	At  time.Time
 }
@@ -95,6 +95,7 @@ type Server struct {
 	messages    []map[string]any          // channel messages created, in order
 	nonces      map[string]map[string]any // enforced nonce → the message it created
 	commands    map[string][]any          // "global" or guild id → registered commands
+	rosters     map[string][]Member       // guild id → its members (SetMembers)
 	gatewayURL  string
 	allowErrors bool
 
@@ -131,6 +132,7 @@ func NewServer(t testing.TB) *Server {
 		originals:  map[string]map[string]any{},
 		nonces:     map[string]map[string]any{},
 		commands:   map[string][]any{},
+		rosters:    map[string][]Member{},
 		gatewayURL: "wss://gateway.discord.gg",
 		closed:     make(chan struct{}),
 	}
@@ -413,6 +415,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else if ok && needsBody(s.Schema, method, tmpl) {
 		rec.Err = fmt.Errorf("discordtest: %s %s: the spec requires a JSON body, got none", method, tmpl)
 	}
+	if ok && rec.Err == nil {
+		if qerr := s.Schema.ValidateQuery(method, tmpl, r.URL.Query()); qerr != nil {
+			rec.Err = qerr
+		}
+	}
 	s.record(rec)
 
 	if !ok {
@@ -599,6 +606,10 @@ func (s *Server) respond(w http.ResponseWriter, method, tmpl string, r *http.Req
 		u := s.gatewayURL
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{"url": u})
+	case "GET " + TemplateGuildMember:
+		s.serveMember(w, params["guild_id"], params["user_id"])
+	case "GET " + TemplateGuildMembersSearch:
+		s.searchMembers(w, params["guild_id"], r.URL.Query())
 	case "GET " + TemplateMe:
 		writeJSON(w, http.StatusOK, s.botUser())
 	case "GET /applications/@me":
