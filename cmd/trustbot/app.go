@@ -61,8 +61,9 @@ var localDevChains = map[uint64]bool{1337: true, 31337: true}
 // newApp connects the chain (the embedded dev chain when ETH_RPC_URL is empty), opens the
 // database and prepares the signing server; Start serves it and runs the watcher. With devKeys
 // (the playground, which signs with the public dev keys) a chain at ETH_RPC_URL whose id is not
-// a local dev chain's is refused.
-func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out io.Writer, log *slog.Logger) (_ *app, err error) {
+// a local dev chain's is refused. Each adapt adds what an adapter provides to the commands'
+// services (Discord: the member lookup of splits).
+func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out io.Writer, log *slog.Logger, adapt ...func(*commands.Services)) (_ *app, err error) {
 	a := &app{cfg: cfg, log: log, Mux: http.NewServeMux()}
 	defer func() {
 		if err != nil {
@@ -159,8 +160,8 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 		}
 	})
 	services := commands.Services{Store: db, Chain: a.Chain, Links: links{a.Web, a.PublicURL}, Render: pictures, Assets: a.Assets, Log: log}
-	if devKeys {
-		services.Members = devRoster()
+	for _, f := range adapt {
+		f(&services)
 	}
 	a.Set = commands.New(services)
 	// A link whose calls the chain would now refuse goes stale, in the commands' words.

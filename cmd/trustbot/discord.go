@@ -15,6 +15,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/trustbot/trustbot/bot"
+	"github.com/trustbot/trustbot/commands"
 )
 
 // runDiscord runs the bot on Discord until ctx ends: the app (the embedded chain when
@@ -90,7 +91,8 @@ func startDiscord(ctx context.Context, cfg *Config, s *discordgo.Session, out io
 	s.MaxRestRetries = bot.MaxRestRetries
 	s.StateEnabled = false
 
-	a, err := newApp(ctx, cfg, "trustbot.db", false, out, log)
+	members := bot.NewMembers(s, log)
+	a, err := newApp(ctx, cfg, "trustbot.db", false, out, log, func(sv *commands.Services) { sv.Members = members })
 	if err != nil {
 		return nil, err
 	}

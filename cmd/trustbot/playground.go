@@ -16,6 +16,7 @@ import (
 	"github.com/trustbot/trustbot"
 
 	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/commands"
 	"github.com/trustbot/trustbot/console"
 )
 
@@ -26,7 +27,7 @@ type playground struct {
 }
 
 func startPlayground(ctx context.Context, cfg *Config, out io.Writer, log *slog.Logger) (*playground, error) {
-	a, err := newApp(ctx, cfg, "playground.db", true, out, log)
+	a, err := newApp(ctx, cfg, "playground.db", true, out, log, func(sv *commands.Services) { sv.Members = devRoster() })
 	if err != nil {
 		return nil, err
 	}
