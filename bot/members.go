@@ -19,7 +19,10 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/commands"
 )
+
+var _ commands.Members = (*Members)(nil)
 
 const (
 	// MemberCacheTTL is how long a member found on Discord is used without asking again.
