@@ -41,6 +41,10 @@ type TripStore interface {
 	RemoveExpense(ctx context.Context, tripID int64, n int, userID string) (trustbot.Entry, error)
 	TagEntry(ctx context.Context, tripID int64, n int, userID, memo string, parts []trustbot.SplitPart) (trustbot.Entry, error)
 	TripEntries(ctx context.Context, tripID int64) ([]trustbot.Entry, error)
+	TripEntry(ctx context.Context, tripID int64, n int) (trustbot.Entry, error)
+	// MemberEntries is the latest limit entries that concern a member, oldest first, and how many
+	// there are in all.
+	MemberEntries(ctx context.Context, tripID int64, userID string, limit int) ([]trustbot.Entry, int, error)
 	TripBalances(ctx context.Context, tripID int64) ([]trustbot.Balance, error)
 	EntriesByTx(ctx context.Context, hash common.Hash) ([]trustbot.Entry, error)
 	// TrustedDuring is the budget each issuer member extended to each holder member since the

@@ -335,7 +335,7 @@ func (h *handlers) tripBalance(ctx context.Context, r *Request) (*Reply, error) 
 		b.WriteString("\n/trip balance member:@… shows the entries behind a net; /settle says who pays whom.")
 		return &Reply{Text: b.String()}, nil
 	}
-	entries, err := h.Store.TripEntries(ctx, t.ID)
+	entries, total, err := h.Store.MemberEntries(ctx, t.ID, m.ID, 60)
 	if err != nil {
 		return nil, err
 	}
@@ -372,8 +372,8 @@ func (h *handlers) tripBalance(ctx context.Context, r *Request) (*Reply, error) 
 		shown++
 		size += len(lines[i]) + 1
 	}
-	if shown < len(lines) {
-		fmt.Fprintf(&b, "\n(%d earlier entries are in /trip export.)", len(lines)-shown)
+	if earlier := total - shown; earlier > 0 {
+		fmt.Fprintf(&b, "\n(%d earlier entries are in /trip export.)", earlier)
 	}
 	for _, l := range lines[len(lines)-shown:] {
 		b.WriteString("\n" + l)
@@ -422,18 +422,11 @@ func (h *handlers) tripTag(ctx context.Context, r *Request) (*Reply, error) {
 	if what == "" {
 		return nil, trustbot.Errorf(trustbot.EInvalid, "Say what the money was for, like for:dinner.")
 	}
-	entries, err := h.Store.TripEntries(ctx, t.ID)
-	if err != nil {
+	target, err := h.Store.TripEntry(ctx, t.ID, n)
+	if trustbot.ErrorCode(err) == trustbot.ENotFound {
+		return nil, trustbot.Errorf(trustbot.EInvalid, "The trip %q has no entry %d; /trip balance member:@… lists them.", t.Name, n)
+	} else if err != nil {
 		return nil, err
-	}
-	var target *trustbot.Entry
-	for i := range entries {
-		if entries[i].N == n {
-			target = &entries[i]
-		}
-	}
-	if target == nil {
-		return nil, trustbot.Errorf(trustbot.EInvalid, "The trip %q has no entry %d; /trip balance lists them.", t.Name, n)
 	}
 	parts, err := h.splitParts(ctx, r, t, r.Option("split"), target.Amount, target.Asset)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -688,29 +689,35 @@ func addTotals(ctx context.Context, tx *tx, e trustbot.Entry, sign int64) error 
 }
 
 // findEntries reads the entries selected by where (over ledger_entries aliased e) in trip and
-// number order, with their shares.
+// number order (tail may reorder and limit them), with their shares, in two queries.
 func findEntries(ctx context.Context, tx *tx, where string, args ...any) ([]trustbot.Entry, error) {
+	return findEntriesOrdered(ctx, tx, where+` ORDER BY e.trip_id, e.n`, args...)
+}
+
+func findEntriesOrdered(ctx context.Context, tx *tx, tail string, args ...any) ([]trustbot.Entry, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT e.trip_id, e.n, e.kind, e.memo, e.payer, e.redeemer, e.to_user, e.asset, e.asset_symbol, e.asset_decimals,
 			e.amount, e.split, e.parts, coalesce(e.tx_hash, ''), coalesce(e.log_index, 0), coalesce(e.block_number, 0),
-			coalesce(e.request_id, ''), e.created_by, e.created_at,
-			coalesce((SELECT json_group_array(json_array(s.user_id, s.amount) ORDER BY s.idx) FROM ledger_shares s
-				WHERE s.trip_id = e.trip_id AND s.n = e.n), '[]')
-		FROM ledger_entries e `+where+` ORDER BY e.trip_id, e.n`, args...)
+			coalesce(e.request_id, ''), e.created_by, e.created_at
+		FROM ledger_entries e `+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: ledger entries: %w", err)
 	}
 	defer rows.Close()
 	var out []trustbot.Entry
+	type key struct {
+		trip int64
+		n    int
+	}
+	at := map[key]int{}
 	for rows.Next() {
 		var (
 			e                                                trustbot.Entry
 			kind, asset, amount, split, parts, hash, created string
-			shares                                           string
 			decimals, logIndex, block                        int64
 		)
 		if err := rows.Scan(&e.TripID, &e.N, &kind, &e.Memo, &e.Payer, &e.Redeemer, &e.To, &asset, &e.Asset.Symbol, &decimals,
-			&amount, &split, &parts, &hash, &logIndex, &block, &e.RequestID, &e.CreatedBy, &created, &shares); err != nil {
+			&amount, &split, &parts, &hash, &logIndex, &block, &e.RequestID, &e.CreatedBy, &created); err != nil {
 			return nil, fmt.Errorf("store: ledger entries: %w", err)
 		}
 		e.Kind, e.Split, e.Asset.Decimals = trustbot.EntryKind(kind), trustbot.SplitMode(split), uint8(decimals)
@@ -726,20 +733,79 @@ func findEntries(ctx context.Context, tx *tx, where string, args ...any) ([]trus
 		if err := errors.Join(errs[:]...); err != nil {
 			return nil, fmt.Errorf("store: ledger entry %d: %w", e.N, err)
 		}
-		var pairs [][2]string
-		if err := json.Unmarshal([]byte(shares), &pairs); err != nil {
-			return nil, fmt.Errorf("store: ledger entry %d: shares: %w", e.N, err)
-		}
-		for _, p := range pairs {
-			v, err := parseBig(p[1])
-			if err != nil {
-				return nil, fmt.Errorf("store: ledger entry %d: shares: %w", e.N, err)
-			}
-			e.Shares = append(e.Shares, trustbot.Share{UserID: p[0], Amount: v})
-		}
+		at[key{e.TripID, e.N}] = len(out)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: ledger entries: %w", err)
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return nil, nil
+	}
+	// The shares of the entries read, per trip.
+	trips := map[int64][]int{}
+	for _, e := range out {
+		trips[e.TripID] = append(trips[e.TripID], e.N)
+	}
+	for trip, ns := range trips {
+		list, err := json.Marshal(ns)
+		if err != nil {
+			return nil, fmt.Errorf("store: ledger shares: %w", err)
+		}
+		srows, err := tx.QueryContext(ctx, `SELECT n, user_id, amount FROM ledger_shares
+			WHERE trip_id = ? AND n IN (SELECT value FROM json_each(?)) ORDER BY n, idx`, trip, string(list))
+		if err != nil {
+			return nil, fmt.Errorf("store: ledger shares: %w", err)
+		}
+		for srows.Next() {
+			var (
+				n            int
+				user, amount string
+			)
+			if err := srows.Scan(&n, &user, &amount); err != nil {
+				srows.Close()
+				return nil, fmt.Errorf("store: ledger shares: %w", err)
+			}
+			i, ok := at[key{trip, n}]
+			if !ok {
+				continue
+			}
+			v, err := parseBig(amount)
+			if err != nil {
+				srows.Close()
+				return nil, fmt.Errorf("store: ledger entry %d: shares: %w", n, err)
+			}
+			out[i].Shares = append(out[i].Shares, trustbot.Share{UserID: user, Amount: v})
+		}
+		err = srows.Err()
+		srows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: ledger shares: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// MemberEntries lists the latest limit entries of a trip that concern a member (they paid, had a
+// share, or settled), oldest first, and how many there are in all.
+func (db *DB) MemberEntries(ctx context.Context, tripID int64, userID string, limit int) ([]trustbot.Entry, int, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: member entries: %w", err)
+	}
+	defer tx.Rollback()
+	const concern = `WHERE e.trip_id = ? AND (e.payer = ? OR e.to_user = ? OR e.n IN (SELECT n FROM ledger_shares WHERE trip_id = ? AND user_id = ?))`
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM ledger_entries e `+concern, tripID, userID, userID, tripID, userID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: member entries: %w", err)
+	}
+	es, err := findEntriesOrdered(ctx, tx, concern+` ORDER BY e.n DESC LIMIT ?`, tripID, userID, userID, tripID, userID, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	slices.Reverse(es)
+	return es, total, nil
 }
 
 // insertLedgerNote stores what a request adds to a trip's ledger, if anything.
@@ -798,4 +864,20 @@ func loadLedgerNote(ctx context.Context, tx *tx, r *trustbot.SigningRequest) err
 	}
 	r.Ledger = &n
 	return nil
+}
+
+// TripEntry is entry n of a trip; ENotFound when it has none.
+func (db *DB) TripEntry(ctx context.Context, tripID int64, n int) (trustbot.Entry, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return trustbot.Entry{}, fmt.Errorf("store: trip entry: %w", err)
+	}
+	defer tx.Rollback()
+	es, err := findEntries(ctx, tx, `WHERE e.trip_id = ? AND e.n = ?`, tripID, n)
+	if err != nil {
+		return trustbot.Entry{}, err
+	} else if len(es) == 0 {
+		return trustbot.Entry{}, trustbot.Errorf(trustbot.ENotFound, "This trip has no entry %d; /trip balance member:@… lists them.", n)
+	}
+	return es[0], nil
 }

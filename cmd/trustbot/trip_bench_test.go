@@ -16,7 +16,7 @@ import (
 )
 
 // BenchmarkTripCommands runs /trip balance (everyone, and one member with the entries behind
-// their net) and /settle through the command set over a SQLite store holding a trip of 50 members
+// their net), /settle and /trip export (both CSV files) through the command set over a SQLite store holding a trip of 50 members
 // and 10,000 entries of 3 to 6 shares each: the floor is 50 ms for each. Building the trip is not
 // timed.
 func BenchmarkTripCommands(b *testing.B) {
@@ -65,4 +65,5 @@ func BenchmarkTripCommands(b *testing.B) {
 	b.Run("trip_balance", run("trip", "balance", nil, "net"))
 	b.Run("trip_balance_member", run("trip", "balance", map[string]commands.Value{"member": {Type: commands.User, Member: &m}}, "earlier entries"))
 	b.Run("settle", run("settle", "", nil, "To settle the trip"))
+	b.Run("trip_export", run("trip", "export", nil, "10000 entries"))
 }

@@ -64,6 +64,8 @@ type Store struct {
 	AddExpenseFn       func(ctx context.Context, e trustbot.Entry) (trustbot.Entry, error)
 	RemoveExpenseFn    func(ctx context.Context, tripID int64, n int, userID string) (trustbot.Entry, error)
 	TagEntryFn         func(ctx context.Context, tripID int64, n int, userID, memo string, parts []trustbot.SplitPart) (trustbot.Entry, error)
+	TripEntryFn        func(ctx context.Context, tripID int64, n int) (trustbot.Entry, error)
+	MemberEntriesFn    func(ctx context.Context, tripID int64, userID string, limit int) ([]trustbot.Entry, int, error)
 	TripEntriesFn      func(ctx context.Context, tripID int64) ([]trustbot.Entry, error)
 	TripBalancesFn     func(ctx context.Context, tripID int64) ([]trustbot.Balance, error)
 	EntriesByTxFn      func(ctx context.Context, hash common.Hash) ([]trustbot.Entry, error)
@@ -71,6 +73,22 @@ type Store struct {
 }
 
 var _ commands.Store = (*Store)(nil)
+
+func (s *Store) TripEntry(ctx context.Context, tripID int64, n int) (trustbot.Entry, error) {
+	s.count("TripEntry")
+	if s.TripEntryFn == nil {
+		unset("Store.TripEntry")
+	}
+	return s.TripEntryFn(ctx, tripID, n)
+}
+
+func (s *Store) MemberEntries(ctx context.Context, tripID int64, userID string, limit int) ([]trustbot.Entry, int, error) {
+	s.count("MemberEntries")
+	if s.MemberEntriesFn == nil {
+		unset("Store.MemberEntries")
+	}
+	return s.MemberEntriesFn(ctx, tripID, userID, limit)
+}
 
 func (s *Store) StartTrip(ctx context.Context, t trustbot.Trip) (trustbot.Trip, error) {
 	s.count("StartTrip")

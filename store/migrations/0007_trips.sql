@@ -74,6 +74,8 @@ CREATE TABLE ledger_shares (
 	FOREIGN KEY (trip_id, n) REFERENCES ledger_entries (trip_id, n) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
 
+CREATE INDEX ledger_shares_user ON ledger_shares (trip_id, user_id, n);
+
 CREATE TABLE ledger_totals (
 	trip_id        INTEGER NOT NULL REFERENCES trips (id) ON DELETE CASCADE,
 	asset          TEXT NOT NULL,
