@@ -94,6 +94,24 @@ func (h *handlers) settle(ctx context.Context, r *Request) (*Reply, error) {
 			return nil, trustbot.Errorf(trustbot.EInvalid, "You don't owe %s anything in the settle plan; %s.", to.Mention(), yours())
 		}
 	}
+	// A link already open for this debt counts as paid: two links signed would pay twice.
+	open, err := h.Store.PendingRequests(ctx, r.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	linked := new(big.Int)
+	for _, q := range open {
+		if l := q.Ledger; q.Kind == "settle" && l != nil && l.TripID == t.ID && l.Creditor == p.To && l.Asset.Address == p.Asset.Address && l.Amount != nil {
+			linked.Add(linked, l.Amount)
+		}
+	}
+	if linked.Sign() > 0 {
+		if linked.Cmp(p.Amount) >= 0 {
+			return nil, trustbot.Errorf(trustbot.EInvalid, "Your open link already pays %s %s (/pending): sign it, or cancel it first.", trustbot.Mention(p.To),
+				trustbot.Money(linked, p.Asset.Decimals, p.Asset.Symbol))
+		}
+		p.Amount = new(big.Int).Sub(p.Amount, linked)
+	}
 	amount := p.Amount
 	if text := r.Option("amount"); text != "" {
 		v, err := trustbot.ParseAmount(text, p.Asset.Decimals, p.Asset.Symbol)
@@ -104,7 +122,11 @@ func (h *handlers) settle(ctx context.Context, r *Request) (*Reply, error) {
 			return nil, trustbot.Errorf(trustbot.EInvalid, "Paying 0 %s settles nothing; give an amount above 0.", p.Asset.Symbol)
 		}
 		if v.Cmp(p.Amount) > 0 {
-			return nil, trustbot.Errorf(trustbot.EInvalid, "You owe %s %s; you can pay at most %s.", trustbot.Mention(p.To),
+			owe := "You owe"
+			if linked.Sign() > 0 {
+				owe = "Besides your open link, you owe"
+			}
+			return nil, trustbot.Errorf(trustbot.EInvalid, "%s %s %s; you can pay at most %s.", owe, trustbot.Mention(p.To),
 				trustbot.Money(p.Amount, p.Asset.Decimals, p.Asset.Symbol), trustbot.FormatAmount(p.Amount, p.Asset.Decimals))
 		}
 		amount = v
