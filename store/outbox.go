@@ -79,6 +79,10 @@ func (db *DB) PendingNotices(ctx context.Context, limit int) ([]OutboxNotice, er
 			LEFT JOIN signing_txs t ON t.tx_hash = o.tx_hash
 		WHERE o.state = 'pending'
 		GROUP BY o.tx_hash
+		-- A row whose events a reorg took away waits for them to come back; only a confirmed
+		-- settlement has none to wait for.
+		HAVING count(e.tx_hash) > 0 OR max(t.status = 'confirmed' AND EXISTS (
+			SELECT 1 FROM signing_requests r WHERE r.id = t.request_id AND r.kind = 'settle'))
 		ORDER BY coalesce(min(e.block_number), min(t.block_number)), coalesce(min(e.log_index), 0)
 		LIMIT ?`, limit)
 	if err != nil {

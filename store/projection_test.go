@@ -821,8 +821,8 @@ func TestOpen_Version3RebuildsProjection(t *testing.T) {
 	migrateTo3(t, path, stmts...)
 
 	db := openAt(t, path, newClock())
-	if v, err := db.SchemaVersion(ctx); err != nil || v != 6 {
-		t.Fatalf("SchemaVersion: got %d, %v, want 6", v, err)
+	if v, err := db.SchemaVersion(ctx); err != nil || v != latestSchema {
+		t.Fatalf("SchemaVersion: got %d, %v, want %d", v, err, latestSchema)
 	}
 	got := webLines(mustWeb(t, db))
 	r := func(res trustbot.Reserve, outstanding, backing int64) string {

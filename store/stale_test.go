@@ -130,8 +130,8 @@ func TestStaleMigration(t *testing.T) {
 	raw.Close()
 
 	db := openAt(t, path, newClock())
-	if v, err := db.SchemaVersion(ctx); err != nil || v != 6 {
-		t.Fatalf("SchemaVersion: got %d, %v, want 6", v, err)
+	if v, err := db.SchemaVersion(ctx); err != nil || v != latestSchema {
+		t.Fatalf("SchemaVersion: got %d, %v, want %d", v, err, latestSchema)
 	}
 	r, err := db.Request(ctx, "migrated-request-01")
 	if err != nil {

@@ -28,6 +28,9 @@ type clock struct {
 	t  time.Time
 }
 
+// latestSchema is the number of the last migration.
+const latestSchema = 7
+
 func newClock() *clock { return &clock{t: start} }
 
 func (c *clock) Now() time.Time {
@@ -115,8 +118,8 @@ func TestOpen_MigratesEmptyFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v != 6 {
-		t.Errorf("schema version: got %d, want 6", v)
+	if v != latestSchema {
+		t.Errorf("schema version: got %d, want %d", v, latestSchema)
 	}
 
 	raw := rawDB(t, path)
@@ -140,8 +143,8 @@ func TestOpen_MigratesEmptyFile(t *testing.T) {
 		}
 		tables = append(tables, name)
 	}
-	want := []string{"accounts", "events", "guild_settings", "outbox", "processed_interactions", "reserves", "signing_calls", "signing_request_names",
-		"signing_requests", "signing_txs", "siwe_nonces", "wallet_links", "watcher_cursor"}
+	want := []string{"accounts", "events", "guild_settings", "ledger_entries", "ledger_shares", "ledger_totals", "outbox", "processed_interactions", "request_ledger", "reserves", "signing_calls", "signing_request_names",
+		"signing_requests", "signing_txs", "siwe_nonces", "trip_members", "trips", "wallet_links", "watcher_cursor"}
 	if !slices.Equal(tables, want) {
 		t.Errorf("tables: got %v, want %v", tables, want)
 	}
@@ -240,8 +243,8 @@ func TestOpen_ReopenKeepsEverything(t *testing.T) {
 	}
 
 	db = openAt(t, path, clk)
-	if v, _ := db.SchemaVersion(ctx); v != 6 {
-		t.Errorf("schema version after reopen: got %d, want 6", v)
+	if v, _ := db.SchemaVersion(ctx); v != latestSchema {
+		t.Errorf("schema version after reopen: got %d, want %d", v, latestSchema)
 	}
 	if got, err := db.WalletByUser(ctx, "u1"); err != nil || got != link {
 		t.Errorf("WalletByUser: got %+v, %v, want %+v", got, err, link)
