@@ -203,3 +203,73 @@ func TestNoticeOfNoEvents(t *testing.T) {
 		t.Errorf("notice of no events %+v (%v), want an empty one for g-1", n, err)
 	}
 }
+
+// TestNoticeOfTripEntries checks the notices of redemptions a trip counted and of a settlement:
+// the entries come from the store, composed with no chain read.
+func TestNoticeOfTripEntries(t *testing.T) {
+	const txTail = " · tx 0x11111111…2222"
+	trip := trustbot.Trip{ID: 7, Name: "Lisbon", Asset: usdTok}
+	redeem := tx(txOne,
+		ev(aliceRes, &trustbot.Transfer{From: bobW, To: zero, Amount: u(45)}),
+		ev(usdTok.Address, &trustbot.Transfer{From: aliceRes, To: bobW, Amount: u(45)}))
+	deep := tx(txOne,
+		ev(bobRes, &trustbot.Transfer{From: carolW, To: zero, Amount: u(5)}),
+		ev(aliceRes, &trustbot.Transfer{From: bobRes, To: zero, Amount: u(5)}),
+		ev(usdTok.Address, &trustbot.Transfer{From: aliceRes, To: carolW, Amount: u(5)}))
+	share := func(id string, v int64) trustbot.Share { return trustbot.Share{UserID: id, Amount: u(v)} }
+	for _, tc := range []struct {
+		name    string
+		events  []trustbot.Event
+		entries []trustbot.Entry
+		req     trustbot.SigningRequest
+		text    string
+	}{
+		{"a tagged redemption: who paid what for what, and the split", redeem, []trustbot.Entry{{
+			TripID: 7, N: 3, Kind: trustbot.EntryRedeem, Memo: "dinner", Payer: "alice", Redeemer: "bob", Asset: usdTok, Amount: u(45),
+			Split: trustbot.SplitEqual, Shares: []trustbot.Share{share("alice", 15), share("bob", 15), share("carol", 15)}, TxHash: txOne, LogIndex: 0}},
+			trustbot.SigningRequest{Kind: "redeem"},
+			"<@bob> paid 45 tUSD for dinner from <@alice>'s reserve, split 3 ways (15 each) (entry 3 of the trip \"Lisbon\")." + txTail},
+		{"an untagged redemption: a loan, and how to tag it", redeem, []trustbot.Entry{{
+			TripID: 7, N: 4, Kind: trustbot.EntryRedeem, Payer: "alice", Redeemer: "bob", Asset: usdTok, Amount: u(45),
+			Split: trustbot.SplitNone, Shares: []trustbot.Share{share("bob", 45)}, TxHash: txOne, LogIndex: 0}},
+			trustbot.SigningRequest{Kind: "redeem"},
+			"<@bob> redeemed 45 tUSD from <@alice>'s reserve. In the trip \"Lisbon\" it is entry 4, a loan from <@alice> until tagged: /trip tag 4 for:… says what it paid for." + txTail},
+		{"a deep redemption: through whom, and the uneven split", deep, []trustbot.Entry{
+			{TripID: 7, N: 5, Kind: trustbot.EntryRedeem, Memo: "taxi", Payer: "bob", Redeemer: "carol", Asset: usdTok, Amount: u(5),
+				Split: trustbot.SplitWeighted, Shares: []trustbot.Share{share("carol", 3), share("dave", 2)}, TxHash: txOne, LogIndex: 0},
+			{TripID: 7, N: 6, Kind: trustbot.EntryLayer, Memo: "taxi", Payer: "alice", Redeemer: "bob", Asset: usdTok, Amount: u(5),
+				Shares: []trustbot.Share{share("bob", 5)}, TxHash: txOne, LogIndex: 1}},
+			trustbot.SigningRequest{Kind: "redeem"},
+			"<@carol> paid 5 tUSD for taxi from <@bob>'s reserve (through <@alice>'s reserve), split <@carol> 3, <@dave> 2 (entry 5 of the trip \"Lisbon\")." + txTail},
+		{"a settlement to a wallet: no event, the request says it", nil, nil,
+			trustbot.SigningRequest{Kind: "settle", UserID: "bob", Txs: []trustbot.RequestTx{{Hash: txOne, Status: trustbot.TxConfirmed}},
+				Ledger: &trustbot.LedgerNote{TripID: 7, Creditor: "alice", Asset: usdTok, Amount: u(31)}},
+			"<@bob> paid <@alice> 31 tUSD, settling up in the trip \"Lisbon\"." + txTail},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set, store, _ := noticeSet(storyWeb().Build())
+			store.EntriesByTxFn = func(_ context.Context, h common.Hash) ([]trustbot.Entry, error) {
+				if h != txOne {
+					t.Errorf("entries of %s, want of %s", h.Hex(), txOne.Hex())
+				}
+				return tc.entries, nil
+			}
+			store.TripByIDFn = func(_ context.Context, id int64) (trustbot.Trip, error) {
+				if id != trip.ID {
+					return trustbot.Trip{}, trustbot.Errorf(trustbot.ENotFound, "no trip %d", id)
+				}
+				return trip, nil
+			}
+			n, err := set.Notice(context.Background(), tc.events, tc.req, "notices")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n.Text != tc.text {
+				t.Errorf("notice:\n%s\nwant:\n%s", n.Text, tc.text)
+			}
+			if n.TxHash != txOne {
+				t.Errorf("notice of %s, want %s", n.TxHash.Hex(), txOne.Hex())
+			}
+		})
+	}
+}
