@@ -49,21 +49,19 @@ func (h *handlers) settle(ctx context.Context, r *Request) (*Reply, error) {
 		}
 		return &Reply{Text: text}, nil
 	}
-	var mine []int
-	for i, p := range plan {
-		if p.From == r.User.ID {
-			mine = append(mine, i+1)
-		}
-	}
+	// yours says what the member owes in the plan and how to pay it: "you owe @carol 12 tUSD
+	// (/settle pay:2)".
 	yours := func() string {
-		if len(mine) == 0 {
+		var owed []string
+		for i, p := range plan {
+			if p.From == r.User.ID {
+				owed = append(owed, fmt.Sprintf("%s %s (/settle pay:%d)", trustbot.Mention(p.To), trustbot.Money(p.Amount, p.Asset.Decimals, p.Asset.Symbol), i+1))
+			}
+		}
+		if len(owed) == 0 {
 			return fmt.Sprintf("you owe nothing in the trip %q", t.Name)
 		}
-		var ns []string
-		for _, n := range mine {
-			ns = append(ns, strconv.Itoa(n))
-		}
-		return "yours: " + strings.Join(ns, ", ")
+		return "you owe " + andList(owed)
 	}
 	var p trustbot.Payment
 	switch {
