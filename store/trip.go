@@ -343,8 +343,10 @@ func (db *DB) AddExpense(ctx context.Context, e trustbot.Entry) (trustbot.Entry,
 func (db *DB) RemoveExpense(ctx context.Context, tripID int64, n int, userID string) (trustbot.Entry, error) {
 	return db.changeEntry(ctx, tripID, n, func(tx *tx, e trustbot.Entry) (trustbot.Entry, error) {
 		switch {
+		case e.Kind == trustbot.EntryRedeem:
+			return e, trustbot.Errorf(trustbot.EInvalid, "Entry %d is a redemption made on chain, so it stays in the ledger; to change what it paid for or who shared it, use /trip tag %d for:… split:….", n, n)
 		case e.Kind.OnChain():
-			return e, trustbot.Errorf(trustbot.EInvalid, "Entry %d is %s on chain; only the chain can take it back. Tag it instead: /trip tag %d.", n, kindWords(e.Kind), n)
+			return e, trustbot.Errorf(trustbot.EInvalid, "Entry %d is %s made on chain, so it stays in the ledger.", n, kindWords(e.Kind))
 		case e.Payer != userID:
 			return e, trustbot.Errorf(trustbot.EInvalid, "Entry %d is %s's expense; only they can remove it.", n, trustbot.Mention(e.Payer))
 		}
