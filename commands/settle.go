@@ -116,9 +116,6 @@ func (h *handlers) settle(ctx context.Context, r *Request) (*Reply, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v.Sign() == 0 {
-			return nil, trustbot.Errorf(trustbot.EInvalid, "Paying 0 %s settles nothing; give an amount above 0.", p.Asset.Symbol)
-		}
 		if v.Cmp(p.Amount) > 0 {
 			owe := "You owe"
 			if linked.Sign() > 0 {

@@ -192,9 +192,6 @@ func (h *handlers) spent(ctx context.Context, r *Request) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	if amount.Sign() == 0 {
-		return nil, trustbot.Errorf(trustbot.EInvalid, "An expense of 0 %s records nothing; give what you paid.", t.Asset.Symbol)
-	}
 	what, err := memo(r.Option("for"))
 	if err != nil {
 		return nil, err
