@@ -16,8 +16,8 @@ import (
 // EscapeCell makes a text cell safe to open in a spreadsheet: a cell that begins with =, +, -,
 // @, a tab or a carriage return is read as a formula by Excel, LibreOffice or Google Sheets
 // ("@" is Lotus's formula prefix, which Excel still honours), so it gets a leading single
-// quote, as OWASP's CSV-injection advice says. A member name "@bob" is therefore written
-// "'@bob". Amounts are never passed through it: they are numbers the bot wrote, and a negative
+// quote, as OWASP's CSV-injection advice says. Member names are written bare ("bob", not
+// "@bob"), so that only a name that itself begins so is quoted. Amounts are never passed through it: they are numbers the bot wrote, and a negative
 // number is not a formula.
 func EscapeCell(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
@@ -26,8 +26,8 @@ func EscapeCell(s string) string {
 	return s
 }
 
-// names is how the export shows each member, by user id: "@" and their name, or their id when
-// they have no name.
+// names is how the export shows each member, by user id: their name without a leading "@", or
+// their id when they have no name.
 type names map[string]string
 
 func namesOf(members []trustbot.Member) names {
@@ -39,14 +39,10 @@ func namesOf(members []trustbot.Member) names {
 }
 
 func nameOf(m trustbot.Member) string {
-	switch {
-	case m.Name == "":
-		return m.ID
-	case strings.HasPrefix(m.Name, "@"):
-		return m.Name
-	default:
-		return "@" + m.Name
+	if name := strings.TrimPrefix(m.Name, "@"); name != "" {
+		return name
 	}
+	return m.ID
 }
 
 func (n names) of(userID string) string {

@@ -342,8 +342,15 @@ func readCSV(t testing.TB, name string, data []byte) ([]string, [][]string) {
 	return rows[0], rows[1:]
 }
 
-// memberCell reads a member cell of the export: "'@bob" (escaped for spreadsheets) is bob.
-func memberCell(s string) string { return strings.TrimPrefix(strings.TrimPrefix(s, "'"), "@") }
+// memberCell reads a member cell of the export, which names members bare ("bob"); it fails on
+// anything a spreadsheet would read as a formula.
+func memberCell(t testing.TB, s string) string {
+	t.Helper()
+	if s != "" && strings.ContainsRune("=+-@'", rune(s[0])) {
+		t.Fatalf("member cell %q: want a bare name", s)
+	}
+	return s
+}
 
 // checkEntriesCSV compares the entries export with the book, row by row and share by share.
 func checkEntriesCSV(t testing.TB, name string, data []byte, b *tripBook) {
@@ -355,7 +362,7 @@ func checkEntriesCSV(t testing.TB, name string, data []byte, b *tripBook) {
 	}
 	cols := map[string]int{}
 	for i, h := range header[9 : len(header)-1] {
-		cols[memberCell(h)] = 9 + i
+		cols[memberCell(t, h)] = 9 + i
 	}
 	for _, m := range b.members {
 		if _, ok := cols[m]; !ok {
@@ -367,7 +374,7 @@ func checkEntriesCSV(t testing.TB, name string, data []byte, b *tripBook) {
 	}
 	for i, row := range rows {
 		e := b.entries[i]
-		got := fmt.Sprintf("#%s %s %q %s→%s %s tUSD", row[1], row[2], row[3], memberCell(row[4]), memberCell(row[5]), row[6])
+		got := fmt.Sprintf("#%s %s %q %s→%s %s tUSD", row[1], row[2], row[3], memberCell(t, row[4]), memberCell(t, row[5]), row[6])
 		want := fmt.Sprintf("#%d %s %q %s→%s %s tUSD", e.n, e.kind, e.memo, e.payer, e.other, amt(e.amount))
 		if got != want || row[7] != "tUSD" {
 			t.Fatalf("%s row %d: got %s (asset %s), want %s", name, i+1, got, row[7], want)
@@ -411,7 +418,7 @@ func checkBalancesCSV(t testing.TB, name string, data []byte, b *tripBook) {
 		if r[1] != "tUSD" {
 			t.Fatalf("%s: got asset %s, want tUSD", name, r[1])
 		}
-		got[memberCell(r[0])] = tripFigures{paid: parseUnits(t, r[2]), consumed: parseUnits(t, r[3]), settled: parseUnits(t, r[4]), net: parseUnits(t, r[5])}
+		got[memberCell(t, r[0])] = tripFigures{paid: parseUnits(t, r[2]), consumed: parseUnits(t, r[3]), settled: parseUnits(t, r[4]), net: parseUnits(t, r[5])}
 	}
 	checkFigures(t, name, got, b.figures())
 }
