@@ -327,7 +327,7 @@ func (db *DB) AddExpense(ctx context.Context, e trustbot.Entry) (trustbot.Entry,
 	} else if !ok || t.Status != trustbot.TripOpen {
 		return trustbot.Entry{}, errNoTrip
 	}
-	e.Kind, e.CreatedBy = trustbot.EntrySpent, e.Payer
+	e.Kind, e.CreatedBy, e.Shares = trustbot.EntrySpent, e.Payer, nil
 	e.TxHash, e.LogIndex, e.BlockNumber, e.RequestID = common.Hash{}, 0, 0, ""
 	if err := insertEntry(ctx, tx, &e); err != nil {
 		return trustbot.Entry{}, err
@@ -357,8 +357,8 @@ func (db *DB) RemoveExpense(ctx context.Context, tripID int64, n int, userID str
 	})
 }
 
-// TagEntry gives an untagged redemption its memo and split. The redeemer or the issuer who paid
-// may tag it.
+// TagEntry gives a redemption its memo and split (none: the redeemer alone). The redeemer or the
+// issuer who paid may tag it; a split that does not fit its amount is refused.
 func (db *DB) TagEntry(ctx context.Context, tripID int64, n int, userID, memo string, parts []trustbot.SplitPart) (trustbot.Entry, error) {
 	return db.changeEntry(ctx, tripID, n, func(tx *tx, e trustbot.Entry) (trustbot.Entry, error) {
 		switch {
@@ -366,6 +366,12 @@ func (db *DB) TagEntry(ctx context.Context, tripID int64, n int, userID, memo st
 			return e, trustbot.Errorf(trustbot.EInvalid, "Entry %d is %s; only a redemption is tagged (an expense is removed and recorded again).", n, kindWords(e.Kind))
 		case userID != e.Redeemer && userID != e.Payer:
 			return e, trustbot.Errorf(trustbot.EInvalid, "Entry %d is %s's redemption; %s or %s can tag it.", n, trustbot.Mention(e.Redeemer), trustbot.Mention(e.Redeemer), trustbot.Mention(e.Payer))
+		}
+		if len(parts) == 0 {
+			parts = []trustbot.SplitPart{{Member: trustbot.Member{ID: e.Redeemer}, Weight: 1}}
+		}
+		if _, err := ledger.Shares(e.Amount, parts, n, e.Asset); err != nil {
+			return e, err
 		}
 		return retag(ctx, tx, e, memo, parts)
 	})
@@ -538,7 +544,8 @@ func insertEntry(ctx context.Context, tx *tx, e *trustbot.Entry) error {
 }
 
 // insertEntryAt writes e as entry n of its trip: its shares (apportioned from its parts when it
-// has parts and no shares), its members into the trip, and its sums into the totals.
+// has parts and no shares; a redemption with neither is the redeemer's alone, an expense with
+// neither is refused), its members into the trip, and its sums into the totals.
 func insertEntryAt(ctx context.Context, tx *tx, e *trustbot.Entry, n int) error {
 	e.N = n
 	if e.CreatedAt.IsZero() {
@@ -570,6 +577,12 @@ func insertEntryAt(ctx context.Context, tx *tx, e *trustbot.Entry, n int) error 
 		}
 	default:
 		e.Split = trustbot.SplitNone
+		switch {
+		case e.Kind == trustbot.EntrySpent:
+			return trustbot.Errorf(trustbot.EInvalid, "An expense needs who it was for: a split, like split:\"@alice @bob\".")
+		case e.Shares == nil:
+			e.Shares = []trustbot.Share{{UserID: e.Redeemer, Amount: e.Amount}}
+		}
 	}
 	parts, err := encodeParts(e.Parts)
 	if err != nil {

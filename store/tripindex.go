@@ -224,6 +224,9 @@ func putChainEntry(ctx context.Context, tx *tx, entry trustbot.Entry) error {
 		}
 		return nil
 	}
+	if old.RequestID == "" {
+		old.RequestID = entry.RequestID
+	}
 	_, err = retag(ctx, tx, old, entry.Memo, entry.Parts)
 	return err
 }
