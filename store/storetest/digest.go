@@ -47,7 +47,11 @@ var normalize = map[string]map[string]Rule{
 	"outbox":                 {"next_attempt_at": Clock, "created_at": Clock, "delivered_at": Clock},
 	"processed_interactions": {"id": Opaque, "seen_at": Clock},
 	"guild_settings":         {"updated_at": Clock},
-	// reserves and accounts (the projection) have no such column: they are written as stored.
+	"trips":                  {"started_at": Clock, "ended_at": Clock},
+	"ledger_entries":         {"created_at": Clock, "request_id": RandomID},
+	"request_ledger":         {"request_id": RandomID},
+	// reserves and accounts (the projection), trip_members, ledger_shares and ledger_totals have
+	// no such column: they are written as stored.
 }
 
 // idSources are the tables whose random ids RandomID numbers, by insertion (rowid) order.

@@ -27,11 +27,22 @@ func run(t *testing.T, id string, shift time.Duration, edit func(*trustbot.Signi
 		t.Fatal(err)
 	}
 	defer db.Close()
+	trip, err := db.StartTrip(ctx, trustbot.Trip{GuildID: "guild", ChannelID: "channel", Name: "Lisbon", StartedBy: "alice",
+		Asset: trustbot.Token{Symbol: "ETH", Decimals: 18}, Members: []trustbot.Member{{ID: "alice", Name: "Alice"}, {ID: "bob", Name: "Bob"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddExpense(ctx, trustbot.Entry{TripID: trip.ID, Memo: "dinner", Payer: "bob", Asset: trip.Asset, Amount: big.NewInt(2),
+		Parts: []trustbot.SplitPart{{Member: trip.Members[0], Weight: 1}, {Member: trip.Members[1], Weight: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	// The request settles alice's share of it.
 	r := trustbot.SigningRequest{
 		ID: id, GuildID: "guild", ChannelID: "channel", UserID: "alice", InteractionToken: "token",
-		Signer: common.HexToAddress("0x" + strings.Repeat("11", 20)), ChainID: 1337, Kind: "trust", Summary: "Trust @bob with 1 ETH.",
+		Signer: common.HexToAddress("0x" + strings.Repeat("11", 20)), ChainID: 1337, Kind: "settle", Summary: "Pay @bob 1 wei.",
 		Calls:     []trustbot.Call{{To: common.HexToAddress("0x" + strings.Repeat("22", 20)), Data: []byte{1}, Value: new(big.Int)}},
 		ExpiresAt: now().Add(15 * time.Minute),
+		Ledger:    &trustbot.LedgerNote{TripID: trip.ID, Creditor: "bob", Asset: trip.Asset, Amount: big.NewInt(1)},
 	}
 	if edit != nil {
 		edit(&r)
@@ -49,6 +60,12 @@ func run(t *testing.T, id string, shift time.Duration, edit func(*trustbot.Signi
 		Address: common.HexToAddress("0x" + strings.Repeat("33", 20)), Data: &trustbot.Deposited{Amount: big.NewInt(1)}}}}); err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := db.ConfirmTx(ctx, tx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EndTrip(ctx, trip.ID); err != nil {
+		t.Fatal(err)
+	}
 	ro := storetest.OpenReadOnly(t, path)
 	defer ro.Close()
 	return storetest.Digest(t, ro, nil)
@@ -57,8 +74,9 @@ func run(t *testing.T, id string, shift time.Duration, edit func(*trustbot.Signi
 func TestDigest(t *testing.T) {
 	base := run(t, "request-id-aaaaaaaaaaaa", 0, nil)
 	if !strings.Contains(base, "table signing_requests: 1 rows") || !strings.Contains(base, "id=signing_requests#1") ||
-		!strings.Contains(base, "table outbox: 1 rows") {
-		t.Fatalf("digest: got\n%s\nwant the request, its id numbered, and its notice", base)
+		!strings.Contains(base, "table outbox: 1 rows") || !strings.Contains(base, "table ledger_entries: 2 rows") ||
+		!strings.Contains(base, "request_id=signing_requests#1 trip_id=1") || !strings.Contains(base, "ended_at=time") {
+		t.Fatalf("digest: got\n%s\nwant the request, its id numbered, its notice, and the trip it settles in", base)
 	}
 	// Another random id and another clock: the same story.
 	if got := run(t, "request-id-bbbbbbbbbbbb", time.Hour, nil); got != base {
@@ -66,7 +84,8 @@ func TestDigest(t *testing.T) {
 	}
 	// Any other difference shows.
 	for name, edit := range map[string]func(*trustbot.SigningRequest){
-		"summary": func(r *trustbot.SigningRequest) { r.Summary = "Trust @bob with 2 ETH." },
+		"summary": func(r *trustbot.SigningRequest) { r.Summary = "Pay @bob 2 wei." },
+		"amount":  func(r *trustbot.SigningRequest) { r.Ledger.Amount = big.NewInt(2) },
 		"call":    func(r *trustbot.SigningRequest) { r.Calls[0].Data = []byte{2} },
 		"user":    func(r *trustbot.SigningRequest) { r.UserID = "carol" },
 	} {
