@@ -49,10 +49,8 @@ func (db *DB) StartTrip(ctx context.Context, t trustbot.Trip) (trustbot.Trip, er
 	if err != nil {
 		return trustbot.Trip{}, fmt.Errorf("store: start trip: %w", err)
 	}
-	for _, m := range t.Members {
-		if err := joinTrip(ctx, tx, id, m); err != nil {
-			return trustbot.Trip{}, err
-		}
+	if err := joinTrip(ctx, tx, id, t.Members...); err != nil {
+		return trustbot.Trip{}, err
 	}
 	out, _, err := findTrip(ctx, tx, `WHERE id = ?`, id)
 	if err != nil {
@@ -244,23 +242,49 @@ func (db *DB) writeTrip(ctx context.Context, tripID int64, fn func(*tx, trustbot
 	return t, nil
 }
 
-// joinTrip adds a member to a trip unless they are in it; a member known by id alone is named
-// by their latest sign-in.
-func joinTrip(ctx context.Context, tx *tx, tripID int64, m trustbot.Member) error {
-	if m.ID == "" {
-		return trustbot.Errorf(trustbot.EInvalid, "A trip member needs a user id.")
+// joinTrip adds members to a trip, in order, unless they are in it; a member known by id alone
+// is named by their latest sign-in. It is one statement however many join: an entry joins
+// several, and preparing a statement is most of its cost.
+func joinTrip(ctx context.Context, tx *tx, tripID int64, ms ...trustbot.Member) error {
+	type joiner struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
 	}
-	if m.Name == "" {
-		err := tx.QueryRowContext(ctx, `SELECT user_name FROM siwe_nonces WHERE user_id = ? AND used_at IS NOT NULL AND user_name <> ''
-			ORDER BY used_at DESC LIMIT 1`, m.ID).Scan(&m.Name)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: join trip: %w", err)
+	var list []joiner
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if m.ID == "" {
+			return trustbot.Errorf(trustbot.EInvalid, "A trip member needs a user id.")
+		}
+		if !seen[m.ID] {
+			seen[m.ID] = true
+			list = append(list, joiner{m.ID, m.Name})
 		}
 	}
-	_, err := tx.ExecContext(ctx, `
+	if len(list) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return fmt.Errorf("store: join trip: %w", err)
+	}
+	// Most entries name members only: a plain look-up spares the insert.
+	var in int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM trip_members
+		WHERE trip_id = ? AND user_id IN (SELECT json_extract(value, '$.id') FROM json_each(?))`, tripID, string(b)).Scan(&in); err != nil {
+		return fmt.Errorf("store: join trip: %w", err)
+	} else if in == len(list) {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `
+		WITH j (k, id, name) AS (SELECT key, json_extract(value, '$.id'), json_extract(value, '$.name') FROM json_each(?2))
 		INSERT INTO trip_members (trip_id, user_id, name, seq)
-		VALUES (?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM trip_members WHERE trip_id = ?))
-		ON CONFLICT (trip_id, user_id) DO NOTHING`, tripID, m.ID, m.Name, tripID)
+		SELECT ?1, j.id,
+			CASE WHEN j.name <> '' THEN j.name ELSE coalesce((SELECT n.user_name FROM siwe_nonces n
+				WHERE n.user_id = j.id AND n.used_at IS NOT NULL AND n.user_name <> '' ORDER BY n.used_at DESC LIMIT 1), '') END,
+			(SELECT coalesce(max(seq), 0) FROM trip_members WHERE trip_id = ?1) + row_number() OVER (ORDER BY j.k)
+		FROM j WHERE NOT EXISTS (SELECT 1 FROM trip_members m WHERE m.trip_id = ?1 AND m.user_id = j.id)
+		ON CONFLICT (trip_id, user_id) DO NOTHING`, tripID, string(b))
 	if err != nil {
 		return fmt.Errorf("store: join trip: %w", err)
 	}
@@ -625,10 +649,8 @@ func insertEntryAt(ctx context.Context, tx *tx, e *trustbot.Entry, n int) error 
 	for _, s := range e.Shares {
 		joining = append(joining, trustbot.Member{ID: s.UserID})
 	}
-	for _, m := range joining {
-		if err := joinTrip(ctx, tx, e.TripID, m); err != nil {
-			return err
-		}
+	if err := joinTrip(ctx, tx, e.TripID, joining...); err != nil {
+		return err
 	}
 	return addTotals(ctx, tx, *e, 1)
 }
@@ -668,22 +690,44 @@ func addTotals(ctx context.Context, tx *tx, e trustbot.Entry, sign int64) error 
 		}
 	}
 	asset := addrText(e.Asset.Address)
+	ids, err := json.Marshal(order)
+	if err != nil {
+		return fmt.Errorf("store: ledger totals: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT user_id, paid, consumed, settled FROM ledger_totals
+		WHERE trip_id = ? AND asset = ? AND user_id IN (SELECT value FROM json_each(?))`, e.TripID, asset, string(ids))
+	if err != nil {
+		return fmt.Errorf("store: ledger totals: %w", err)
+	}
+	have := map[string]sums{}
+	for rows.Next() {
+		var id, paid, consumed, settled string
+		if err := rows.Scan(&id, &paid, &consumed, &settled); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: ledger totals: %w", err)
+		}
+		var (
+			cur  sums
+			errs [3]error
+		)
+		cur.paid, errs[0] = parseBig(paid)
+		cur.consumed, errs[1] = parseBig(consumed)
+		cur.settled, errs[2] = parseBig(settled)
+		if err := errors.Join(errs[:]...); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: ledger totals: %w", err)
+		}
+		have[id] = cur
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: ledger totals: %w", err)
+	}
 	for _, id := range order {
 		d := delta[id]
-		var paid, consumed, settled string
-		err := tx.QueryRowContext(ctx, `SELECT paid, consumed, settled FROM ledger_totals WHERE trip_id = ? AND asset = ? AND user_id = ?`,
-			e.TripID, asset, id).Scan(&paid, &consumed, &settled)
-		cur := sums{new(big.Int), new(big.Int), new(big.Int)}
-		if err == nil {
-			var errs [3]error
-			cur.paid, errs[0] = parseBig(paid)
-			cur.consumed, errs[1] = parseBig(consumed)
-			cur.settled, errs[2] = parseBig(settled)
-			if err := errors.Join(errs[:]...); err != nil {
-				return fmt.Errorf("store: ledger totals: %w", err)
-			}
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: ledger totals: %w", err)
+		cur, ok := have[id]
+		if !ok {
+			cur = sums{new(big.Int), new(big.Int), new(big.Int)}
 		}
 		cur.paid.Add(cur.paid, d.paid)
 		cur.consumed.Add(cur.consumed, d.consumed)
@@ -691,7 +735,7 @@ func addTotals(ctx context.Context, tx *tx, e trustbot.Entry, sign int64) error 
 		if cur.paid.Sign() < 0 || cur.consumed.Sign() < 0 {
 			return fmt.Errorf("store: ledger totals of %s in trip %d would go below zero", id, e.TripID)
 		}
-		_, err = tx.ExecContext(ctx, `
+		_, err := tx.ExecContext(ctx, `
 			INSERT INTO ledger_totals (trip_id, asset, user_id, asset_symbol, asset_decimals, paid, consumed, settled)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (trip_id, asset, user_id) DO UPDATE SET paid = excluded.paid, consumed = excluded.consumed, settled = excluded.settled`,

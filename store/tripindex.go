@@ -48,8 +48,9 @@ func indexLedger(ctx context.Context, tx *tx, events []trustbot.Event) error {
 			byTx[e.TxHash] = append(evs, e)
 		}
 	}
+	c := newChainCache()
 	for _, h := range order {
-		if err := ledgerOfTx(ctx, tx, h, byTx[h]); err != nil {
+		if err := ledgerOfTx(ctx, tx, c, h, byTx[h]); err != nil {
 			return err
 		}
 	}
@@ -66,7 +67,49 @@ func ledgerOfReport(ctx context.Context, tx *tx, hash common.Hash) error {
 	if err != nil || len(evs) == 0 {
 		return err
 	}
-	return ledgerOfTx(ctx, tx, hash, evs)
+	return ledgerOfTx(ctx, tx, newChainCache(), hash, evs)
+}
+
+// chainCache keeps the reserves and wallet owners one transaction's indexing looked up, for
+// the rest of its chunk: a chunk's redemptions come from few reserves and members.
+type chainCache struct {
+	reserves map[common.Address]*trustbot.Reserve // nil: not a known reserve
+	users    map[common.Address]string            // "": nobody linked it
+	// trips is a redeemer's only open trip (0: none), for redemptions no request asked for,
+	// until an entry is written: entries make members.
+	trips map[string]int64
+}
+
+func newChainCache() *chainCache {
+	return &chainCache{reserves: map[common.Address]*trustbot.Reserve{}, users: map[common.Address]string{}, trips: map[string]int64{}}
+}
+
+func (c *chainCache) reserve(ctx context.Context, tx *tx, a common.Address) (*trustbot.Reserve, error) {
+	if r, ok := c.reserves[a]; ok {
+		return r, nil
+	}
+	rs, err := findReserves(ctx, tx, `WHERE address = ?`, addrText(a))
+	if err != nil {
+		return nil, err
+	}
+	var r *trustbot.Reserve
+	if len(rs) == 1 {
+		r = &rs[0]
+	}
+	c.reserves[a] = r
+	return r, nil
+}
+
+func (c *chainCache) user(ctx context.Context, tx *tx, a common.Address) (string, error) {
+	if id, ok := c.users[a]; ok {
+		return id, nil
+	}
+	id, err := userOf(ctx, tx, a)
+	if err != nil {
+		return "", err
+	}
+	c.users[a] = id
+	return id, nil
 }
 
 // ledgerOfTx writes the entries of one transaction's redemptions (its events in log order): for
@@ -75,23 +118,8 @@ func ledgerOfReport(ctx context.Context, tx *tx, hash common.Hash) error {
 // one the signing request names, else the open trip of the request's channel, else the only
 // open trip the redeemer is in. An entry already there is kept, and given the request's memo and
 // split when it was untagged. A redemption by or from an address no member linked is left out.
-func ledgerOfTx(ctx context.Context, tx *tx, hash common.Hash, evs []trustbot.Event) error {
-	reserves := map[common.Address]*trustbot.Reserve{}
-	reserve := func(a common.Address) (*trustbot.Reserve, error) {
-		if r, ok := reserves[a]; ok {
-			return r, nil
-		}
-		rs, err := findReserves(ctx, tx, `WHERE address = ?`, addrText(a))
-		if err != nil {
-			return nil, err
-		}
-		var r *trustbot.Reserve
-		if len(rs) == 1 {
-			r = &rs[0]
-		}
-		reserves[a] = r
-		return r, nil
-	}
+func ledgerOfTx(ctx context.Context, tx *tx, c *chainCache, hash common.Hash, evs []trustbot.Event) error {
+	reserve := func(a common.Address) (*trustbot.Reserve, error) { return c.reserve(ctx, tx, a) }
 	var req *trustbot.SigningRequest
 	if id, _, err := findTx(ctx, tx, hashText(hash)); err == nil {
 		r, err := findRequestByID(ctx, tx, id)
@@ -148,14 +176,14 @@ func ledgerOfTx(ctx context.Context, tx *tx, hash common.Hash, evs []trustbot.Ev
 			cur = below
 		}
 		paid := cur.Asset
-		redeemer, err := userOf(ctx, tx, d.From)
+		redeemer, err := c.user(ctx, tx, d.From)
 		if err != nil {
 			return err
 		}
 		users := make([]string, len(steps))
 		linked := redeemer != ""
 		for k, s := range steps {
-			if users[k], err = userOf(ctx, tx, s.paying.Issuer); err != nil {
+			if users[k], err = c.user(ctx, tx, s.paying.Issuer); err != nil {
 				return err
 			}
 			linked = linked && users[k] != ""
@@ -163,10 +191,16 @@ func ledgerOfTx(ctx context.Context, tx *tx, hash common.Hash, evs []trustbot.Ev
 		if !linked {
 			continue
 		}
-		trip, err := tripOfRedemption(ctx, tx, req, redeemer)
-		if err != nil {
-			return err
-		} else if trip == 0 {
+		trip, cached := c.trips[redeemer]
+		if req != nil || !cached {
+			if trip, err = tripOfRedemption(ctx, tx, req, redeemer); err != nil {
+				return err
+			}
+			if req == nil {
+				c.trips[redeemer] = trip
+			}
+		}
+		if trip == 0 {
 			continue
 		}
 		var note *trustbot.LedgerNote
@@ -199,6 +233,8 @@ func ledgerOfTx(ctx context.Context, tx *tx, hash common.Hash, evs []trustbot.Ev
 				return err
 			}
 		}
+		clear(c.trips) // the entries may have made members of their payers and consumers
+
 	}
 	return nil
 }
