@@ -470,7 +470,11 @@ func (db *DB) EntriesByTx(ctx context.Context, hash common.Hash) ([]trustbot.Ent
 		return nil, fmt.Errorf("store: entries by tx: %w", err)
 	}
 	defer tx.Rollback()
-	return findEntries(ctx, tx, `WHERE e.tx_hash = ?`, hashText(hash))
+	// Spelt out for the partial indexes, so that a notice does not scan every trip's entries: a
+	// redemption's are found by their logs, a settlement's by its request.
+	h := hashText(hash)
+	return findEntries(ctx, tx, `WHERE (e.tx_hash = ? AND e.log_index >= 0)
+		OR (e.kind = 'settle' AND e.request_id IN (SELECT request_id FROM signing_txs WHERE tx_hash = ?) AND e.tx_hash = ?)`, h, h, h)
 }
 
 // TripBalances is every member's position in a trip, per asset, from the kept totals.

@@ -1036,3 +1036,38 @@ func randomLedger(t *testing.T, seed uint64, steps int) {
 	}
 	t.Logf("operations: %v; %d entries", counts, len(s.entries(tr.ID)))
 }
+
+// TestJoin_Names checks that members an entry names join in order, each once, and that one
+// known by id alone is named by their latest sign-in.
+func TestJoin_Names(t *testing.T) {
+	s := newTripStory(t)
+	ctx := t.Context()
+	for i, name := range []string{"Zed", "Zeddy"} {
+		n, err := s.db.CreateNonce(ctx, trustbot.SignInNonce{Nonce: fmt.Sprintf("zednonce%d", i), UserID: "zed", UserName: name, ExpiresAt: start.Add(10 * time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.clk.Add(time.Second)
+		if _, err := s.db.UseNonce(ctx, n.Nonce, "zed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unused, err := s.db.CreateNonce(ctx, trustbot.SignInNonce{Nonce: "yannonce0", UserID: "yan", UserName: "Yan", ExpiresAt: start.Add(10 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := s.start("channel", "Lisbon", "alice")
+	e, err := s.db.AddExpense(ctx, trustbot.Entry{TripID: tr.ID, Memo: "dinner", Payer: "xia", Asset: usdToken, Amount: amt(40),
+		Parts: []trustbot.SplitPart{{Member: trustbot.Member{ID: "zed"}, Weight: 1}, {Member: member("bob"), Weight: 1},
+			{Member: trustbot.Member{ID: unused.UserID}, Weight: 1}, {Member: member("alice"), Weight: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.db.TripByID(ctx, e.TripID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `guild/channel "Lisbon" USD open by alice at 2026-03-01T12:00:02Z ended - members alice=Alice xia= zed=Zeddy bob=Bob yan=`; tripLine(got) != want {
+		t.Errorf("members:\ngot  %s\nwant %s", tripLine(got), want)
+	}
+}
