@@ -345,6 +345,9 @@ func (db *DB) AddExpense(ctx context.Context, e trustbot.Entry) (trustbot.Entry,
 		return trustbot.Entry{}, fmt.Errorf("store: add expense: %w", err)
 	}
 	defer tx.Rollback()
+	if e.Payer == "" {
+		return trustbot.Entry{}, trustbot.Errorf(trustbot.EInvalid, "An expense needs the member who paid it.")
+	}
 	t, ok, err := findTrip(ctx, tx, `WHERE id = ?`, e.TripID)
 	if err != nil {
 		return trustbot.Entry{}, err

@@ -755,6 +755,24 @@ func TestIndexer_WhichTrip(t *testing.T) {
 	if count(one.ID) != 2 || count(two.ID) != 1 {
 		t.Errorf("a request naming One: got %d and %d entries, want 2 and 1", count(one.ID), count(two.ID))
 	}
+	// Indexed before its report into One (dave's only open trip then), reported naming Two once
+	// it is open again: the entry stays One's and untagged; Two's split does not tag it there.
+	if _, err := s.db.EndTrip(ctx, two.ID); err != nil {
+		t.Fatal(err)
+	}
+	h = s.newTx()
+	s.chainAs([]common.Hash{h}, redeemOp(resU, h1, 5))
+	if _, err := s.db.ReopenTrip(ctx, two.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.report(s.request("redeem", "dave", &trustbot.LedgerNote{TripID: two.ID, Memo: "boat", Parts: equal("erin", "bob")}), h)
+	es, err := s.db.EntriesByTx(ctx, h)
+	if err != nil || len(es) != 1 || es[0].TripID != one.ID || !es[0].Untagged() {
+		t.Errorf("a late report naming another trip: got %v (%v), want one untagged entry of One", entryLines(es), err)
+	}
+	if count(two.ID) != 1 {
+		t.Errorf("a late report naming another trip: Two has %d entries, want 1", count(two.ID))
+	}
 }
 
 func TestSettlement(t *testing.T) {

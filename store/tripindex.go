@@ -250,7 +250,9 @@ func putChainEntry(ctx context.Context, tx *tx, entry trustbot.Entry) error {
 		return insertEntry(ctx, tx, &entry)
 	}
 	old := have[0]
-	if entry.Memo == "" || old.Memo != "" {
+	// Only the trip the entry is in takes its memo and split: a note naming another trip (one
+	// opened since) leaves it as it is.
+	if entry.Memo == "" || old.Memo != "" || old.TripID != entry.TripID {
 		return nil
 	}
 	if old.Kind == trustbot.EntryLayer {

@@ -88,6 +88,9 @@ CREATE TABLE ledger_totals (
 	PRIMARY KEY (trip_id, asset, user_id)
 ) STRICT, WITHOUT ROWID;
 
+-- A trip member known by id alone is named by their latest sign-in.
+CREATE INDEX siwe_nonces_user ON siwe_nonces (user_id, used_at);
+
 -- What a signing request adds to a trip once confirmed: a redemption's memo and split (parts,
 -- resolved when the link was made), or a settlement's creditor and amount.
 CREATE TABLE request_ledger (
