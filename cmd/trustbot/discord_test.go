@@ -174,6 +174,18 @@ func startTestDiscord(t *testing.T) *discordStack {
 // the type 4 answer, or the edit that follows a deferral. It checks the reply is ephemeral.
 func (st *discordStack) run(u discordtest.User, name string, opts ...discordtest.Option) (content, link string) {
 	st.t.Helper()
+	return st.answer(u, name, true, opts...)
+}
+
+// runPublic is run for a command whose reply the whole channel sees.
+func (st *discordStack) runPublic(u discordtest.User, name string, opts ...discordtest.Option) string {
+	st.t.Helper()
+	content, _ := st.answer(u, name, false, opts...)
+	return content
+}
+
+func (st *discordStack) answer(u discordtest.User, name string, ephemeral bool, opts ...discordtest.Option) (content, link string) {
+	st.t.Helper()
 	body := discordtest.SlashCommand(testAppID, testGuildID, testChannel, u, name, opts...)
 	var in struct{ ID, Token string }
 	if err := json.Unmarshal(body, &in); err != nil {
@@ -199,8 +211,8 @@ func (st *discordStack) run(u discordtest.User, name string, opts ...discordtest
 	if err := json.Unmarshal(cb.Body, &r); err != nil {
 		st.t.Fatal(err)
 	}
-	if r.Data.Flags != 64 {
-		st.t.Fatalf("/%s: got flags %d, want 64 (ephemeral)", name, r.Data.Flags)
+	if want := map[bool]int{true: 64, false: 0}[ephemeral]; r.Data.Flags != want {
+		st.t.Fatalf("/%s: got flags %d, want %d (ephemeral: %v)", name, r.Data.Flags, want, ephemeral)
 	}
 	switch r.Type {
 	case 4:
@@ -524,6 +536,23 @@ func TestDiscordStory(t *testing.T) {
 	if res, err := st.http.Do(unsigned); err != nil || res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("unsigned POST /interactions: got %v %v, want 401", res.StatusCode, err)
 	}
+
+	// A trip: a split names members by mention, which the bot looks up in the guild.
+	fake.SetMembers(testGuildID, discordtest.Member{ID: discordAlice.ID, Username: "alice"}, discordtest.Member{ID: discordBob.ID, Username: "bob", Nick: "Bobby"})
+	started := st.runPublic(discordAlice, "trip", discordtest.Option{Name: "start", Type: discordtest.OptionSubCommand,
+		Options: []discordtest.Option{option("name", discordtest.OptionString, "Lisbon"), option("members", discordtest.OptionString, b)}})
+	mustHave(t, "/trip start", started, `Started the trip "Lisbon"`, a+" and "+b)
+	approve(discordBob, bobKey, b+" paid 5 tUSD for dinner from "+a+"'s reserve, split 2 ways (2.5 each)", "redeem",
+		option("amount", discordtest.OptionString, "5"), option("for", discordtest.OptionString, "dinner"), option("split", discordtest.OptionString, a+" "+b))
+	stranger := "<@1999999999999999999>"
+	got, _ = st.run(discordBob, "spent", option("amount", discordtest.OptionString, "4"), option("for", discordtest.OptionString, "taxi"),
+		option("split", discordtest.OptionString, b+" "+stranger))
+	mustHave(t, "/spent with a stranger in the split", got, stranger+" is not a member of this server.")
+	spent := st.runPublic(discordBob, "spent", option("amount", discordtest.OptionString, "4"), option("for", discordtest.OptionString, "taxi"),
+		option("split", discordtest.OptionString, "<@!"+discordAlice.ID+"> bob:3"))
+	mustHave(t, "/spent", spent, b+" paid 4 tUSD for taxi, split "+a+" 1, "+b+" 3.")
+	balance := st.runPublic(discordAlice, "trip", discordtest.Option{Name: "balance", Type: discordtest.OptionSubCommand})
+	mustHave(t, "/trip balance", balance, a+" paid 5, consumed 3.5: net +1.5 tUSD", b+" paid 4, consumed 5.5: net -1.5 tUSD")
 }
 
 func TestCommandsJSON(t *testing.T) {
