@@ -15,8 +15,13 @@ import (
 // names ("your wallet", "@bob", "your ALICE-tUSD reserve", "the tUSD token"), and the token each
 // call's amounts count. It reads no chain: an address it cannot name is left to the page, which
 // shortens it.
-func (h *handlers) pageNames(ctx context.Context, r *Request, signer common.Address, calls []trustbot.Call) (map[common.Address]string, []trustbot.Token) {
+func (h *handlers) pageNames(ctx context.Context, r *Request, signer common.Address, calls []trustbot.Call, known ...trustbot.Member) (map[common.Address]string, []trustbot.Token) {
 	names := map[string]string{r.User.ID: r.User.Name}
+	for _, m := range known {
+		if m.Name != "" {
+			names[m.ID] = m.Name
+		}
+	}
 	for _, o := range r.Options {
 		if o.Member != nil && o.Member.Name != "" {
 			names[o.Member.ID] = o.Member.Name

@@ -257,8 +257,9 @@ func (h *handlers) sign(ctx context.Context, r *Request, signer common.Address, 
 
 // signRequest pre-flights a request's calls from its signer and, when they would succeed, makes
 // its signing link, in the channel the command was run in. A request for the user who ran the
-// command can edit their reply later.
-func (h *handlers) signRequest(ctx context.Context, r *Request, req trustbot.SigningRequest, text string, explain func(*chain.RevertError) error) (*Reply, error) {
+// command can edit their reply later. The page names the members known (beside the invoker and
+// the members in the options).
+func (h *handlers) signRequest(ctx context.Context, r *Request, req trustbot.SigningRequest, text string, explain func(*chain.RevertError) error, known ...trustbot.Member) (*Reply, error) {
 	if err := h.Chain.Simulate(ctx, req.Signer, req.Calls); err != nil {
 		if rev := (*chain.RevertError)(nil); errors.As(err, &rev) {
 			if explain != nil {
@@ -270,7 +271,7 @@ func (h *handlers) signRequest(ctx context.Context, r *Request, req trustbot.Sig
 		}
 		return nil, err
 	}
-	req.Labels, req.Units = h.pageNames(ctx, r, req.Signer, req.Calls)
+	req.Labels, req.Units = h.pageNames(ctx, r, req.Signer, req.Calls, known...)
 	req.GuildID, req.ChannelID = r.GuildID, r.ChannelID
 	if req.UserID == r.User.ID {
 		req.InteractionToken = r.Token

@@ -172,7 +172,7 @@ func (h *handlers) settle(ctx context.Context, r *Request) (*Reply, error) {
 	return h.signRequest(ctx, r, trustbot.SigningRequest{
 		UserID: r.User.ID, Signer: payer, Kind: "settle", Summary: summary, Calls: calls,
 		Ledger: &trustbot.LedgerNote{TripID: t.ID, Creditor: p.To, Asset: p.Asset, Amount: amount},
-	}, text, nil)
+	}, text, nil, creditor)
 }
 
 // tripEnd ends the channel's trip and posts its summary: each member's figures, the settle plan,
@@ -309,7 +309,7 @@ func (h *handlers) revokeOffers(ctx context.Context, r *Request, t trustbot.Trip
 		}
 		money := trustbot.Money(o.total, o.token.Decimals, o.token.Symbol)
 		summary := fmt.Sprintf("Revoke the %s of budget you extended during the trip %q that is still unspent (%s).", money, t.Name, strings.Join(o.holders, ", "))
-		_, err := h.signRequest(ctx, r, trustbot.SigningRequest{UserID: issuer, Signer: o.issuer, Kind: "revoke", Summary: summary, Calls: o.calls}, summary, nil)
+		_, err := h.signRequest(ctx, r, trustbot.SigningRequest{UserID: issuer, Signer: o.issuer, Kind: "revoke", Summary: summary, Calls: o.calls}, summary, nil, t.Members...)
 		if err != nil {
 			h.Log.Warn("trip end: revoke offer", "trip", t.ID, "issuer", issuer, "err", err)
 			continue
