@@ -44,11 +44,12 @@ gas:
 # Run every Go fuzz target for FUZZTIME each (make test runs only their seeds).
 FUZZTIME ?= 30s
 fuzz:
-	go test ./commands/ -run '^$$' -fuzz '^FuzzParseAmount$$' -fuzztime $(FUZZTIME)
+	go test . -run '^$$' -fuzz '^FuzzParseAmount$$' -fuzztime $(FUZZTIME)
 	go test ./console/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	go test ./web/siwe/ -run '^$$' -fuzz '^FuzzParseSIWE$$' -fuzztime $(FUZZTIME)
 	go test ./bot/ -run '^$$' -fuzz '^FuzzInteraction$$' -fuzztime $(FUZZTIME)
 	go test ./web/ -run '^$$' -fuzz '^FuzzSigningTxJSON$$' -fuzztime $(FUZZTIME)
+	go test ./ledger/ -run '^$$' -fuzz '^FuzzShares$$' -fuzztime $(FUZZTIME)
 
 # Memory figures of RELIABILITY.md: the Discord deployment build idle (fails above 60 MB), the dev
 # chain alone, and the playground after the trip story.
