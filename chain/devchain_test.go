@@ -1,6 +1,7 @@
 package chain_test
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"testing"
@@ -32,6 +33,12 @@ func TestDevChain(t *testing.T) {
 	}
 	if id.Int64() != 1337 {
 		t.Errorf("chain id: got %s, want 1337", id)
+	}
+	if dc.Factory() != chain.FactoryAddress() {
+		t.Errorf("factory at %s, want the address computed offline, %s (the deterministic deployer's)", dc.Factory().Hex(), chain.FactoryAddress().Hex())
+	}
+	if code, err := ec.CodeAt(ctx, chain.Deployer, nil); err != nil || !bytes.Equal(code, chain.DeployerCode) {
+		t.Errorf("deployer %s: got code %x (%v), want the deterministic deployer's", chain.Deployer.Hex(), code, err)
 	}
 	for name, addr := range map[string]common.Address{"factory": dc.Factory(), "tUSD": dc.TestUSD()} {
 		code, err := ec.CodeAt(ctx, addr, nil)

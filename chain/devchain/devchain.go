@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -108,7 +109,9 @@ func Start(ctx context.Context, o Options) (_ *Chain, err error) {
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
-	alloc := types.GenesisAlloc{dc.deployer.Address(): {Balance: devEther()}}
+	// The deterministic deployer is in the genesis state, as real chains have it, so the factory
+	// goes to the address it has everywhere.
+	alloc := types.GenesisAlloc{dc.deployer.Address(): {Balance: devEther()}, chain.Deployer: {Code: chain.DeployerCode, Balance: new(big.Int)}}
 	for _, name := range o.Members {
 		w := chain.Wallet{Key: chain.DevKey(name)}
 		dc.members[name] = w
@@ -171,18 +174,23 @@ func newBackend(alloc types.GenesisAlloc, opt func(*node.Config, *ethconfig.Conf
 	return simulated.NewBackend(alloc, opt), nil
 }
 
-// deploy deploys the factory and tUSD and mints every member's tUSD, one transaction and one
+// deploy deploys the factory (through the deterministic deployer) and tUSD and mints every member's tUSD, one transaction and one
 // block at a time.
 func (dc *Chain) deploy(ctx context.Context) error {
 	ec := dc.sim.Client()
 	opts := bind.NewKeyedTransactor(dc.deployer.Key, big.NewInt(ChainID))
 	opts.Context = ctx
-	factory, tx, err := bind.DeployContract(opts, common.FromHex(bindings.TrustReserveFactoryMetaData.Bin), ec, nil)
+	deploy := chain.DeployFactory()
+	tx, err := bind.Transact(bind.NewBoundContract(deploy.To, abi.ABI{}, ec, ec, ec), opts, deploy.Data)
 	if err != nil {
-		return fmt.Errorf("devchain: deploy factory: %w", err)
+		return fmt.Errorf("devchain: deploy factory through %s: %w", chain.Deployer.Hex(), err)
 	}
 	if err := dc.seal(ctx, tx); err != nil {
 		return err
+	}
+	factory := chain.FactoryAddress()
+	if code, err := ec.CodeAt(ctx, factory, nil); err != nil || len(code) == 0 {
+		return fmt.Errorf("devchain: no factory at %s after its deployment (%v)", factory.Hex(), err)
 	}
 	usd, tx, err := bind.DeployContract(opts, common.FromHex(bindings.TestUSDMetaData.Bin), ec, nil)
 	if err != nil {
