@@ -95,7 +95,11 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 		}
 	} else {
 		// Dial's error reads "URL: what the node did".
-		c, err := chain.Dial(ctx, cfg.EthRPCURL.String(), cfg.FactoryAddress.Address)
+		factory := chain.FactoryAddress()
+		if cfg.FactoryAddress.Set {
+			factory = cfg.FactoryAddress.Address
+		}
+		c, err := chain.Dial(ctx, cfg.EthRPCURL.String(), factory)
 		if err != nil {
 			return nil, fmt.Errorf("ETH_RPC_URL %w", err)
 		}
@@ -115,6 +119,9 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 	}
 	if a.DevChain == nil {
 		if err := a.Chain.CheckFactory(ctx); err != nil {
+			if !cfg.FactoryAddress.Set && trustbot.ErrorCode(err) == trustbot.EInvalid {
+				return nil, &startupError{msg: missingFactory(ctx, a.Chain), err: err}
+			}
 			if trustbot.ErrorCode(err) == trustbot.EInvalid {
 				return nil, &startupError{msg: trustbot.ErrorMessage(err), err: err}
 			}
@@ -320,4 +327,14 @@ func (c checker) Recheck(ctx context.Context, r trustbot.SigningRequest) error {
 		return failed
 	}
 	return &trustbot.Error{Code: te.Code, Message: msg}
+}
+
+// missingFactory says why the factory is not at its own address on the node's chain: not
+// deployed there yet, or the chain lacks the deterministic deployer that gives it that address.
+func missingFactory(ctx context.Context, c *chain.Client) string {
+	at := fmt.Sprintf("There is no TrustReserveFactory of this build at %s, the address it has on every chain, on chain %s", chain.FactoryAddress().Hex(), c.ChainID())
+	if code, err := c.Eth().CodeAt(ctx, chain.Deployer, nil); err == nil && len(code) == 0 {
+		return at + fmt.Sprintf(", and the chain has no deterministic deployer at %s to put it there: deploy the factory another way and set FACTORY_ADDRESS", chain.Deployer.Hex())
+	}
+	return at + fmt.Sprintf(" yet: deploy it once from any wallet (one transaction to the deterministic deployer %s, the salt and init code chain.DeployFactory gives), or set FACTORY_ADDRESS to a factory of this build", chain.Deployer.Hex())
 }

@@ -39,7 +39,7 @@ func TestConfigMessages(t *testing.T) {
 		{map[string]string{}, ""},
 		{map[string]string{"ETH_RPC_URL": "ftp://node"}, `ETH_RPC_URL must be an http(s) URL, got "ftp://node"`},
 		{map[string]string{"ETH_RPC_URL": "http://"}, `ETH_RPC_URL must be an http(s) URL, got "http://"`},
-		{map[string]string{"ETH_RPC_URL": "http://127.0.0.1:8545", "ASSETS": "USDC=0x0000000000000000000000000000000000000001"}, "FACTORY_ADDRESS must be the TrustReserveFactory's 0x address"},
+		{map[string]string{"ETH_RPC_URL": "http://127.0.0.1:8545", "ASSETS": "USDC=0x0000000000000000000000000000000000000001"}, ""}, // the factory's own address
 		{map[string]string{"ETH_RPC_URL": "http://127.0.0.1:8545", "FACTORY_ADDRESS": "0x0000000000000000000000000000000000000002"}, "ASSETS must name at least one backing asset"},
 		{map[string]string{"ETH_RPC_URL": "http://127.0.0.1:8545", "FACTORY_ADDRESS": "0x0000000000000000000000000000000000000002", "ASSETS": " , "}, "ASSETS must name at least one backing asset"},
 		{map[string]string{"FACTORY_ADDRESS": "0x12"}, `FACTORY_ADDRESS must be the TrustReserveFactory's 0x address, got "0x12"`},
@@ -245,6 +245,7 @@ func TestStartupErrors(t *testing.T) {
 		prefix, contains string // "" = it starts
 	}{
 		{"the factory", external(nil), "", ""},
+		{"no FACTORY_ADDRESS: the factory's own address, where the dev chain deployed it", external(map[string]string{"FACTORY_ADDRESS": ""}), "", ""},
 		{"an account as the factory", external(map[string]string{"FACTORY_ADDRESS": alice.Address().Hex()}),
 			"FACTORY_ADDRESS " + alice.Address().Hex() + " has no contract on chain 1337", ""},
 		{"a token as the factory", external(map[string]string{"FACTORY_ADDRESS": node.TestUSD().Hex()}),
