@@ -504,3 +504,14 @@ func plain(text string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Approve signs a signing link with a dev member's key, as /approve does for that member: the
+// page's endpoints, then each transaction, and it waits until the request is confirmed.
+func (c *Console) Approve(ctx context.Context, member, link string) error {
+	me, ok := c.member(member)
+	if !ok {
+		return trustbot.Errorf(trustbot.EInvalid, "There is no member %q here; the members are %s.", member, c.names())
+	}
+	c.current = strings.ToLower(member)
+	return c.approveSigning(ctx, link, me)
+}

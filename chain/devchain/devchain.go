@@ -52,6 +52,9 @@ type Options struct {
 	// Manual turns off sealing on demand: blocks are made only by Commit (tests that need
 	// control over blocks, for instance to fork the chain).
 	Manual bool
+	// WithoutFactory leaves the factory out (the deterministic deployer is there): a chain where
+	// it is still to be deployed.
+	WithoutFactory bool
 }
 
 // Chain is the embedded development chain: a go-ethereum simulated backend (chain id 1337)
@@ -141,7 +144,7 @@ func Start(ctx context.Context, o Options) (_ *Chain, err error) {
 	}
 	dc.url = "http://" + addr
 
-	if err := dc.deploy(ctx); err != nil {
+	if err := dc.deploy(ctx, !o.WithoutFactory); err != nil {
 		return nil, err
 	}
 	if dc.client, err = chain.Dial(ctx, dc.url, dc.factory); err != nil {
@@ -176,21 +179,12 @@ func newBackend(alloc types.GenesisAlloc, opt func(*node.Config, *ethconfig.Conf
 
 // deploy deploys the factory (through the deterministic deployer) and tUSD and mints every member's tUSD, one transaction and one
 // block at a time.
-func (dc *Chain) deploy(ctx context.Context) error {
+func (dc *Chain) deploy(ctx context.Context, withFactory bool) error {
 	ec := dc.sim.Client()
 	opts := bind.NewKeyedTransactor(dc.deployer.Key, big.NewInt(ChainID))
 	opts.Context = ctx
-	deploy := chain.DeployFactory()
-	tx, err := bind.Transact(bind.NewBoundContract(deploy.To, abi.ABI{}, ec, ec, ec), opts, deploy.Data)
-	if err != nil {
-		return fmt.Errorf("devchain: deploy factory through %s: %w", chain.Deployer.Hex(), err)
-	}
-	if err := dc.seal(ctx, tx); err != nil {
+	if err := dc.deployFactory(ctx, withFactory); err != nil {
 		return err
-	}
-	factory := chain.FactoryAddress()
-	if code, err := ec.CodeAt(ctx, factory, nil); err != nil || len(code) == 0 {
-		return fmt.Errorf("devchain: no factory at %s after its deployment (%v)", factory.Hex(), err)
 	}
 	usd, tx, err := bind.DeployContract(opts, common.FromHex(bindings.TestUSDMetaData.Bin), ec, nil)
 	if err != nil {
@@ -199,7 +193,7 @@ func (dc *Chain) deploy(ctx context.Context) error {
 	if err := dc.seal(ctx, tx); err != nil {
 		return err
 	}
-	dc.factory, dc.testUSD = factory, usd
+	dc.testUSD = usd
 	tusd := bindings.NewTestUSD()
 	token := tusd.Instance(ec, usd)
 	for _, name := range slices.Sorted(maps.Keys(dc.members)) {
@@ -210,6 +204,31 @@ func (dc *Chain) deploy(ctx context.Context) error {
 		if err := dc.seal(ctx, tx); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// deployFactory sends the factory's deployment to the deterministic deployer from the
+// deployer account, unless the chain is to start without it; either way the factory's address is
+// the one it has on every chain.
+func (dc *Chain) deployFactory(ctx context.Context, deploy bool) error {
+	dc.factory = chain.FactoryAddress()
+	if !deploy {
+		return nil
+	}
+	ec := dc.sim.Client()
+	opts := bind.NewKeyedTransactor(dc.deployer.Key, big.NewInt(ChainID))
+	opts.Context = ctx
+	call := chain.DeployFactory()
+	tx, err := bind.Transact(bind.NewBoundContract(call.To, abi.ABI{}, ec, ec, ec), opts, call.Data)
+	if err != nil {
+		return fmt.Errorf("devchain: deploy factory through %s: %w", chain.Deployer.Hex(), err)
+	}
+	if err := dc.seal(ctx, tx); err != nil {
+		return err
+	}
+	if code, err := ec.CodeAt(ctx, dc.factory, nil); err != nil || len(code) == 0 {
+		return fmt.Errorf("devchain: no factory at %s after its deployment (%v)", dc.factory.Hex(), err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@
 //	trustbot                    the bot, or the playground when DISCORD_TOKEN is empty
 //	trustbot playground         the playground
 //	trustbot commands [--json]  the slash commands as registered with Discord
+//	trustbot deploy --from ADDR the signing link that deploys the factory at its own address
 package main
 
 import (
@@ -80,10 +81,15 @@ func run(ctx context.Context, args []string) error {
 		}
 		defer p.Close()
 		return p.Run(ctx, os.Stdin, os.Stdout)
+	case "deploy":
+		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+		return runDeploy(ctx, cfg, args[1:], os.Stdout, log)
 	case "help", "-h", "--help":
-		fmt.Println("usage: trustbot [run | playground | commands [--json]]\n\n" +
+		fmt.Println("usage: trustbot [run | playground | commands [--json] | deploy --from ADDRESS]\n\n" +
 			"run (the default) connects to Discord with DISCORD_TOKEN, or starts the playground without it.\n" +
 			"commands lists the slash commands; --json prints the exact registration payload.\n" +
+			"deploy makes the signing link that puts the factory at its own address on the chain at ETH_RPC_URL\n" +
+			"(--dev NAME signs it with a dev key on a local dev chain).\n" +
 			"Settings: see .env.example; Discord setup: docs/discord.md.")
 		return nil
 	default:
