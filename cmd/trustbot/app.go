@@ -336,5 +336,5 @@ func missingFactory(ctx context.Context, c *chain.Client) string {
 	if code, err := c.Eth().CodeAt(ctx, chain.Deployer, nil); err == nil && len(code) == 0 {
 		return at + fmt.Sprintf(", and the chain has no deterministic deployer at %s to put it there: deploy the factory another way and set FACTORY_ADDRESS", chain.Deployer.Hex())
 	}
-	return at + fmt.Sprintf(" yet: deploy it once from any wallet (one transaction to the deterministic deployer %s, the salt and init code chain.DeployFactory gives), or set FACTORY_ADDRESS to a factory of this build", chain.Deployer.Hex())
+	return at + " yet: deploy it once from your own wallet with trustbot deploy --from YOUR_ADDRESS (one transaction to the deterministic deployer), or set FACTORY_ADDRESS to a factory of this build"
 }

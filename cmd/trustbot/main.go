@@ -5,6 +5,7 @@
 //	trustbot playground         the playground
 //	trustbot commands [--json]  the slash commands as registered with Discord
 //	trustbot deploy --from ADDR the signing link that deploys the factory at its own address
+//	trustbot doctor             every setting checked against the world
 package main
 
 import (
@@ -84,12 +85,15 @@ func run(ctx context.Context, args []string) error {
 	case "deploy":
 		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 		return runDeploy(ctx, cfg, args[1:], os.Stdout, log)
+	case "doctor":
+		return runDoctor(ctx, cfg, os.Stdout)
 	case "help", "-h", "--help":
-		fmt.Println("usage: trustbot [run | playground | commands [--json] | deploy --from ADDRESS]\n\n" +
+		fmt.Println("usage: trustbot [run | playground | commands [--json] | deploy --from ADDRESS | doctor]\n\n" +
 			"run (the default) connects to Discord with DISCORD_TOKEN, or starts the playground without it.\n" +
 			"commands lists the slash commands; --json prints the exact registration payload.\n" +
 			"deploy makes the signing link that puts the factory at its own address on the chain at ETH_RPC_URL\n" +
 			"(--dev NAME signs it with a dev key on a local dev chain).\n" +
+			"doctor checks every setting against the world, one line each; it exits 1 when one fails.\n" +
 			"Settings: see .env.example; Discord setup: docs/discord.md.")
 		return nil
 	default:
