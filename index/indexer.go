@@ -16,6 +16,7 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/rpc"
 
@@ -41,12 +42,22 @@ type Options struct {
 	Chunk         uint64        // blocks per eth_getLogs; 0 means DefaultChunk
 	Interval      time.Duration // between passes of Run; 0 means DefaultInterval
 	StartBlock    uint64        // first block to scan when the store has no cursor yet
+	// Finality is the block tag the watcher applies logs and settles transactions up to:
+	// FinalizedTag or SafeTag, the node's eth_getBlockByNumber of that tag. Empty means the
+	// latest block − Confirmations, and Confirmations then counts; with a tag it does not.
+	Finality string
 	// OnRequest gets each signing request that became confirmed, failed or expired.
 	OnRequest func(context.Context, trustbot.SigningRequest)
 	// OnApplied is called after a chunk added events (the notice outbox may have work).
 	OnApplied func()
 	Logger    *slog.Logger
 }
+
+// Block tags for Options.Finality.
+const (
+	FinalizedTag = "finalized"
+	SafeTag      = "safe"
+)
 
 // Indexer indexes the factory's and the reserves' logs into the store and settles signing
 // requests, as DESIGN.md describes: it polls eth_getLogs over [cursor+1, head − confirmations]
@@ -105,25 +116,54 @@ func (w *Indexer) Run(ctx context.Context) error {
 	}
 }
 
-// Tick makes one pass: it checks for a reorg, applies the logs of every block up to
-// head − confirmations, settles the signing requests whose transactions are final, and
-// expires the requests nobody signed in time.
+// Tick makes one pass: it checks for a reorg, applies the logs of every block up to the final
+// head (the node's Finality block, or head − confirmations), settles the signing requests
+// whose transactions are in a final block, and expires the requests nobody signed in time.
 func (w *Indexer) Tick(ctx context.Context) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	head, err := w.c.BlockNumber(ctx)
+	final, ok, err := w.finalHead(ctx)
 	if err != nil {
 		return err
 	}
-	if head >= w.o.Confirmations {
-		if err := w.scan(ctx, head-w.o.Confirmations); err != nil {
+	if ok {
+		if err := w.scan(ctx, final); err != nil {
 			return err
 		}
 	}
-	if err := w.settle(ctx, head); err != nil {
+	if err := w.settle(ctx, final, ok); err != nil {
 		return err
 	}
 	return w.expire(ctx)
+}
+
+// finalHead is the highest block whose logs may be applied: the node's block of the Finality
+// tag, or the latest block − Confirmations. ok is false while there is none (a chain shorter
+// than Confirmations, or a node with no block of that tag yet).
+func (w *Indexer) finalHead(ctx context.Context) (uint64, bool, error) {
+	if w.o.Finality == "" {
+		head, err := w.c.BlockNumber(ctx)
+		if err != nil || head < w.o.Confirmations {
+			return 0, false, err
+		}
+		return head - w.o.Confirmations, true, nil
+	}
+	timeout := w.c.Timeout
+	if timeout <= 0 {
+		timeout = chain.DefaultTimeout
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var head *struct {
+		Number hexutil.Uint64 `json:"number"`
+	}
+	if err := w.c.Eth().Client().CallContext(cctx, &head, "eth_getBlockByNumber", w.o.Finality, false); err != nil {
+		return 0, false, fmt.Errorf("index: the node's %s block: %w", w.o.Finality, err)
+	}
+	if head == nil {
+		return 0, false, nil
+	}
+	return uint64(head.Number), true, nil
 }
 
 // scan applies the logs of the blocks after the cursor up to target.
@@ -458,9 +498,9 @@ func (w *Indexer) ancestor(ctx context.Context, below uint64) (trustbot.Block, e
 	return trustbot.Block{Number: base, Hash: hashes[0]}, nil
 }
 
-// settle confirms or fails the reported transactions whose blocks are final, and tells
-// OnRequest about each request that became final.
-func (w *Indexer) settle(ctx context.Context, head uint64) error {
+// settle confirms or fails the reported transactions whose blocks are final (at or below
+// final, when ok), and tells OnRequest about each request that became final.
+func (w *Indexer) settle(ctx context.Context, final uint64, ok bool) error {
 	pending, err := w.db.PendingTxs(ctx)
 	if err != nil {
 		return fmt.Errorf("index: pending txs: %w", err)
@@ -473,7 +513,7 @@ func (w *Indexer) settle(ctx context.Context, head uint64) error {
 			return err
 		}
 		block := r.BlockNumber.Uint64()
-		if block+w.o.Confirmations > head {
+		if !ok || block > final {
 			continue
 		}
 		var (
