@@ -36,6 +36,9 @@ type app struct {
 	Assets    []trustbot.Token // the backing assets members pick by symbol; the first is the default
 	PublicURL string
 	RPCURL    string
+	// WalletRPC is the RPC URL the signing page offers wallets (wallet_addEthereumChain); empty
+	// offers none.
+	WalletRPC string
 	// Mux serves the signing pages; adapters may add routes (the interactions endpoint) before Start.
 	Mux *http.ServeMux
 
@@ -43,6 +46,7 @@ type app struct {
 	log           *slog.Logger
 	ln            net.Listener
 	confirmations uint64
+	finality      string // the watcher's block tag; "" is latest − confirmations
 	interval      time.Duration
 	closers       []func()
 }
@@ -74,7 +78,7 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 		return nil, dataDirProblem(cfg.DataDir, err)
 	}
 	configured := cfg.Assets.Assets()
-	a.confirmations, a.interval = cfg.Confirmations, cfg.PollInterval
+	a.confirmations, a.finality, a.interval = cfg.Confirmations, cfg.indexFinality(), cfg.PollInterval
 	dbPath := cfg.dbPath(dbName)
 	if !cfg.EthRPCURL.IsSet() {
 		dc, err := startEmbedded(ctx, cfg, log)
@@ -82,11 +86,11 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 			return nil, err
 		}
 		a.closers = append(a.closers, dc.Close)
-		a.DevChain, a.Chain, a.RPCURL = dc, dc.Client(), dc.URL()
+		a.DevChain, a.Chain, a.RPCURL, a.WalletRPC = dc, dc.Client(), dc.URL(), dc.URL()
 		if len(configured) == 0 {
 			configured = []configAsset{{Symbol: "tUSD", Address: dc.TestUSD()}, {Symbol: "ETH"}}
 		}
-		a.confirmations, a.interval = 0, 100*time.Millisecond
+		a.confirmations, a.finality, a.interval = 0, "", 100*time.Millisecond
 		// The embedded chain starts empty each time: so does its database.
 		if fresh, err := removeDB(dbPath); err != nil {
 			return nil, cfg.dbProblem(dbPath, "cannot be reset for the new embedded chain", err)
@@ -105,6 +109,11 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 		}
 		a.closers = append(a.closers, c.Close)
 		a.Chain, a.RPCURL = c, cfg.EthRPCURL.String()
+		var withheld bool
+		if a.WalletRPC, withheld = cfg.walletRPC(); withheld {
+			log.Warn("ETH_RPC_URL looks like it carries an API key, so the signing page offers wallets no RPC URL to add the chain with; set PUBLIC_RPC_URL to a public endpoint",
+				"eth_rpc_url", cfg.EthRPCURL.Redacted())
+		}
 	}
 	chainID := a.Chain.ChainID()
 	if cfg.ChainID != 0 && chainID.Uint64() != cfg.ChainID {
@@ -128,6 +137,9 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 			// An RPC failure: CheckFactory's error says what the node did.
 			return nil, fmt.Errorf("ETH_RPC_URL %s: %w", cfg.EthRPCURL.Redacted(), err)
 		}
+		if err := cfg.checkPresetUSDC(ctx, a.Chain); err != nil {
+			return nil, err
+		}
 	}
 
 	db, err := store.Open(ctx, dbPath, time.Now)
@@ -149,7 +161,7 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 	if a.PublicURL == "" {
 		a.PublicURL = "http://" + a.ln.Addr().String()
 	}
-	wcfg := web.Config{PublicURL: a.PublicURL, ChainID: chainID.Uint64(), RPCURL: a.RPCURL, ExplorerURL: cfg.ExplorerURL.String(), LinkTTL: cfg.LinkTTL}
+	wcfg := web.Config{PublicURL: a.PublicURL, ChainID: chainID.Uint64(), RPCURL: a.WalletRPC, ExplorerURL: cfg.ExplorerURL.String(), LinkTTL: cfg.LinkTTL}
 	if a.Assets, err = resolveAssets(ctx, a.Chain, configured); err != nil {
 		return nil, err
 	}
@@ -223,7 +235,7 @@ func (a *app) Start(ctx context.Context, n trustbot.Notifier) {
 
 	outbox := index.NewOutbox(a.DB, a.compose, n, index.OutboxOptions{Interval: a.interval, Logger: a.log})
 	ix := index.New(a.Chain, a.DB, index.Options{
-		Confirmations: a.confirmations, Interval: a.interval, Logger: a.log,
+		Confirmations: a.confirmations, Finality: a.finality, Interval: a.interval, Logger: a.log,
 		OnRequest: n.RequestDone, OnApplied: outbox.Wake,
 	})
 	ictx, stopIndexer := context.WithCancel(ctx)

@@ -34,7 +34,9 @@ type Config struct {
 	ShardID          int          `env:"SHARD_ID, default=0"`
 	ShardCount       int          `env:"SHARD_COUNT, default=1"`
 
+	Chain          chainName      `env:"CHAIN"` // a preset; nil when unset
 	EthRPCURL      rpcURL         `env:"ETH_RPC_URL"`
+	PublicRPCURL   publicRPCURL   `env:"PUBLIC_RPC_URL"`
 	ChainID        uint64         `env:"CHAIN_ID"`
 	FactoryAddress factoryAddress `env:"FACTORY_ADDRESS"`
 	Assets         assetList      `env:"ASSETS"`
@@ -46,10 +48,13 @@ type Config struct {
 	DataDir       string        `env:"DATA_DIR, default=./trustbot-data"`
 	DBPath        string        `env:"DB_PATH"`
 	Confirmations uint64        `env:"CONFIRMATIONS, default=2"`
+	Finality      finality      `env:"FINALITY"` // after parseConfig: finalized, safe or latest
 	PollInterval  time.Duration `env:"POLL_INTERVAL, default=2s"`
 	LinkTTL       time.Duration `env:"LINK_TTL, default=15m"`
 	ExplorerURL   explorerURL   `env:"EXPLORER_URL"`
 	LogLevel      logLevel      `env:"LOG_LEVEL, default=info"`
+
+	presetUSDC bool // ASSETS is CHAIN's USDC, checked at start
 }
 
 // loadConfig reads the environment, then .env in the working directory for anything unset.
@@ -74,6 +79,13 @@ func parseConfig(ctx context.Context, lookup envconfig.Lookuper) (*Config, error
 			return nil, fmt.Errorf("configuration: %s (see .env.example)", se.msg)
 		}
 		return nil, fmt.Errorf("configuration: %s (see .env.example)", envNames(err.Error()))
+	}
+	set := func(key string) bool {
+		v, ok := lookup.Lookup(key)
+		return ok && v != ""
+	}
+	if err := cfg.applyPreset(set); err != nil {
+		return nil, fmt.Errorf("configuration: CHAIN=%s: %w (see .env.example)", cfg.Chain.Name, err)
 	}
 	return &cfg, cfg.validate()
 }
@@ -176,6 +188,9 @@ func readDotEnv(path string) (map[string]string, error) {
 func (c *Config) validate() error {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if p := c.Chain.chainPreset; p != nil && c.ChainID != p.ChainID {
+		bad("CHAIN_ID is %d but CHAIN=%s is chain %d: leave CHAIN_ID empty or make the two agree", c.ChainID, p.Name, p.ChainID)
+	}
 	if c.EthRPCURL.IsSet() {
 		if len(c.Assets) == 0 {
 			bad("ASSETS must name at least one backing asset when ETH_RPC_URL is set, e.g. USDC=0xA0b8…eB48,ETH=native")
