@@ -112,7 +112,7 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 		var withheld bool
 		if a.WalletRPC, withheld = cfg.walletRPC(); withheld {
 			log.Warn("ETH_RPC_URL looks like it carries an API key, so the signing page offers wallets no RPC URL to add the chain with; set PUBLIC_RPC_URL to a public endpoint",
-				"eth_rpc_url", cfg.EthRPCURL.Redacted())
+				"eth_rpc_host", cfg.EthRPCURL.URL().Host)
 		}
 	}
 	chainID := a.Chain.ChainID()

@@ -238,3 +238,28 @@ func TestStartupPreset(t *testing.T) {
 		}
 	}
 }
+
+// TestStartupPublicRPCWithheld: an ETH_RPC_URL that carries a key is not offered to wallets;
+// the start logs a warning that names PUBLIC_RPC_URL.
+func TestStartupPublicRPCWithheld(t *testing.T) {
+	ctx := context.Background()
+	node, err := devchain.Start(ctx, devchain.Options{Members: devMembers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	var logs strings.Builder
+	cfg := testConfig(t, map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "ETH_RPC_URL": node.URL() + "/?apikey=0123456789abcdef",
+		"FACTORY_ADDRESS": node.Factory().Hex(), "ASSETS": "tUSD=" + node.TestUSD().Hex()})
+	a, err := newApp(ctx, cfg, "trustbot.db", false, io.Discard, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatalf("got %v, want a start", err)
+	}
+	defer a.Close()
+	if a.WalletRPC != "" {
+		t.Errorf("wallet RPC: got %q, want none", a.WalletRPC)
+	}
+	if want := "set PUBLIC_RPC_URL to a public endpoint"; !strings.Contains(logs.String(), want) || strings.Contains(logs.String(), "0123456789abcdef") {
+		t.Errorf("log: got %q, want a warning containing %q and not the key", logs.String(), want)
+	}
+}
