@@ -142,7 +142,7 @@ func (c *Config) walletRPC() (rpc string, withheld bool) {
 }
 
 // applyPreset fills the settings CHAIN sets and that are unset: CHAIN_ID, ASSETS, EXPLORER_URL,
-// ETH_RPC_URL and the finality (FINALITY, or an explicit CONFIRMATIONS, wins). set reports
+// ETH_RPC_URL and FINALITY (and CONFIRMATIONS, for a preset of latest − its depth). set reports
 // whether a setting was given.
 func (c *Config) applyPreset(set func(string) bool) error {
 	p := c.Chain.chainPreset
@@ -169,15 +169,11 @@ func (c *Config) applyPreset(set func(string) bool) error {
 			return err
 		}
 	}
-	switch {
-	case c.Finality != "":
-	case set("CONFIRMATIONS"):
-		c.Finality = "latest"
-	default:
+	if c.Finality == "" {
 		c.Finality = finality(p.Finality)
-		if p.Finality == "latest" {
-			c.Confirmations = p.Confirmations
-		}
+	}
+	if c.Finality == "latest" && p.Finality == "latest" && !set("CONFIRMATIONS") {
+		c.Confirmations = p.Confirmations
 	}
 	return nil
 }
