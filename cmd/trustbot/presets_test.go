@@ -126,7 +126,6 @@ func TestPresetRefusals(t *testing.T) {
 	}{
 		{map[string]string{"CHAIN": "basee"}, `CHAIN must be one of ethereum, sepolia, base, base-sepolia, optimism, op-sepolia, arbitrum, arbitrum-sepolia, polygon, polygon-amoy, got "basee"`},
 		{map[string]string{"CHAIN": "base", "CHAIN_ID": "1", "FACTORY_ADDRESS": "0x00000000000000000000000000000000000000f1"}, "CHAIN_ID is 1 but CHAIN=base is chain 8453: leave CHAIN_ID empty or make the two agree"},
-		{map[string]string{"CHAIN": "base"}, "FACTORY_ADDRESS must be the TrustReserveFactory's 0x address when ETH_RPC_URL or CHAIN is set"},
 		{map[string]string{"FINALITY": "final"}, `FINALITY must be finalized, safe or latest (latest − CONFIRMATIONS), got "final"`},
 		{map[string]string{"PUBLIC_RPC_URL": "node:8545"}, `PUBLIC_RPC_URL must be an http(s) URL, got "node:8545"`},
 		{map[string]string{"PUBLIC_RPC_URL": "https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef"}, "PUBLIC_RPC_URL is offered to every member's wallet, and https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef looks like it carries an API key"},
