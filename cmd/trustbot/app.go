@@ -51,6 +51,14 @@ type app struct {
 	closers       []func()
 }
 
+// shownRPC is the chain's RPC URL as the start-up lines print it: never a provider's key.
+func (a *app) shownRPC() string {
+	if a.cfg.EthRPCURL.IsSet() {
+		return a.cfg.EthRPCURL.Shown()
+	}
+	return a.RPCURL
+}
+
 // Close stops everything in reverse order of starting.
 func (a *app) Close() {
 	for i := len(a.closers) - 1; i >= 0; i-- {

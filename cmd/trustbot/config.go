@@ -346,6 +346,18 @@ func (u httpURL) Redacted() string {
 	return u.url.Redacted()
 }
 
+// Shown is the URL as it may be printed or logged: without a password, and only its scheme and
+// host when its path or query looks like it carries a provider's key.
+func (u httpURL) Shown() string {
+	if u.url == nil {
+		return ""
+	}
+	if keyLike(u.url) {
+		return u.url.Scheme + "://" + u.url.Host + "/…"
+	}
+	return u.url.Redacted()
+}
+
 // URL is a copy of the parsed URL; nil when unset.
 func (u httpURL) URL() *url.URL {
 	if u.url == nil {

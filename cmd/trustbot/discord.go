@@ -126,7 +126,7 @@ func startDiscord(ctx context.Context, cfg *Config, s *discordgo.Session, out io
 		return nil, err
 	}
 	fmt.Fprintf(out, "trustbot is on Discord (shard %d of %d)\n  chain RPC     %s (chain id %s)\n  signing pages %s\n",
-		cfg.ShardID, cfg.shards(), a.RPCURL, a.Chain.ChainID(), a.PublicURL)
+		cfg.ShardID, cfg.shards(), a.shownRPC(), a.Chain.ChainID(), a.PublicURL)
 	if cfg.DiscordPublicKey != nil {
 		fmt.Fprintf(out, "  interactions  %s/interactions (set it as the Interactions Endpoint URL)\n", a.PublicURL)
 	}

@@ -67,7 +67,7 @@ func startPlayground(ctx context.Context, cfg *Config, out io.Writer, log *slog.
 		who = append(who, fmt.Sprintf("@%s %s", m.Member.Name, m.Wallet.Address().Hex()))
 	}
 	fmt.Fprintf(out, "trustbot playground\n  chain RPC     %s (chain id %s)\n  signing pages %s\n  members       %s (dev keys, not linked yet)\nYou are @%s. Type /help for the commands, /as NAME to switch member, /approve to sign; Ctrl-C or Ctrl-D quits.\n",
-		a.RPCURL, a.Chain.ChainID(), a.PublicURL, strings.Join(who, ", "), devMembers[0])
+		a.shownRPC(), a.Chain.ChainID(), a.PublicURL, strings.Join(who, ", "), devMembers[0])
 	return p, nil
 }
 
