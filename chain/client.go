@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -45,6 +46,9 @@ type Client struct {
 	rpc     *rpc.Client
 	chainID *big.Int
 	factory common.Address
+
+	// noSimulateV1 is set once the node has answered eth_simulateV1 as a method it lacks.
+	noSimulateV1 atomic.Bool
 }
 
 // Dial connects to the JSON-RPC endpoint at rpcURL (HTTP, or anything rpc.Dial accepts) and

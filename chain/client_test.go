@@ -2,6 +2,7 @@ package chain_test
 
 import (
 	"context"
+	"fmt"
 	"math/big"
 	"net"
 	"net/http"
@@ -20,7 +21,10 @@ import (
 	"github.com/trustbot/trustbot/chain/devchain"
 )
 
-// TestSimulateWithoutSimulateV1 runs Simulate against a node that lacks eth_simulateV1.
+// TestSimulateWithoutSimulateV1 runs Simulate against a node that answers eth_simulateV1 with
+// -32601 (through a proxy that counts round trips): the client tries eth_simulateV1 once, then
+// runs each call with eth_call, puts an approve's effect in place for the call after it, and
+// answers every case as the node with eth_simulateV1 does.
 func TestSimulateWithoutSimulateV1(t *testing.T) {
 	ctx := context.Background()
 	dc := chaintest.StartDev(t, false)
@@ -33,33 +37,85 @@ func TestSimulateWithoutSimulateV1(t *testing.T) {
 	}
 	chaintest.SendOK(t, dc, false, alice, chain.Deposit(info.Address, usd, chaintest.Units(20))...)
 	chaintest.SendOK(t, dc, false, alice, chain.Trust(info.Address, bob.Address(), chaintest.Units(50)))
+	held, err := dc.Client().BalanceOf(ctx, usd.Address, alice.Address())
+	if err != nil {
+		t.Fatal(err)
+	}
 
-	p := chaintest.NewRefuser(t, dc.URL(), func(r chaintest.Request) (int, string, bool) {
+	refuser := chaintest.NewRefuser(t, dc.URL(), func(r chaintest.Request) (int, string, bool) {
 		return -32601, "the method eth_simulateV1 does not exist/is not available", r.Method == "eth_simulateV1"
 	})
+	p := chaintest.NewProxy(refuser.URL, 0)
+	defer p.Close()
 	c, err := chain.Dial(ctx, p.URL, dc.Factory())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 
-	if err := c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(info.Address, chaintest.Units(5), bob.Address())}); err != nil {
-		t.Errorf("Simulate(redeem 5) by eth_call: got %v, want success", err)
+	redeem := func(n int64) []trustbot.Call {
+		return []trustbot.Call{chain.Redeem(info.Address, chaintest.Units(n), bob.Address())}
 	}
-	rev := wantRevert(t, c.Simulate(ctx, bob.Address(), []trustbot.Call{chain.Redeem(info.Address, chaintest.Units(30), bob.Address())}),
-		0, "InsufficientReserve", chaintest.Units(20), chaintest.Units(30))
-	if rev.PreState {
-		t.Errorf("PreState of the first call: got true, want false")
+	for _, tc := range []struct {
+		name  string
+		from  common.Address
+		calls []trustbot.Call
+		// the round trips of the fallback once the node is known to lack eth_simulateV1; the
+		// first Simulate adds the refused eth_simulateV1
+		trips int
+	}{
+		{"redeem 5 of a 20 reserve", bob.Address(), redeem(5), 1},
+		{"redeem 30 of a 20 reserve", bob.Address(), redeem(30), 1},
+		{"approve and deposit 1", alice.Address(), chain.Deposit(info.Address, usd, chaintest.Units(1)), 2},
+		{"approve and deposit more than the wallet holds", alice.Address(), chain.Deposit(info.Address, usd, new(big.Int).Add(held, big.NewInt(1))), 2},
+		{"approve, deposit 1 and trust", alice.Address(), append(chain.Deposit(info.Address, usd, chaintest.Units(1)), chain.Trust(info.Address, bob.Address(), chaintest.Units(1))), 2},
+		{"approve and deposit from bob, who has no reserve there", bob.Address(), chain.Deposit(info.Address, usd, chaintest.Units(1)), 2},
+		{"approve and deposit 0", alice.Address(), chain.Deposit(info.Address, usd, new(big.Int)), 2},
+		{"withdraw 21 of 20", alice.Address(), []trustbot.Call{chain.Withdraw(info.Address, chaintest.Units(21), alice.Address())}, 1},
+	} {
+		first := refuser.Refusals() == 0
+		want := dc.Client().Simulate(ctx, tc.from, tc.calls)
+		p.Reset()
+		got := c.Simulate(ctx, tc.from, tc.calls)
+		if !sameOutcome(got, want) {
+			t.Errorf("%s: got %v, want %v (as with eth_simulateV1)", tc.name, got, want)
+		}
+		tally := chaintest.Count(p.Trips())
+		wantTrips, wantAsked := tc.trips, 0
+		if first {
+			wantTrips, wantAsked = tc.trips+1, 1
+		}
+		if n := tally.ByMethod["eth_simulateV1"]; n != wantAsked {
+			t.Errorf("%s: eth_simulateV1 asked for %d times, want %d", tc.name, n, wantAsked)
+		}
+		if tally.Sequential != wantTrips {
+			t.Errorf("%s: got %d round trips (%v), want %d", tc.name, tally.Sequential, tally.ByMethod, wantTrips)
+		}
+		t.Logf("%s: %d round trips, %d calls (%v): %v", tc.name, tally.Sequential, tally.Calls, tally.ByMethod, got)
 	}
-	// The documented limitation: each call sees the state before the batch, so the deposit does
-	// not see the approve before it.
-	rev = wantRevert(t, c.Simulate(ctx, alice.Address(), chain.Deposit(info.Address, usd, chaintest.Units(1))), 1, "TransferFailed")
-	if !rev.PreState {
-		t.Errorf("PreState of the second call: got false, want true")
+	if n := refuser.Refusals(); n != 1 {
+		t.Errorf("eth_simulateV1 refused %d times, want once: the client remembers", n)
 	}
-	if p.Refusals() == 0 {
-		t.Errorf("proxy: eth_simulateV1 was never asked for, want Simulate to try it first")
+	if !c.SimulateV1Missing() {
+		t.Errorf("SimulateV1Missing: got false, want true")
 	}
+	if dc.Client().SimulateV1Missing() {
+		t.Errorf("SimulateV1Missing of the direct client: got true, want false")
+	}
+}
+
+// sameOutcome reports whether two Simulate results agree: both nil, or reverts of the same
+// call with the same error and arguments.
+func sameOutcome(got, want error) bool {
+	if got == nil || want == nil {
+		return got == nil && want == nil
+	}
+	g, ok1 := got.(*chain.RevertError)
+	w, ok2 := want.(*chain.RevertError)
+	if !ok1 || !ok2 || g.Index != w.Index || g.Name != w.Name || len(g.Args) != len(w.Args) {
+		return false
+	}
+	return fmt.Sprint(g.Args) == fmt.Sprint(w.Args)
 }
 
 func wantUnavailable(t *testing.T, what string, err error, start time.Time, limit time.Duration) {

@@ -61,16 +61,20 @@ func (e *RevertError) Unwrap() error {
 // when every call succeeds and a *RevertError for the first that fails; an unreachable node
 // gives EUnavailable.
 //
-// Nodes without eth_simulateV1 get eth_call for each call instead. Then each call sees the
-// state before the batch, not the effects of the earlier calls (RevertError.PreState).
+// A node that answers eth_simulateV1 as a method it lacks is remembered as such and gets the
+// fallback of simulateByCall from then on.
 func (c *Client) Simulate(ctx context.Context, from common.Address, calls []trustbot.Call) error {
 	if len(calls) == 0 {
 		return nil
 	}
+	if c.noSimulateV1.Load() {
+		return c.simulateByCall(ctx, from, calls)
+	}
 	results, err := c.simulateV1(ctx, from, calls)
 	if err != nil {
 		if isMethodMissing(err) {
-			return c.simulateEach(ctx, from, calls)
+			c.noSimulateV1.Store(true)
+			return c.simulateByCall(ctx, from, calls)
 		}
 		if rev := asRefusal(err); rev != nil {
 			rev.Index = c.locateRefusal(ctx, from, calls)
@@ -97,6 +101,10 @@ func (c *Client) Simulate(ctx context.Context, from common.Address, calls []trus
 	}
 	return nil
 }
+
+// SimulateV1Missing reports whether the node has answered eth_simulateV1 as a method it lacks,
+// so that Simulate uses its eth_call fallback.
+func (c *Client) SimulateV1Missing() bool { return c.noSimulateV1.Load() }
 
 func (c *Client) simulateV1(ctx context.Context, from common.Address, calls []trustbot.Call) ([]ethclient.SimulateBlockResult, error) {
 	msgs := make([]ethereum.CallMsg, len(calls))
@@ -128,27 +136,6 @@ func (c *Client) locateRefusal(ctx context.Context, from common.Address, calls [
 		}
 	}
 	return len(calls) - 1
-}
-
-// simulateEach is the fallback for nodes without eth_simulateV1: eth_call of each call in
-// order, each against the latest block.
-func (c *Client) simulateEach(ctx context.Context, from common.Address, calls []trustbot.Call) error {
-	for i, call := range calls {
-		to := call.To
-		cctx, cancel := c.deadline(ctx)
-		_, err := c.eth.CallContract(cctx, ethereum.CallMsg{From: from, To: &to, Data: call.Data, Value: trustbot.OrZero(call.Value)}, nil)
-		cancel()
-		if err == nil {
-			continue
-		}
-		rev := asRefusal(err)
-		if rev == nil {
-			return c.fail(ctx, "simulate", err)
-		}
-		rev.Index, rev.PreState = i, i > 0
-		return rev
-	}
-	return nil
 }
 
 // asRefusal turns a JSON-RPC error the node answered with (a revert, an invalid transaction)
