@@ -26,8 +26,8 @@ type RevertError struct {
 	// transfer", "out of gas" …).
 	Reason string
 	// PreState is set when the node lacked eth_simulateV1 and the call was run with eth_call
-	// against the state before the earlier calls of the batch: an earlier call (an approve, say)
-	// may well have made it succeed.
+	// without the effects of some earlier call of the batch (anything but an approve whose
+	// allowance could be put in place): that call may well have made it succeed.
 	PreState bool
 }
 
@@ -167,7 +167,8 @@ func asRefusal(err error) *RevertError {
 	return rev
 }
 
-// isMethodMissing reports whether the node does not offer the method it was asked for.
+// isMethodMissing reports whether the node does not offer the method it was asked for: -32601,
+// or a message saying the method is not found, does not exist or is not supported.
 func isMethodMissing(err error) bool {
 	var rpcErr rpc.Error
 	if !errors.As(err, &rpcErr) {
@@ -177,8 +178,9 @@ func isMethodMissing(err error) bool {
 		return true
 	}
 	msg := strings.ToLower(rpcErr.Error())
-	return strings.Contains(msg, "method") &&
-		(strings.Contains(msg, "not found") || strings.Contains(msg, "does not exist") ||
-			strings.Contains(msg, "not supported") || strings.Contains(msg, "unsupported") ||
-			strings.Contains(msg, "not available"))
+	lacks := strings.Contains(msg, "not found") || strings.Contains(msg, "does not exist") ||
+		strings.Contains(msg, "not supported") || strings.Contains(msg, "unsupported") ||
+		strings.Contains(msg, "not available")
+	// Some providers answer a method they lack as invalid params (-32602) or a generic error.
+	return lacks && (strings.Contains(msg, "method") || strings.Contains(msg, "simulate"))
 }
