@@ -105,35 +105,60 @@ type Request struct {
 	Params []json.RawMessage `json:"params"`
 }
 
-// Refuser forwards JSON-RPC to a node, except single requests its intercept answers with an
-// error (code, message).
+// Refuser forwards JSON-RPC to a node, except requests its intercept answers with an error
+// (code, message): single requests, and with NewBatchRefuser the elements of batches too.
 type Refuser struct {
 	*httptest.Server
 	mu      sync.Mutex
 	refused int
 }
 
-// NewRefuser starts a Refuser in front of upstream, closed when the test ends.
+// NewRefuser starts a Refuser of single requests in front of upstream, closed when the test
+// ends; batches pass untouched.
 func NewRefuser(t testing.TB, upstream string, intercept func(Request) (code int, msg string, refuse bool)) *Refuser {
 	t.Helper()
+	return newRefuser(t, upstream, intercept, false)
+}
+
+// NewBatchRefuser is NewRefuser that also answers the elements of a batch it intercepts, and
+// forwards the rest of the batch.
+func NewBatchRefuser(t testing.TB, upstream string, intercept func(Request) (code int, msg string, refuse bool)) *Refuser {
+	t.Helper()
+	return newRefuser(t, upstream, intercept, true)
+}
+
+func newRefuser(t testing.TB, upstream string, intercept func(Request) (int, string, bool), batches bool) *Refuser {
 	p := &Refuser{}
+	refusal := func(req Request) (json.RawMessage, bool) {
+		code, msg, refuse := intercept(req)
+		if !refuse {
+			return nil, false
+		}
+		p.mu.Lock()
+		p.refused++
+		p.mu.Unlock()
+		b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": req.ID, "error": map[string]any{"code": code, "message": msg}})
+		return b, true
+	}
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		var req Request
-		if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) && json.Unmarshal(body, &req) == nil {
-			if code, msg, refuse := intercept(req); refuse {
-				p.mu.Lock()
-				p.refused++
-				p.mu.Unlock()
+		if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
+			var req Request
+			if json.Unmarshal(body, &req) == nil {
+				if answer, ok := refusal(req); ok {
+					w.Header().Set("Content-Type", "application/json")
+					w.Write(answer)
+					return
+				}
+			}
+		} else if batches {
+			if answers, ok := p.batch(upstream, body, refusal); ok {
 				w.Header().Set("Content-Type", "application/json")
-				json.NewEncoder(w).Encode(map[string]any{
-					"jsonrpc": "2.0", "id": req.ID,
-					"error": map[string]any{"code": code, "message": msg},
-				})
+				w.Write(answers)
 				return
 			}
 		}
@@ -141,6 +166,45 @@ func NewRefuser(t testing.TB, upstream string, intercept func(Request) (code int
 	}))
 	t.Cleanup(p.Close)
 	return p
+}
+
+// batch answers the refused elements of a batch itself and the others from upstream, in one
+// array; ok is false when nothing in it is refused or it cannot be read, so it goes up as is.
+func (p *Refuser) batch(upstream string, body []byte, refusal func(Request) (json.RawMessage, bool)) (answers []byte, ok bool) {
+	var elems []json.RawMessage
+	if json.Unmarshal(body, &elems) != nil {
+		return nil, false
+	}
+	var out, rest []json.RawMessage
+	for _, e := range elems {
+		var req Request
+		if json.Unmarshal(e, &req) != nil {
+			return nil, false
+		}
+		if answer, refused := refusal(req); refused {
+			out = append(out, answer)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	if len(out) == 0 {
+		return nil, false
+	}
+	if len(rest) > 0 {
+		fwd, _ := json.Marshal(rest)
+		resp, err := http.Post(upstream, "application/json", bytes.NewReader(fwd))
+		if err != nil {
+			return nil, false
+		}
+		defer resp.Body.Close()
+		var got []json.RawMessage
+		if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+			return nil, false
+		}
+		out = append(out, got...)
+	}
+	answers, _ = json.Marshal(out)
+	return answers, true
 }
 
 // Refusals is how many requests the Refuser answered with an error.
