@@ -66,3 +66,44 @@ func TestSimulateWithoutStateOverrides(t *testing.T) {
 		t.Errorf("refusals: got %d, want eth_simulateV1 and eth_call with overrides refused", refuser.Refusals())
 	}
 }
+
+// TestSimulateV1Refusals: the answers providers give for a missing eth_simulateV1 switch the
+// client to the fallback; an answer about the request itself does not.
+func TestSimulateV1Refusals(t *testing.T) {
+	ctx := context.Background()
+	dc := chaintest.StartDev(t, false)
+	alice := chaintest.Member(t, dc, "alice")
+	create := []trustbot.Call{chain.CreateReserve(dc.Factory(), dc.TestUSD(), "Alice trust", "tALICE")}
+	for _, tc := range []struct {
+		code    int
+		msg     string
+		missing bool
+	}{
+		{-32601, "the method eth_simulateV1 does not exist/is not available", true},
+		{-32601, "Method not found", true},
+		{-32602, "eth_simulateV1 is not supported on this network", true},
+		{-32600, "Unsupported method: eth_simulateV1", true},
+		{-32000, "method not available on this plan", true},
+		{-32602, "invalid argument 0: json: cannot unmarshal", false},
+		{-32000, "header not found", false},
+	} {
+		refuser := chaintest.NewRefuser(t, dc.URL(), func(r chaintest.Request) (int, string, bool) {
+			return tc.code, tc.msg, r.Method == "eth_simulateV1"
+		})
+		c, err := chain.Dial(ctx, refuser.URL, dc.Factory())
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Simulate(ctx, alice.Address(), create)
+		if got := c.SimulateV1Missing(); got != tc.missing {
+			t.Errorf("%d %q: SimulateV1Missing got %v, want %v", tc.code, tc.msg, got, tc.missing)
+		}
+		if tc.missing && err != nil {
+			t.Errorf("%d %q: Simulate by the fallback got %v, want success", tc.code, tc.msg, err)
+		}
+		if !tc.missing && err == nil {
+			t.Errorf("%d %q: Simulate got success, want the node's error", tc.code, tc.msg)
+		}
+		c.Close()
+	}
+}
