@@ -61,8 +61,11 @@ func (e *RevertError) Unwrap() error {
 // when every call succeeds and a *RevertError for the first that fails; an unreachable node
 // gives EUnavailable.
 //
-// A node that answers eth_simulateV1 as a method it lacks is remembered as such and gets the
-// fallback of simulateByCall from then on.
+// A node that answers eth_simulateV1 as a method it lacks (SimulateV1Missing) is remembered as
+// such, and from then on each call is run with eth_call against the latest block, all in one
+// batch, with the allowance of an approve earlier in calls put in place by a state override (a
+// second batch). A revert found without the effects of an earlier call has
+// RevertError.PreState set.
 func (c *Client) Simulate(ctx context.Context, from common.Address, calls []trustbot.Call) error {
 	if len(calls) == 0 {
 		return nil
