@@ -66,6 +66,8 @@ contract TrustReserve {
     error LengthMismatch();
     /// @notice A paying function was re-entered.
     error Reentrancy();
+    /// @notice The reserve's own address cannot hold its token: tokens there could never be redeemed.
+    error ToReserveItself();
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
@@ -168,10 +170,19 @@ contract TrustReserve {
     }
 
     /// @notice The asset's decimals (18 for the native coin); 1 token redeems 1 unit of the asset.
-    function decimals() external view returns (uint8) {
+    /// 18 as well when the asset has no `decimals()`, it reverts, or it returns no uint8.
+    function decimals() external view returns (uint8 d) {
         address a = asset();
-        if (a == address(0)) return 18;
-        return TrustReserve(a).decimals();
+        d = 18;
+        if (a == address(0)) return d;
+        assembly {
+            mstore(0x00, 0x313ce567) // decimals()
+            let ok := staticcall(gas(), a, 0x1c, 0x04, 0x00, 0x20)
+            if and(ok, gt(returndatasize(), 0x1f)) {
+                let v := mload(0x00)
+                if lt(v, 0x100) { d := v }
+            }
+        }
     }
 
     /// @notice Tokens outstanding.
@@ -245,6 +256,7 @@ contract TrustReserve {
 
     function _transfer(address from, address to, uint256 amount) private {
         if (to == address(0)) revert ZeroAddress();
+        if (to == address(this)) revert ToReserveItself();
         assembly {
             mstore(0x0c, _ACCOUNT_SEED)
             mstore(0x00, from)
@@ -293,17 +305,24 @@ contract TrustReserve {
     }
 
     /// @notice Adds `amount` of backing. Native coin: send exactly `amount` as value. ERC-20: approve first.
+    /// `Deposited` records what arrived: the reserve's balance of the asset after the pull minus before
+    /// it, less than `amount` for a token that takes a fee on transfer.
     /// @param amount Units of the asset.
     function deposit(uint256 amount) external payable nonReentrant {
         if (amount == 0) revert ZeroAmount();
         address a = asset();
+        uint256 arrived = amount;
         if (a == address(0)) {
             if (msg.value != amount) revert WrongValue(msg.value, amount);
         } else {
             if (msg.value != 0) revert WrongValue(msg.value, 0);
+            uint256 before = _assetBalance(a);
             _pullFrom(a, msg.sender, amount);
+            uint256 held = _assetBalance(a);
+            if (held < before) revert TransferFailed();
+            arrived = held - before;
         }
-        emit Deposited(msg.sender, amount);
+        emit Deposited(msg.sender, arrived);
     }
 
     /// @notice The issuer takes `amount` of backing out to `to`.
@@ -321,6 +340,7 @@ contract TrustReserve {
     /// @notice Extends `holder`'s budget by `amount` and mints `amount` tokens to them.
     function trust(address holder, uint256 amount) external onlyIssuer {
         if (holder == address(0)) revert ZeroAddress();
+        if (holder == address(this)) revert ToReserveItself();
         if (amount == 0) revert ZeroAmount();
         assembly {
             let supply := add(sload(_SUPPLY_SLOT), amount)
@@ -431,7 +451,8 @@ contract TrustReserve {
     function redeemDeep(uint256 amount, address to) external nonReentrant {
         _burnForRedeem(amount, to);
         address a = asset();
-        if (_isReserve(a)) {
+        // The native coin is not a reserve: reading address(0)'s code would cost a cold account access.
+        if (a != address(0) && _isReserve(a)) {
             bool ok;
             assembly {
                 let m := mload(0x40)
@@ -527,6 +548,19 @@ contract TrustReserve {
                 uint256 available = TrustReserve(a).balanceOf(address(this));
                 if (amount > available) revert InsufficientReserve(available, amount);
             }
+        }
+        if (!ok) revert TransferFailed();
+    }
+
+    /// @dev The reserve's balance of ERC-20 `a`; TransferFailed() when `a` does not answer balanceOf.
+    function _assetBalance(address a) private view returns (uint256 b) {
+        bool ok;
+        assembly {
+            mstore(0x14, address())
+            mstore(0x00, 0x70a08231000000000000000000000000) // balanceOf(address)
+            ok := staticcall(gas(), a, 0x10, 0x24, 0x00, 0x20)
+            ok := and(ok, gt(returndatasize(), 0x1f))
+            b := mload(0x00)
         }
         if (!ok) revert TransferFailed();
     }

@@ -8,6 +8,13 @@ import {LibClone} from "solady/utils/LibClone.sol";
 import {TrustReserve} from "../src/TrustReserve.sol";
 import {TrustReserveFactory} from "../src/TrustReserveFactory.sol";
 import {TestUSD} from "../src/TestUSD.sol";
+import {FeeToken} from "./mocks/FeeToken.sol";
+import {
+    NoDecimalsToken,
+    RevertingDecimalsToken,
+    WideDecimalsToken,
+    ShortDecimalsToken
+} from "./mocks/OddDecimalsTokens.sol";
 
 /// @notice An ERC-20 whose `transfer` returns false once `failTransfers` is set (pulls still work).
 contract UnitFalseToken {
@@ -219,9 +226,55 @@ contract TrustReserveTest is ReserveFixtures {
         vm.assertEq(uint256(bn.decimals()), 18);
     }
 
+    /// An asset without a usable decimals() gives the trust token OpenZeppelin's default, 18.
+    function test_Decimals_FallBackTo18() public {
+        address[4] memory assets = [
+            address(new NoDecimalsToken()),
+            address(new RevertingDecimalsToken()),
+            address(new WideDecimalsToken()),
+            address(new ShortDecimalsToken())
+        ];
+        for (uint256 i; i < assets.length; ++i) {
+            vm.prank(BOB);
+            TrustReserve b = TrustReserve(factory.create(assets[i], "odd", "ODD"));
+            vm.assertEq(uint256(b.decimals()), 18, "decimals of a reserve on an asset without decimals()");
+            TrustReserve c = _layer(b, CAROL, 1);
+            vm.assertEq(uint256(c.decimals()), 18, "decimals of a layer on it");
+        }
+    }
+
     /*//////////////////////////////////////////////////////////////
                                  DEPOSIT
     //////////////////////////////////////////////////////////////*/
+
+    /// A fee-on-transfer asset: Deposited records what arrived, and a redemption of every token
+    /// deposited-and-trusted leaves the reserve's books even (the token's fee comes out of the payout).
+    function test_Deposit_FeeOnTransferRecordsWhatArrived() public {
+        FeeToken t = new FeeToken();
+        vm.prank(BOB);
+        TrustReserve b = TrustReserve(factory.create(address(t), "fee", "FEE"));
+        t.mint(BOB, 1000e6);
+        vm.prank(BOB);
+        t.approve(address(b), 1000e6);
+        vm.recordLogs();
+        vm.prank(BOB);
+        b.deposit(1000e6);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        Vm.Log memory last = logs[logs.length - 1];
+        vm.assertEq(last.emitter, address(b));
+        vm.assertEq(last.topics[0], keccak256("Deposited(address,uint256)"));
+        vm.assertEq(abi.decode(last.data, (uint256)), 990e6, "Deposited amount");
+        vm.assertEq(b.reserve(), 990e6);
+
+        vm.prank(BOB);
+        b.trust(CAROL, 990e6);
+        vm.prank(CAROL);
+        b.redeem(990e6, CAROL);
+        vm.assertEq(b.reserve(), 0);
+        vm.assertEq(b.outstanding(), 0);
+        vm.assertEq(t.balanceOf(CAROL), 990e6 - t.feeOf(990e6));
+    }
+
 
     function test_Deposit_Native() public {
         vm.deal(BOB, 3 ether);
@@ -1111,6 +1164,34 @@ contract TrustReserveTest is ReserveFixtures {
         vm.assertEq(r.totalSupply(), 100e6);
     }
 
+    /// Tokens sent to the reserve's own address could never be redeemed: refused.
+    function test_RevertWhen_TransferToReserveItself() public {
+        _trust(r, BOB, 10e6);
+        vm.expectRevert(TrustReserve.ToReserveItself.selector);
+        vm.prank(BOB);
+        r.transfer(address(r), 1);
+        vm.prank(BOB);
+        r.approve(CAROL, 5e6);
+        vm.expectRevert(TrustReserve.ToReserveItself.selector);
+        vm.prank(CAROL);
+        r.transferFrom(BOB, address(r), 1);
+        vm.expectRevert(TrustReserve.ToReserveItself.selector);
+        vm.prank(ALICE);
+        r.trust(address(r), 1);
+        _assertAccount(r, BOB, 10e6, 10e6);
+        _assertAccount(r, address(r), 0, 0);
+    }
+
+    /// Sending to another reserve stays allowed: that is how a layer gets backing.
+    function test_Transfer_ToAnotherReserve() public {
+        _trust(r, BOB, 10e6);
+        vm.prank(BOB);
+        TrustReserve b = TrustReserve(factory.create(address(r), "layer", "LAYER"));
+        _transfer(r, BOB, address(b), 4e6);
+        vm.assertEq(b.reserve(), 4e6);
+        _assertAccount(r, address(b), 4e6, 0);
+    }
+
     function test_TransferFrom_UsesAllowance() public {
         _trust(r, BOB, 100e6);
         vm.prank(BOB);
@@ -1341,5 +1422,43 @@ contract TrustReserveTest is ReserveFixtures {
     function test_Implementation_IsNotAClone() public view {
         address impl = factory.implementation();
         vm.assertTrue(impl.code.length > 0x55);
+    }
+}
+
+/// @notice On a real chain the block's coinbase is not address(0), so address(0) starts cold and
+/// touching it costs a cold account access (2,600 gas) that forge's default coinbase hides.
+contract RedeemDeepNativeGasTest is ReserveFixtures {
+    address constant ALICE = address(0xA11CE);
+    address constant CAROL = address(0xCA201);
+    address constant BOB = address(0xB0B);
+
+    function setUp() public {
+        _deployFactoryAndUSD();
+        vm.coinbase(address(0xC0FFEE));
+    }
+
+    /// redeemDeep on a native reserve costs what redeem costs, within 100 gas of dispatch.
+    function test_RedeemDeep_NativeCostsLikeRedeem() public {
+        TrustReserve one = _reserve(ALICE, address(0), 10 ether);
+        TrustReserve two = _reserve(CAROL, address(0), 10 ether);
+        vm.prank(ALICE);
+        one.trust(BOB, 5 ether);
+        vm.prank(CAROL);
+        two.trust(BOB, 5 ether);
+        address[5] memory cold = [address(one), address(two), factory.implementation(), BOB, address(0)];
+        for (uint256 i; i < cold.length; ++i) {
+            vm.cool(cold[i]);
+        }
+        vm.assertEq(one.balanceOf(BOB), two.balanceOf(BOB)); // both clones and the implementation warm alike
+
+        vm.prank(BOB);
+        uint256 g = gasleft();
+        one.redeem(1 ether, address(0xD1));
+        uint256 redeemGas = g - gasleft();
+        vm.prank(BOB);
+        g = gasleft();
+        two.redeemDeep(1 ether, address(0xD2));
+        uint256 deepGas = g - gasleft();
+        vm.assertLe(deepGas, redeemGas + 100, "redeemDeep gas over redeem's + 100");
     }
 }

@@ -22,6 +22,8 @@ interface Vm {
     function startPrank(address sender) external;
     function stopPrank() external;
     function deal(address account, uint256 newBalance) external;
+    function coinbase(address newCoinbase) external;
+    function cool(address target) external;
     function etch(address target, bytes calldata code) external;
     function label(address account, string calldata newLabel) external;
     function addr(uint256 privateKey) external pure returns (address);
