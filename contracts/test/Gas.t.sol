@@ -2,14 +2,16 @@
 pragma solidity 0.8.30;
 
 import {ReserveFixtures} from "./lib/Fixtures.sol";
-import {PlainERC20} from "./lib/PlainERC20.sol";
+import {PlainERC20, PlainRedeemable} from "./lib/PlainERC20.sol";
+import {LibClone} from "solady/utils/LibClone.sol";
 import {TrustReserve} from "../src/TrustReserve.sol";
 import {TrustReserveFactory} from "../src/TrustReserveFactory.sol";
 import {TestUSD} from "../src/TestUSD.sol";
 
 /// @notice The gas figures of contracts/gas.sh. Run with `forge test --isolate` so that every
 /// measured call is its own transaction: figures are full-transaction gas (21,000 base, calldata,
-/// refunds subtracted), written to snapshots/gas.json.
+/// refunds subtracted), written to snapshots/gas.json. The coinbase is not address(0), as on a real
+/// chain, so address(0) is a cold account like any other.
 contract GasTest is ReserveFixtures {
     address constant ALICE = address(0xA11CE);
     address constant BOB = address(0xB0B);
@@ -17,10 +19,14 @@ contract GasTest is ReserveFixtures {
     address constant DAVE = address(0xDA7E);
 
     PlainERC20 plain;
+    /// The same Solady ERC-20 behind an EIP-1167 clone: what every trust-token call pays for the clone.
+    PlainRedeemable plainClone;
 
     function setUp() public {
+        vm.coinbase(address(0xC0FFEE));
         _deployFactoryAndUSD();
         plain = new PlainERC20();
+        plainClone = PlainRedeemable(payable(LibClone.clone(address(new PlainRedeemable()), abi.encodePacked(address(usd)))));
         vm.deal(ALICE, 1000 ether);
         usd.mint(ALICE, 1_000_000e6);
     }
@@ -38,6 +44,32 @@ contract GasTest is ReserveFixtures {
         vm.snapshotGasLastCall("gas", "baseline_transfer_existing");
         plain.burn(BOB, 60e6);
         vm.snapshotGasLastCall("gas", "baseline_burn_all");
+    }
+
+    /// The same figures through an EIP-1167 clone, and the plainest redemption through one.
+    function test_gas_baseline_clone() public {
+        plainClone.mint(CAROL, 100e6);
+        plainClone.mint(BOB, 100e6);
+        plainClone.mint(DAVE, 100e6);
+        vm.snapshotGasLastCall("gas", "baseline_clone_mint_new");
+        plainClone.mint(DAVE, 100e6);
+        vm.snapshotGasLastCall("gas", "baseline_clone_mint_existing");
+        vm.prank(BOB);
+        plainClone.transfer(CAROL, 40e6);
+        vm.snapshotGasLastCall("gas", "baseline_clone_transfer_existing");
+        plainClone.burn(BOB, 60e6);
+        vm.snapshotGasLastCall("gas", "baseline_clone_burn_all");
+
+        usd.mint(address(plainClone), 300e6);
+        vm.deal(address(plainClone), 10 ether);
+        plainClone.mint(BOB, 100e6 + 5 ether);
+        usd.mint(BOB, 1e6); // Bob already holds some of the asset, as in redeem_erc20_partial
+        vm.prank(BOB, BOB);
+        plainClone.redeemERC20(40e6, BOB);
+        vm.snapshotGasLastCall("gas", "baseline_clone_redeem_erc20_partial");
+        vm.prank(BOB, BOB);
+        plainClone.redeemNative(1 ether, BOB);
+        vm.snapshotGasLastCall("gas", "baseline_clone_redeem_native_partial");
     }
 
     function test_gas_create_and_deposit() public {
@@ -90,6 +122,13 @@ contract GasTest is ReserveFixtures {
         vm.prank(BOB, BOB);
         n.redeem(1 ether, BOB);
         vm.snapshotGasLastCall("gas", "redeem_native_partial");
+
+        TrustReserve m = _reserve(CAROL, address(0), 10 ether);
+        vm.prank(CAROL);
+        m.trust(BOB, 5 ether);
+        vm.prank(BOB, BOB);
+        m.redeemDeep(1 ether, BOB);
+        vm.snapshotGasLastCall("gas", "redeem_deep_native");
     }
 
     /// redeemDeep through 1, 2 and 3 layers: Alice (tUSD) <- Bob <- Carol <- Dave.
