@@ -14,6 +14,7 @@ import (
 
 	"github.com/trustbot/trustbot/bot"
 	"github.com/trustbot/trustbot/bot/discordtest"
+	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/commands"
 )
@@ -57,6 +58,9 @@ func TestDoctor(t *testing.T) {
 		says    string
 	}{
 		{name: "all ok", env: base(nil)},
+		{name: "a node without eth_simulateV1: the fallback, still ok", env: base(map[string]string{"ETH_RPC_URL": chaintest.NewRefuser(t, node.URL(), func(r chaintest.Request) (int, string, bool) {
+			return -32601, "the method eth_simulateV1 does not exist/is not available", r.Method == "eth_simulateV1"
+		}).URL})},
 		{name: "an unreachable node", env: base(map[string]string{"ETH_RPC_URL": dead}), setting: "ETH_RPC_URL", says: "the node does not answer"},
 		{name: "CHAIN_ID of another chain", env: base(map[string]string{"CHAIN_ID": "1"}), setting: "CHAIN_ID", says: "is 1 but the node is on chain 1337"},
 		{name: "no factory yet", env: base(map[string]string{"ETH_RPC_URL": bare.URL(), "ASSETS": "tUSD=" + bare.TestUSD().Hex()}), setting: "factory", says: "yet: deploy it once from your own wallet with trustbot deploy --from YOUR_ADDRESS"},
