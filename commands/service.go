@@ -267,6 +267,9 @@ func (h *handlers) signRequest(ctx context.Context, r *Request, req trustbot.Sig
 					return nil, e
 				}
 			}
+			if sentence, ok := contractRefusals[rev.Name]; ok {
+				return nil, trustbot.Errorf(trustbot.EReverted, "%s Nothing was sent.", sentence)
+			}
 			return nil, trustbot.Errorf(trustbot.EReverted, "The chain would refuse this (%s); nothing was sent.", describeRevert(rev))
 		}
 		return nil, err
@@ -281,4 +284,9 @@ func (h *handlers) signRequest(ctx context.Context, r *Request, req trustbot.Sig
 		return nil, err
 	}
 	return &Reply{Text: text, Private: true, Link: &Link{URL: url, Label: "Sign with your wallet"}, RequestID: id}, nil
+}
+
+// contractRefusals are the contracts' refusals that mean the same whatever the command, in words.
+var contractRefusals = map[string]string{
+	"ToReserveItself": "A reserve cannot hold its own tokens: they could never be redeemed. Send them to a person or to another reserve.",
 }
