@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what trustbot's build and tests need, idempotently: forge and solc (npm, pinned by
+# Installs what trustbot's build and tests need, idempotently: forge, anvil and solc (npm, pinned by
 # contracts/package-lock.json) and the Go modules. Safe to run again; does nothing when up to date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,13 +9,18 @@ command -v node >/dev/null && command -v npm >/dev/null || { echo "setup: Node.j
 
 # npm packages: reinstall only when the lockfile changed since the last install.
 stamp=contracts/node_modules/.trustbot-lock
-if [ ! -x contracts/node_modules/.bin/forge ] || ! cmp -s contracts/package-lock.json "$stamp"; then
-  echo "setup: installing forge, solc and solady from npm"
-  # `npm install`, not `npm ci`: @foundry-rs/forge lists optional per-platform packages that are
-  # not all published, which `npm ci` rejects; `npm install` follows the lockfile and keeps it as is.
-  (cd contracts && npm install --no-audit --no-fund --loglevel=error)
+if [ ! -x contracts/node_modules/.bin/forge ] || [ ! -x contracts/node_modules/.bin/anvil ] ||
+  ! cmp -s contracts/package-lock.json "$stamp"; then
+  echo "setup: installing forge, anvil, solc and solady from npm"
+  # `npm ci`, not `npm install`: it installs exactly what the lockfile says and never rewrites it
+  # (`npm install` may, e.g. adding the optional per-platform packages of forge and anvil, which
+  # leaves a clean clone dirty), and it fails when package.json and the lockfile disagree. The
+  # lockfile lists every platform's package, so it is the same on every platform.
+  (cd contracts && npm ci --no-audit --no-fund --loglevel=error)
   cp contracts/package-lock.json "$stamp"
 fi
+contracts/node_modules/.bin/anvil --version >/dev/null ||
+  { echo "setup: contracts/node_modules/.bin/anvil does not run on this machine" >&2; exit 1; }
 
 # Chromium for the browser tests (Debian's package; the tests drive it with chromedp).
 if ! command -v chromium >/dev/null; then
