@@ -1,0 +1,309 @@
+package index_test
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"math/rand"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/chain"
+	"github.com/trustbot/trustbot/chain/chaintest"
+	"github.com/trustbot/trustbot/index"
+	"github.com/trustbot/trustbot/store"
+)
+
+// anvilReserve creates alice's native-coin reserve on node, deposits deposit wei into it and
+// returns its address.
+func anvilReserve(t *testing.T, node *chaintest.Anvil, alice chain.Wallet, deposit *big.Int) common.Address {
+	t.Helper()
+	ctx := context.Background()
+	c := node.Client
+	send := func(call trustbot.Call) {
+		t.Helper()
+		h, err := alice.Send(ctx, c.Eth(), node.ChainID(), call)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := chaintest.WaitMined(t, c.Eth(), h); r.Status != types.ReceiptStatusSuccessful {
+			t.Fatalf("tx %s failed", h.Hex())
+		}
+	}
+	send(chain.CreateReserve(node.Factory, common.Address{}, "Alice trust", "tALICE"))
+	r, err := c.Predict(ctx, alice.Address(), common.Address{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range chain.Deposit(r, chain.NativeToken(), deposit) {
+		send(call)
+	}
+	return r
+}
+
+// anvilCursorAtHead fails the test unless db's cursor is node's head block.
+func anvilCursorAtHead(t *testing.T, node *chaintest.Anvil, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	head, err := node.Client.Eth().HeaderByNumber(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := db.Cursor(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (trustbot.Block{Number: head.Number.Uint64(), Hash: head.Hash()}); cur != want {
+		t.Errorf("cursor: got %+v, want the head %+v", cur, want)
+	}
+}
+
+// TestAnvilReorgs makes randomized reorgs of depth 1–5 with anvil's anvil_reorg (which replaces
+// the last blocks with new ones holding the transactions it is given) and checks after each
+// that the store equals a fresh index of the canonical chain, that the notice outbox delivered
+// each reported transaction exactly once, and that no signing request is confirmed for a
+// transaction the canonical chain does not hold. Each new branch takes back a prefix of the
+// abandoned transactions (in nonce order, at other heights), sometimes with a new trust; the
+// rest are gone, as anvil drops what a reorg abandons.
+func TestAnvilReorgs(t *testing.T) {
+	const (
+		reorgs      = 50
+		maxDepth    = 5
+		requestConf = maxDepth // deeper than any reorg: a confirmed request is never undone
+	)
+	ctx := context.Background()
+	start := time.Now()
+	node := chaintest.StartAnvil(t, chaintest.DevMembers)
+	c := node.Client
+	alice := chain.Wallet{Key: chain.DevKey("alice")}
+	bob, carol := chain.Wallet{Key: chain.DevKey("bob")}, chain.Wallet{Key: chain.DevKey("carol")}
+	r := anvilReserve(t, node, alice, chaintest.Ether(100))
+	base := node.Head(t)
+
+	db := tempDB(t)
+	del := newDeliveries()
+	w := index.New(c, db, index.Options{})
+	ob := del.outbox(db)
+	clk := &clock{now: time.Now()}
+	rdb := openDB(t, filepath.Join(t.TempDir(), "requests.db"), clk.Now)
+	rw := index.New(c, rdb, index.Options{Confirmations: requestConf})
+	var requests []string
+	requestTxs := map[common.Hash]bool{}
+	reorgedOut := map[string]bool{}
+	tick := func() {
+		t.Helper()
+		if err := w.Tick(ctx); err != nil {
+			t.Fatalf("Tick: %v", err)
+		}
+		pendingTxs(t, db)
+		if err := ob.Deliver(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if left := pendingTxs(t, db); len(left) != 0 {
+			t.Fatalf("outbox after a delivery pass: %v still pending", left)
+		}
+		if err := rw.Tick(ctx); err != nil {
+			t.Fatalf("request watcher Tick: %v", err)
+		}
+	}
+	holders := []common.Address{bob.Address(), carol.Address()}
+	rng := rand.New(rand.NewSource(7))
+	// signTrust signs a small trust from alice at nonce and, sometimes, records it as a
+	// signing request's transaction in both stores.
+	signTrust := func(nonce uint64) *types.Transaction {
+		t.Helper()
+		call := chain.Trust(r, holders[rng.Intn(len(holders))], big.NewInt(1+rng.Int63n(1000)))
+		tx, err := types.SignNewTx(alice.Key, types.LatestSignerForChainID(node.ChainID()), &types.DynamicFeeTx{
+			ChainID: node.ChainID(), Nonce: nonce, GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(100e9),
+			Gas: 200_000, To: &call.To, Data: call.Data,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rng.Intn(2) == 0 {
+			id := fmt.Sprintf("request-anvil-reorg-%08d", len(requests))
+			for _, d := range []*store.DB{rdb, db} {
+				req := newRequest(t, d, id, alice.Address(), clk.Now().Add(24*time.Hour), call)
+				if _, err := d.RecordTx(ctx, req.ID, 0, tx.Hash()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			requests = append(requests, id)
+			requestTxs[tx.Hash()] = true
+		}
+		return tx
+	}
+	// trust sends a trust, mined at once (anvil mines a block per transaction).
+	trust := func() {
+		t.Helper()
+		nonce, err := c.Eth().PendingNonceAt(ctx, alice.Address())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx := signTrust(nonce)
+		if err := c.Eth().SendTransaction(ctx, tx); err != nil {
+			t.Fatalf("send trust: %v", err)
+		}
+		if rc := chaintest.WaitMined(t, c.Eth(), tx.Hash()); rc.Status != types.ReceiptStatusSuccessful {
+			t.Fatalf("trust %s failed", tx.Hash().Hex())
+		}
+	}
+	checkRequests := func(final bool) (confirmed int) {
+		t.Helper()
+		head := node.Head(t)
+		for _, id := range requests {
+			req, err := rdb.Request(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hash := req.Txs[0].Hash
+			rcpt, rerr := c.Eth().TransactionReceipt(ctx, hash)
+			canonical := rerr == nil
+			if canonical {
+				h, err := c.Eth().HeaderByNumber(ctx, rcpt.BlockNumber)
+				canonical = err == nil && h.Hash() == rcpt.BlockHash
+			}
+			if !canonical {
+				reorgedOut[id] = true
+			}
+			switch {
+			case req.Status == trustbot.StatusConfirmed:
+				confirmed++
+				if !canonical || rcpt.BlockNumber.Uint64() != req.Txs[0].BlockNumber {
+					t.Fatalf("request %s confirmed in block %d, but its tx %s is not canonical there (receipt err %v)",
+						id, req.Txs[0].BlockNumber, hash.Hex(), rerr)
+				}
+			case final && canonical && rcpt.BlockNumber.Uint64()+requestConf <= head:
+				t.Errorf("request %s: got %s, want confirmed (tx %s in block %d, head %d)", id, req.Status, hash.Hex(), rcpt.BlockNumber, head)
+			}
+		}
+		return confirmed
+	}
+	checkDeliveries := func(i int) {
+		t.Helper()
+		events, err := db.Events(ctx, store.EventFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		del.mu.Lock()
+		defer del.mu.Unlock()
+		for h, n := range del.byTx {
+			if n != 1 {
+				t.Fatalf("reorg %d: the outbox delivered tx %s %d times, want once", i, h.Hex(), n)
+			}
+			if !requestTxs[h] {
+				t.Fatalf("reorg %d: the outbox delivered tx %s, which no request reported", i, h.Hex())
+			}
+		}
+		for _, e := range events {
+			if requestTxs[e.TxHash] && del.byTx[e.TxHash] == 0 {
+				t.Fatalf("reorg %d: stored event of request tx %s log %d never left the notice outbox", i, e.TxHash.Hex(), e.LogIndex)
+			}
+		}
+	}
+
+	trust()
+	trust()
+	tick()
+	depths := map[int]int{}
+	retaken, same := 0, 0
+	for i := range reorgs {
+		for range 1 + rng.Intn(3) {
+			trust()
+		}
+		if rng.Intn(2) == 0 {
+			if err := node.RPC(ctx, nil, "evm_mine"); err != nil { // an empty block too, sometimes
+				t.Fatal(err)
+			}
+		}
+		tick()
+		old := node.Head(t)
+		depth := min(1+rng.Intn(maxDepth), int(old-base))
+		depths[depth]++
+		parent := old - uint64(depth)
+		// The abandoned transactions, in order.
+		var abandoned []*types.Transaction
+		for n := parent + 1; n <= old; n++ {
+			b, err := c.Eth().BlockByNumber(ctx, new(big.Int).SetUint64(n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			abandoned = append(abandoned, b.Transactions()...)
+		}
+		// The new branch: a prefix of them, each in a block at or after the one before, and
+		// sometimes a new trust after them.
+		keep := rng.Intn(len(abandoned) + 1)
+		retaken += keep
+		var pairs [][2]any
+		at := 0
+		for _, tx := range abandoned[:keep] {
+			raw, err := tx.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			at += rng.Intn(depth - at)
+			pairs = append(pairs, [2]any{hexutil.Bytes(raw), at})
+		}
+		if rng.Intn(2) == 0 {
+			nonce, err := c.Eth().NonceAt(ctx, alice.Address(), new(big.Int).SetUint64(parent))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := signTrust(nonce + uint64(keep)).MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pairs = append(pairs, [2]any{hexutil.Bytes(raw), at + rng.Intn(depth-at)})
+		}
+		if pairs == nil {
+			pairs = [][2]any{}
+		}
+		oldHead, err := c.Eth().HeaderByNumber(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := node.RPC(ctx, nil, "anvil_reorg", depth, pairs); err != nil {
+			t.Fatalf("reorg %d: anvil_reorg(%d, %d transactions): %v", i, depth, len(pairs), err)
+		}
+		h, err := c.Eth().HeaderByNumber(ctx, nil)
+		if err != nil || h.Number.Uint64() != old {
+			t.Fatalf("reorg %d: after anvil_reorg(%d) the head is %v (err %v), want block %d", i, depth, h, err, old)
+		}
+		if h.Hash() == oldHead.Hash() {
+			same++ // an empty block replaced by an empty block with the same timestamp
+		}
+		tick()
+		checkRequests(false)
+		// Sometimes the new branch grows before the check.
+		for range rng.Intn(3) {
+			if err := node.RPC(ctx, nil, "evm_mine"); err != nil {
+				t.Fatal(err)
+			}
+			tick()
+		}
+		if got, want := digest(t, db, indexTables...), freshDigest(t, c, indexTables...); got != want {
+			t.Fatalf("reorg %d (depth %d at block %d): got database %s, want a fresh index %s", i, depth, parent, got, want)
+		}
+		anvilCursorAtHead(t, node, db)
+		checkDeliveries(i)
+		checkRequests(false)
+		clk.Add(time.Second)
+	}
+
+	// Make everything final: every request whose tx is canonical ends confirmed.
+	if err := node.RPC(ctx, nil, "anvil_mine", hexutil.Uint64(requestConf+1)); err != nil {
+		t.Fatal(err)
+	}
+	tick()
+	confirmed := checkRequests(true)
+	checkDeliveries(reorgs)
+	checkProjection(t, c, db)
+	t.Logf("%d anvil reorgs (depths %v, %d left the head as it was, %d abandoned transactions taken back) in %v; %d notices delivered, %d/%d requests confirmed (%d had their tx reorged out for a while)",
+		reorgs, depths, same, retaken, time.Since(start).Round(time.Millisecond), len(del.byTx), confirmed, len(requests), len(reorgedOut))
+}
