@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
@@ -306,4 +307,135 @@ func TestAnvilReorgs(t *testing.T) {
 	checkProjection(t, c, db)
 	t.Logf("%d anvil reorgs (depths %v, %d left the head as it was, %d abandoned transactions taken back) in %v; %d notices delivered, %d/%d requests confirmed (%d had their tx reorged out for a while)",
 		reorgs, depths, same, retaken, time.Since(start).Round(time.Millisecond), len(del.byTx), confirmed, len(requests), len(reorgedOut))
+}
+
+// TestAnvilLogCaps indexes a chain on anvil through proxies that refuse eth_getLogs as hosted
+// nodes do, over 1,000 blocks or 10,000 results, each worded as its provider words it (some
+// with HTTP 400 or 413): the watcher halves its chunk until the node answers, and indexes
+// everything a watcher talking to anvil directly indexes.
+func TestAnvilLogCaps(t *testing.T) {
+	const (
+		maxBlocks  = 1000
+		maxResults = 10_000
+		burst      = 5_200 // trusts in a few blocks: more than 10,000 logs
+	)
+	ctx := context.Background()
+	start := time.Now()
+	node := chaintest.StartAnvil(t, chaintest.DevMembers)
+	c := node.Client
+	alice := chain.Wallet{Key: chain.DevKey("alice")}
+	holders := []common.Address{chain.Wallet{Key: chain.DevKey("bob")}.Address(), chain.Wallet{Key: chain.DevKey("carol")}.Address()}
+	r := anvilReserve(t, node, alice, chaintest.Ether(100))
+	mine := func(n uint64) {
+		t.Helper()
+		if err := node.RPC(ctx, nil, "anvil_mine", hexutil.Uint64(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// trusts sends n trusts from alice in batches and mines until they are all in.
+	trusts := func(n int) {
+		t.Helper()
+		nonce, err := c.Eth().PendingNonceAt(ctx, alice.Address())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := node.RPC(ctx, nil, "evm_setAutomine", false); err != nil {
+			t.Fatal(err)
+		}
+		var batch []rpc.BatchElem
+		flush := func() {
+			t.Helper()
+			if err := c.Eth().Client().BatchCallContext(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range batch {
+				if b.Error != nil {
+					t.Fatalf("send trust: %v", b.Error)
+				}
+			}
+			batch = batch[:0]
+		}
+		for i := range n {
+			call := chain.Trust(r, holders[i%len(holders)], big.NewInt(1))
+			tx, err := types.SignNewTx(alice.Key, types.LatestSignerForChainID(node.ChainID()), &types.DynamicFeeTx{
+				ChainID: node.ChainID(), Nonce: nonce + uint64(i), GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(100e9),
+				Gas: 100_000, To: &call.To, Data: call.Data,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := tx.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch = append(batch, rpc.BatchElem{Method: "eth_sendRawTransaction", Args: []any{hexutil.Bytes(raw)}, Result: new(common.Hash)})
+			if len(batch) == 500 {
+				flush()
+			}
+		}
+		flush()
+		for {
+			var status struct{ Pending hexutil.Uint64 }
+			if err := node.RPC(ctx, &status, "txpool_status"); err != nil {
+				t.Fatal(err)
+			}
+			if status.Pending == 0 {
+				break
+			}
+			mine(1)
+		}
+		if err := node.RPC(ctx, nil, "evm_setAutomine", true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Events more than 1,000 blocks apart, with a burst of more than 10,000 logs in a few
+	// blocks between them. (anvil_mine slows down with every block already mined, so the chain
+	// is kept just over the block cap.)
+	trusts(3)
+	mine(550)
+	burstFrom := node.Head(t) + 1
+	trusts(burst)
+	burstTo := node.Head(t)
+	mine(550)
+	trusts(2)
+	head := node.Head(t)
+
+	direct := tempDB(t)
+	if err := index.New(c, direct, index.Options{}).Tick(ctx); err != nil {
+		t.Fatalf("Tick on anvil directly: %v", err)
+	}
+	events, err := direct.Events(ctx, store.EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) <= maxResults {
+		t.Fatalf("events on the chain: got %d, want more than %d", len(events), maxResults)
+	}
+	want := digest(t, direct, indexTables...)
+	t.Logf("%d blocks, %d events (%d trusts in blocks %d-%d), set up in %v", head, len(events), burst, burstFrom, burstTo, time.Since(start).Round(time.Millisecond))
+	for _, prov := range chaintest.LogProviders {
+		t.Run(prov.Name, func(t *testing.T) {
+			t.Parallel()
+			started := time.Now()
+			p := chaintest.NewLogCap(t, node.URL, prov, maxBlocks, maxResults)
+			pc, err := chain.Dial(ctx, p.URL, node.Factory)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pc.Close()
+			db := tempDB(t)
+			if err := index.New(pc, db, index.Options{}).Tick(ctx); err != nil {
+				t.Fatalf("Tick through %s's caps: %v", prov.Name, err)
+			}
+			if got := digest(t, db, indexTables...); got != want {
+				t.Errorf("through %s's caps: got database %s, want the one indexed directly %s", prov.Name, got, want)
+			}
+			queries, rangeRefused, tooLarge := p.Counts()
+			if rangeRefused == 0 || tooLarge == 0 {
+				t.Errorf("%s refused %d queries for their range and %d for their results; want some of each", prov.Name, rangeRefused, tooLarge)
+			}
+			t.Logf("%s: %d eth_getLogs, %d refused over %d blocks, %d over %d results; indexed in %v",
+				prov.Name, queries, rangeRefused, maxBlocks, tooLarge, maxResults, time.Since(started).Round(time.Millisecond))
+		})
+	}
 }
