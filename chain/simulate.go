@@ -99,6 +99,10 @@ func (c *Client) Simulate(ctx context.Context, from common.Address, calls []trus
 				rev.Data, _ = hexutil.Decode(r.Error.Data)
 			}
 		}
+		if len(rev.Data) == 0 {
+			// anvil puts a reverted call's data in returnData only (geth also in error.data).
+			rev.Data = r.ReturnValue
+		}
 		rev.Name, rev.Args = decodeRevert(rev.Data)
 		return rev
 	}
