@@ -11,13 +11,14 @@ test: setup contracts-test go-test
 setup:
 	@./scripts/setup.sh
 
-# forge unit, fuzz and invariant tests; the gas snapshot (1% tolerance); committed artifacts match the build.
+# forge unit, fuzz and invariant tests; the gas snapshot (1% tolerance) and the gas floors; committed artifacts match the build.
 contracts-test:
 	cd contracts && ../$(FORGE) build
 	cd contracts && node script/export-artifacts.js --check
 	cd contracts && ../$(FORGE) test
 	cd contracts && ../$(FORGE) snapshot $(SNAPSHOT_ARGS) --snap cache/fresh.gas-snapshot >/dev/null
 	cd contracts && node script/check-snapshot.js .gas-snapshot cache/fresh.gas-snapshot 1
+	cd contracts && ./gas.sh --floors
 
 go-test: bindings-check
 	go vet ./...
