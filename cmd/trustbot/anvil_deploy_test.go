@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/chaintest"
@@ -41,18 +40,5 @@ func TestAnvilDeploy(t *testing.T) {
 		t.Fatalf("doctor after the deployment: %v\n%s", err, out.String())
 	}
 
-	printed := &syncBuffer{}
-	p, err := startPlayground(ctx, testConfig(t, env), printed, log)
-	if err != nil {
-		t.Fatalf("playground on anvil after the deployment: %v", err)
-	}
-	defer p.Close()
-	p.Console.Wait = 30 * time.Second
-	_, offset := printed.Since(0)
-	tripStory(t, func(line string) string {
-		p.Console.Exec(ctx, line)
-		var got string
-		got, offset = printed.Since(offset)
-		return got
-	})
+	tripOn(t, ctx, env)
 }

@@ -66,10 +66,16 @@ func TestDeploy(t *testing.T) {
 		t.Fatalf("second deploy: got %v, %q; want it to find the factory there", err, out.String())
 	}
 
+	tripOn(t, ctx, env)
+}
+
+// tripOn runs the README's trip through a playground configured by env (an external node).
+func tripOn(t *testing.T, ctx context.Context, env map[string]string) {
+	t.Helper()
 	printed := &syncBuffer{}
-	p, err := startPlayground(ctx, testConfig(t, env), printed, log)
+	p, err := startPlayground(ctx, testConfig(t, env), printed, slog.New(slog.DiscardHandler))
 	if err != nil {
-		t.Fatalf("playground after the deployment: %v", err)
+		t.Fatalf("playground on %s: %v", env["ETH_RPC_URL"], err)
 	}
 	defer p.Close()
 	p.Console.Wait = 30 * time.Second
