@@ -115,6 +115,15 @@ func memo(text string) (string, error) {
 	return text, nil
 }
 
+// requiredMemo is memo for an option that must say what the money was for, like for:example.
+func requiredMemo(text, example string) (string, error) {
+	what, err := memo(text)
+	if err == nil && what == "" {
+		err = trustbot.Errorf(trustbot.EInvalid, "Say what the money was for, like for:%s.", example)
+	}
+	return what, err
+}
+
 func (h *handlers) tripStart(ctx context.Context, r *Request) (*Reply, error) {
 	asset, err := h.asset(ctx, r.Option("asset"))
 	if err != nil {
@@ -192,12 +201,9 @@ func (h *handlers) spent(ctx context.Context, r *Request) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	what, err := memo(r.Option("for"))
+	what, err := requiredMemo(r.Option("for"), "taxi")
 	if err != nil {
 		return nil, err
-	}
-	if what == "" {
-		return nil, trustbot.Errorf(trustbot.EInvalid, "Say what the money was for, like for:taxi.")
 	}
 	parts, err := h.splitParts(ctx, r, t, r.Option("split"), amount, t.Asset)
 	if err != nil {
@@ -412,12 +418,9 @@ func (h *handlers) tripTag(ctx context.Context, r *Request) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	what, err := memo(r.Option("for"))
+	what, err := requiredMemo(r.Option("for"), "dinner")
 	if err != nil {
 		return nil, err
-	}
-	if what == "" {
-		return nil, trustbot.Errorf(trustbot.EInvalid, "Say what the money was for, like for:dinner.")
 	}
 	target, err := h.Store.TripEntry(ctx, t.ID, n)
 	if trustbot.ErrorCode(err) == trustbot.ENotFound {

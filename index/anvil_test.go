@@ -188,25 +188,7 @@ func TestAnvilReorgs(t *testing.T) {
 	}
 	checkDeliveries := func(i int) {
 		t.Helper()
-		events, err := db.Events(ctx, store.EventFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		del.mu.Lock()
-		defer del.mu.Unlock()
-		for h, n := range del.byTx {
-			if n != 1 {
-				t.Fatalf("reorg %d: the outbox delivered tx %s %d times, want once", i, h.Hex(), n)
-			}
-			if !requestTxs[h] {
-				t.Fatalf("reorg %d: the outbox delivered tx %s, which no request reported", i, h.Hex())
-			}
-		}
-		for _, e := range events {
-			if requestTxs[e.TxHash] && del.byTx[e.TxHash] == 0 {
-				t.Fatalf("reorg %d: stored event of request tx %s log %d never left the notice outbox", i, e.TxHash.Hex(), e.LogIndex)
-			}
-		}
+		del.checkOnce(t, ctx, db, requestTxs, i)
 	}
 
 	trust()

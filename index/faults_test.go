@@ -36,6 +36,31 @@ type deliveries struct {
 	log  []trustbot.Notice
 }
 
+// checkOnce fails unless, after reorg i, the outbox delivered each transaction a request
+// reported exactly once, and every stored event of such a transaction left the outbox.
+func (d *deliveries) checkOnce(t *testing.T, ctx context.Context, db *store.DB, requestTxs map[common.Hash]bool, i int) {
+	t.Helper()
+	events, err := db.Events(ctx, store.EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for h, n := range d.byTx {
+		if n != 1 {
+			t.Fatalf("reorg %d: the outbox delivered tx %s %d times, want once", i, h.Hex(), n)
+		}
+		if !requestTxs[h] {
+			t.Fatalf("reorg %d: the outbox delivered tx %s, which no request reported", i, h.Hex())
+		}
+	}
+	for _, e := range events {
+		if requestTxs[e.TxHash] && d.byTx[e.TxHash] == 0 {
+			t.Fatalf("reorg %d: stored event of request tx %s log %d never left the notice outbox", i, e.TxHash.Hex(), e.LogIndex)
+		}
+	}
+}
+
 func newDeliveries() *deliveries { return &deliveries{byTx: map[common.Hash]int{}} }
 
 // outbox is an Outbox over db delivering to d (composing "notice of <tx>").
@@ -223,25 +248,7 @@ func TestRandomReorgs(t *testing.T) {
 	}
 	checkDeliveries := func(i int) {
 		t.Helper()
-		events, err := db.Events(ctx, store.EventFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		del.mu.Lock()
-		defer del.mu.Unlock()
-		for h, n := range del.byTx {
-			if n != 1 {
-				t.Fatalf("reorg %d: the outbox delivered tx %s %d times, want once", i, h.Hex(), n)
-			}
-			if !requestTxs[h] {
-				t.Fatalf("reorg %d: the outbox delivered tx %s, which no request reported", i, h.Hex())
-			}
-		}
-		for _, e := range events {
-			if requestTxs[e.TxHash] && del.byTx[e.TxHash] == 0 {
-				t.Fatalf("reorg %d: stored event of request tx %s log %d never left the notice outbox", i, e.TxHash.Hex(), e.LogIndex)
-			}
-		}
+		del.checkOnce(t, ctx, db, requestTxs, i)
 	}
 
 	trust()
