@@ -53,7 +53,7 @@ func TestSettle(t *testing.T) {
 			}},
 		{name: "to: and part of it, into the creditor's reserve", setup: onTrip(), user: "carol", command: "settle",
 			options: opts("to", member("alice"), "amount", str("4"), "into", str("reserve")),
-			calls: chain.Deposit(aliceRes, usdTok, u(4)), signer: carolW, kind: "settle", simulate: 1, webReads: 1, live: 1,
+			calls:   chain.Deposit(aliceRes, usdTok, u(4)), signer: carolW, kind: "settle", simulate: 1, webReads: 1, live: 1,
 			text: "Sign to pay <@alice> 4 tUSD into <@alice>'s reserve; once the chain confirms it, the trip \"Lisbon\" counts it as settled. You will still owe them 6 tUSD."},
 		{name: "pay: someone else's transfer", setup: onTrip(), user: "carol", command: "settle", options: pay("1"),
 			text: "Transfer 1 is <@bob>'s to pay, not yours; you owe <@alice> 10 tUSD (/settle pay:2)."},

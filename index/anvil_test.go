@@ -155,36 +155,9 @@ func TestAnvilReorgs(t *testing.T) {
 			t.Fatalf("trust %s failed", tx.Hash().Hex())
 		}
 	}
-	checkRequests := func(final bool) (confirmed int) {
+	checkRequests := func(final bool) int {
 		t.Helper()
-		head := node.Head(t)
-		for _, id := range requests {
-			req, err := rdb.Request(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			hash := req.Txs[0].Hash
-			rcpt, rerr := c.Eth().TransactionReceipt(ctx, hash)
-			canonical := rerr == nil
-			if canonical {
-				h, err := c.Eth().HeaderByNumber(ctx, rcpt.BlockNumber)
-				canonical = err == nil && h.Hash() == rcpt.BlockHash
-			}
-			if !canonical {
-				reorgedOut[id] = true
-			}
-			switch {
-			case req.Status == trustbot.StatusConfirmed:
-				confirmed++
-				if !canonical || rcpt.BlockNumber.Uint64() != req.Txs[0].BlockNumber {
-					t.Fatalf("request %s confirmed in block %d, but its tx %s is not canonical there (receipt err %v)",
-						id, req.Txs[0].BlockNumber, hash.Hex(), rerr)
-				}
-			case final && canonical && rcpt.BlockNumber.Uint64()+requestConf <= head:
-				t.Errorf("request %s: got %s, want confirmed (tx %s in block %d, head %d)", id, req.Status, hash.Hex(), rcpt.BlockNumber, head)
-			}
-		}
-		return confirmed
+		return checkRequestsCanonical(t, ctx, c.Eth(), rdb, requests, reorgedOut, node.Head(t), requestConf, final)
 	}
 	checkDeliveries := func(i int) {
 		t.Helper()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
@@ -34,6 +35,42 @@ type deliveries struct {
 	mu   sync.Mutex
 	byTx map[common.Hash]int
 	log  []trustbot.Notice
+}
+
+// checkRequestsCanonical fails the test for a request confirmed without its transaction being on
+// the canonical chain in the recorded block; with final set, also for a request whose transaction
+// is final (requestConf blocks below head) but which is not confirmed. It marks in reorgedOut the
+// requests whose transaction is off the canonical chain, and returns how many are confirmed.
+func checkRequestsCanonical(t *testing.T, ctx context.Context, eth *ethclient.Client, rdb *store.DB, requests []string,
+	reorgedOut map[string]bool, head, requestConf uint64, final bool) (confirmed int) {
+	t.Helper()
+	for _, id := range requests {
+		req, err := rdb.Request(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hash := req.Txs[0].Hash
+		rcpt, rerr := eth.TransactionReceipt(ctx, hash)
+		canonical := rerr == nil
+		if canonical {
+			h, err := eth.HeaderByNumber(ctx, rcpt.BlockNumber)
+			canonical = err == nil && h.Hash() == rcpt.BlockHash
+		}
+		if !canonical {
+			reorgedOut[id] = true
+		}
+		switch {
+		case req.Status == trustbot.StatusConfirmed:
+			confirmed++
+			if !canonical || rcpt.BlockNumber.Uint64() != req.Txs[0].BlockNumber {
+				t.Fatalf("request %s confirmed in block %d, but its tx %s is not canonical there (receipt err %v)",
+					id, req.Txs[0].BlockNumber, hash.Hex(), rerr)
+			}
+		case final && canonical && rcpt.BlockNumber.Uint64()+requestConf <= head:
+			t.Errorf("request %s: got %s, want confirmed (tx %s in block %d, head %d)", id, req.Status, hash.Hex(), rcpt.BlockNumber, head)
+		}
+	}
+	return confirmed
 }
 
 // checkOnce fails unless, after reorg i, the outbox delivered each transaction a request
@@ -214,37 +251,9 @@ func TestRandomReorgs(t *testing.T) {
 	// checkRequests fails the test for a request confirmed without its transaction being on the
 	// canonical chain in the recorded block; with final set, also for a request whose
 	// transaction is final but which is not confirmed.
-	checkRequests := func(final bool) (confirmed int) {
+	checkRequests := func(final bool) int {
 		t.Helper()
-		head := headNumber(t, dc)
-		for _, id := range requests {
-			req, err := rdb.Request(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			hash := req.Txs[0].Hash
-			rcpt, rerr := c.Eth().TransactionReceipt(ctx, hash)
-			canonical := rerr == nil
-			if canonical {
-				h, err := c.Eth().HeaderByNumber(ctx, rcpt.BlockNumber)
-				canonical = err == nil && h.Hash() == rcpt.BlockHash
-			}
-			if !canonical {
-				reorgedOut[id] = true
-			}
-			switch {
-			case req.Status == trustbot.StatusConfirmed:
-				confirmed++
-				if !canonical || rcpt.BlockNumber.Uint64() != req.Txs[0].BlockNumber {
-					t.Fatalf("request %s confirmed in block %d, but its tx %s is not canonical there (receipt err %v)",
-						id, req.Txs[0].BlockNumber, hash.Hex(), rerr)
-				}
-			case final && canonical && rcpt.BlockNumber.Uint64()+requestConf <= head:
-				t.Errorf("request %s: got %s, want confirmed (tx %s in block %d, head %d)",
-					id, req.Status, hash.Hex(), rcpt.BlockNumber, head)
-			}
-		}
-		return confirmed
+		return checkRequestsCanonical(t, ctx, c.Eth(), rdb, requests, reorgedOut, headNumber(t, dc), requestConf, final)
 	}
 	checkDeliveries := func(i int) {
 		t.Helper()
