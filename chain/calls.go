@@ -35,6 +35,22 @@ func Deposit(reserve common.Address, asset trustbot.Token, amount *big.Int) []tr
 	return []trustbot.Call{Approve(asset.Address, reserve, amount), dep}
 }
 
+// DepositAllowed is Deposit from a signer who has already allowed the reserve to take allowance
+// of an ERC-20 asset. An allowance of exactly amount needs no approve; another non-zero one is
+// set to 0 first, since tokens like USDT refuse an approve from one non-zero allowance to
+// another; a zero or nil allowance is Deposit.
+func DepositAllowed(reserve common.Address, asset trustbot.Token, amount, allowance *big.Int) []trustbot.Call {
+	calls := Deposit(reserve, asset, amount)
+	allowance = trustbot.OrZero(allowance)
+	if asset.Native() || allowance.Sign() == 0 {
+		return calls
+	}
+	if allowance.Cmp(trustbot.OrZero(amount)) == 0 {
+		return calls[1:]
+	}
+	return append([]trustbot.Call{Approve(asset.Address, reserve, new(big.Int))}, calls...)
+}
+
 // Pay sends amount of asset from the signer to to: the native coin as a plain transfer, an
 // ERC-20 with transfer.
 func Pay(asset trustbot.Token, to common.Address, amount *big.Int) trustbot.Call {

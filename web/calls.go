@@ -157,8 +157,10 @@ func selector(sig string) []byte { return crypto.Keccak256([]byte(sig))[:4] }
 // checkApprovals refuses calls that hand out a spending right other than the
 // one a deposit needs: an approve must be followed at once by a deposit of
 // the same amount into the approved spender (the reserve), and allowance
-// increases, permits and operator approvals are never asked for. Calls that
-// do not parse are left to the store to refuse.
+// increases, permits and operator approvals are never asked for. An approve
+// of 0 (resetting a leftover allowance, as USDT needs before a new one) hands
+// out nothing and may stand anywhere. Calls that do not parse are left to the
+// store to refuse.
 func checkApprovals(calls []trustbot.Call) error {
 	for i, c := range calls {
 		if len(c.Data) < 4 {
@@ -176,6 +178,9 @@ func checkApprovals(calls []trustbot.Call) error {
 		}
 		spender := common.BytesToAddress(c.Data[4:36])
 		amount := c.Data[36:68]
+		if bytes.Equal(amount, make([]byte, 32)) {
+			continue // an approve of 0 takes a spending right away
+		}
 		if i+1 < len(calls) {
 			if next := calls[i+1]; next.To == spender && len(next.Data) == 36 &&
 				bytes.Equal(next.Data[:4], selDeposit) && bytes.Equal(next.Data[4:], amount) {

@@ -235,6 +235,8 @@ func TestApprovalsOnlyForTheDeposit(t *testing.T) {
 		ok    bool
 	}{
 		{"approve then its deposit", []trustbot.Call{approve, deposit}, true},
+		{"approve of 0, approve, then its deposit", []trustbot.Call{chain.Approve(token, reserve, new(big.Int)), approve, deposit}, true},
+		{"approve of 0 alone", []trustbot.Call{chain.Approve(token, addrOf(e.mallory), new(big.Int))}, true},
 		{"approve alone", []trustbot.Call{approve}, false},
 		{"approve then a deposit of another amount", []trustbot.Call{approve, chain.Deposit(reserve, trustbot.Token{Address: token}, big.NewInt(1))[1]}, false},
 		{"approve of another spender", []trustbot.Call{chain.Approve(token, addrOf(e.mallory), amount), deposit}, false},

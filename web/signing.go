@@ -25,7 +25,8 @@ import (
 //
 // A request may approve a spender only for the deposit that follows: an
 // approve must be followed by a deposit of the same amount into the
-// approved reserve, and permits or allowance increases are refused.
+// approved reserve, and permits or allowance increases are refused; an
+// approve of 0 hands out nothing and is allowed.
 func (s *Server) NewSigningRequest(ctx context.Context, in trustbot.SigningRequest) (trustbot.SigningRequest, string, error) {
 	if err := checkApprovals(in.Calls); err != nil {
 		return trustbot.SigningRequest{}, "", err
