@@ -107,6 +107,34 @@ func revert(name string, args ...any) func(context.Context, common.Address, []tr
 	}
 }
 
+// refusesPayee simulates a token that refuses transfers to payee (as USDC refuses a blacklisted
+// address): the reserve's payout reverts with TransferFailed, the token's own transfer to payee
+// with its reason, and any other call succeeds.
+func refusesPayee(payee common.Address) func(context.Context, common.Address, []trustbot.Call) error {
+	return func(_ context.Context, _ common.Address, calls []trustbot.Call) error {
+		for _, c := range calls {
+			d, err := chain.DecodeCall(c)
+			if err != nil {
+				continue
+			}
+			var to common.Address
+			for _, a := range d.Args {
+				if a.Name == "to" {
+					to = common.HexToAddress(a.Value)
+				}
+			}
+			switch {
+			case to != payee:
+			case d.Method == "redeem":
+				return &chain.RevertError{Index: 0, Name: "TransferFailed", Reason: "execution reverted"}
+			case d.Method == "transfer":
+				return &chain.RevertError{Index: 0, Name: "Error", Args: []any{"Blacklistable: account is blacklisted"}, Reason: "execution reverted"}
+			}
+		}
+		return nil
+	}
+}
+
 type handlerCase struct {
 	name    string
 	web     *commandstest.WebBuilder // nil: the story
@@ -323,11 +351,15 @@ func TestReserveCommands(t *testing.T) {
 			return newRes, nil
 		}
 	}
-	holds := func(v *big.Int) func(e *env) {
+	holdsAllowing := func(v, allowed *big.Int) func(e *env) {
 		return func(e *env) {
 			e.chain.BalanceOfFn = func(context.Context, common.Address, common.Address) (*big.Int, error) { return v, nil }
+			e.chain.AllowanceFn = func(context.Context, common.Address, common.Address, common.Address) (*big.Int, error) {
+				return allowed, nil
+			}
 		}
 	}
+	holds := func(v *big.Int) func(e *env) { return holdsAllowing(v, new(big.Int)) }
 	aliceShow := "<@alice>'s tUSD reserve (ALICE-tUSD, " + aliceRes.Hex() + "): 300 tUSD backing, 75 outstanding, coverage 400%." +
 		"\n• <@bob>: budget 100, holds 40\n• <@dave>: budget 30, holds 10\n• 0x0000…00E0: budget 0, holds 5\n• <@bob>'s reserve: budget 0, holds 20"
 	runHandlerCases(t, []handlerCase{
@@ -365,6 +397,15 @@ func TestReserveCommands(t *testing.T) {
 			text:  "Sign to deposit 50 tUSD into your reserve (backing 300 → 350, coverage 466%). Your wallet will ask twice: first to let the reserve take the tokens, then to deposit them.",
 			calls: chain.Deposit(aliceRes, usdTok, u(50)), signer: aliceW, kind: "deposit", summary: "Deposit 50 tUSD into your reserve.", names: "the tUSD token, your ALICE-tUSD reserve | tUSD, tUSD",
 			webReads: 1, live: 1, simulate: 1},
+		{name: "deposit after a leftover allowance: set it to 0 first", user: "alice", command: "reserve", sub: "deposit", options: opts("amount", str("50")), setup: holdsAllowing(u(1000), u(7)),
+			text: "Sign to deposit 50 tUSD into your reserve (backing 300 → 350, coverage 466%). Your wallet will ask three times: first to set the 7 tUSD the reserve may still take from you to 0" +
+				" (tokens like USDT refuse to change one allowance into another), then to let it take the tokens, then to deposit them.",
+			calls:  append(calls(chain.Approve(usdTok.Address, aliceRes, new(big.Int))), chain.Deposit(aliceRes, usdTok, u(50))...),
+			signer: aliceW, kind: "deposit", webReads: 1, live: 1, simulate: 1},
+		{name: "deposit of exactly the allowance left: no approve", user: "alice", command: "reserve", sub: "deposit", options: opts("amount", str("50")), setup: holdsAllowing(u(1000), u(50)),
+			text:   "Sign to deposit 50 tUSD into your reserve (backing 300 → 350, coverage 466%).",
+			calls:  chain.Deposit(aliceRes, usdTok, u(50))[1:],
+			signer: aliceW, kind: "deposit", webReads: 1, live: 1, simulate: 1},
 		{name: "deposit the native coin: one call with value", user: "carol", command: "reserve", sub: "deposit", options: opts("amount", str("1"), "asset", str("ETH")), setup: holds(eth(5)),
 			text:  "Sign to deposit 1 ETH into your reserve (backing 2 → 3, nothing outstanding).",
 			calls: calls(trustbot.Call{To: carolRes, Data: chain.Deposit(carolRes, ethTok, eth(1))[0].Data, Value: eth(1)}), signer: carolW, kind: "deposit",
@@ -583,7 +624,13 @@ func TestRedeem(t *testing.T) {
 			text:  "<@alice>'s reserve holds 5 tUSD; you can redeem at most 5 now.", webReads: 1, live: 1, simulate: 1},
 		{name: "redeem, an unknown revert", user: "bob", command: "redeem", options: opts("amount", str("10")),
 			setup: func(e *env) { e.chain.SimulateFn = revert("TransferFailed") },
-			text:  "The chain would refuse this (TransferFailed()); nothing was sent.", webReads: 1, live: 1, simulate: 1},
+			text:  "The chain would refuse this (TransferFailed()); nothing was sent.", webReads: 1, live: 1, simulate: 3},
+		{name: "redeem to an address the token refuses", user: "bob", command: "redeem", options: opts("amount", str("10"), "to", str(payee.Hex())),
+			setup: func(e *env) { e.chain.SimulateFn = refusesPayee(payee) },
+			text:  "tUSD refuses transfers to that address. Nothing was sent.", webReads: 1, live: 1, simulate: 3},
+		{name: "redeem to your own wallet, which the token refuses", user: "bob", command: "redeem", options: opts("amount", str("10")),
+			setup: func(e *env) { e.chain.SimulateFn = refusesPayee(bobW) },
+			text:  "tUSD refuses transfers to your wallet. Nothing was sent.", webReads: 1, live: 1, simulate: 3},
 		{name: "redeem, chain unreachable", user: "bob", command: "redeem", options: opts("amount", str("10")),
 			setup: func(e *env) {
 				e.chain.LiveFn = func(context.Context, []common.Address) (chain.Live, error) { return chain.Live{}, unreachable() }

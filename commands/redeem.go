@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -124,6 +125,15 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 		}
 	}
 	explain := func(rev *chain.RevertError) error {
+		if rev.Name == "TransferFailed" {
+			payer := res
+			if deep {
+				if base, err := h.baseReserve(ctx, res); err == nil {
+					payer = base
+				}
+			}
+			return h.refusedRecipient(ctx, payer.Address, paid, to, amount, to == holderAddr)
+		}
 		if rev.Name != "InsufficientReserve" || len(rev.Args) != 2 {
 			return nil
 		}
@@ -169,14 +179,45 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 
 // baseToken follows a layered reserve's assets down to the base asset.
 func (h *handlers) baseToken(ctx context.Context, res chain.ReserveInfo) (trustbot.Token, error) {
+	base, err := h.baseReserve(ctx, res)
+	if err != nil {
+		return trustbot.Token{}, err
+	}
+	return base.AssetToken, nil
+}
+
+// baseReserve follows a layered reserve's assets down to the reserve that holds the base asset.
+func (h *handlers) baseReserve(ctx context.Context, res chain.ReserveInfo) (chain.ReserveInfo, error) {
 	for i := 0; i < 16 && res.Layered; i++ {
 		next, err := h.v.ReserveAt(ctx, res.Asset)
 		if err != nil {
-			return trustbot.Token{}, err
+			return chain.ReserveInfo{}, err
 		}
 		res = next
 	}
-	return res.AssetToken, nil
+	return res, nil
+}
+
+// refusedRecipient asks the token why a payout from payer failed: when the token's own transfer
+// of amount from payer to to would revert but one from payer to itself would not, the token
+// refuses that recipient (as USDC refuses a blacklisted address), and the sentence says so. It
+// returns nil when the token is not the one refusing, or the node cannot tell.
+func (h *handlers) refusedRecipient(ctx context.Context, payer common.Address, t trustbot.Token, to common.Address, amount *big.Int, own bool) error {
+	if t.Native() {
+		return nil
+	}
+	var rev *chain.RevertError
+	if err := h.Chain.Simulate(ctx, payer, []trustbot.Call{chain.Pay(t, to, amount)}); !errors.As(err, &rev) {
+		return nil
+	}
+	if err := h.Chain.Simulate(ctx, payer, []trustbot.Call{chain.Pay(t, payer, amount)}); err != nil {
+		return nil
+	}
+	where := "that address"
+	if own {
+		where = "your wallet"
+	}
+	return trustbot.Errorf(trustbot.EReverted, "%s refuses transfers to %s. Nothing was sent.", t.Symbol, where)
 }
 
 // shortLayer walks a layered reserve's path down to the base asset with live reads and, when a

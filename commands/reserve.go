@@ -164,11 +164,21 @@ func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, erro
 	if held.Cmp(amount) < 0 {
 		return nil, trustbot.Errorf(trustbot.EInvalid, "Your wallet holds %s; you can deposit at most %s.", trustbot.Money(held, t.Decimals, t.Symbol), trustbot.FormatAmount(held, t.Decimals))
 	}
+	allowed := new(big.Int)
+	if !t.Native() {
+		if allowed, err = h.Chain.Allowance(ctx, t.Address, issuer, res.Address); err != nil {
+			return nil, err
+		}
+	}
 	after := new(big.Int).Add(res.Reserve, amount)
-	calls := chain.Deposit(res.Address, t, amount)
+	calls := chain.DepositAllowed(res.Address, t, amount, allowed)
 	steps := ""
-	if len(calls) == 2 {
+	switch len(calls) {
+	case 2:
 		steps = " Your wallet will ask twice: first to let the reserve take the tokens, then to deposit them."
+	case 3:
+		steps = fmt.Sprintf(" Your wallet will ask three times: first to set the %s the reserve may still take from you to 0 (tokens like USDT refuse to change one allowance into another), then to let it take the tokens, then to deposit them.",
+			trustbot.Money(allowed, t.Decimals, t.Symbol))
 	}
 	summary := fmt.Sprintf("Deposit %s into your reserve.", trustbot.Money(amount, t.Decimals, t.Symbol))
 	text := fmt.Sprintf("Sign to deposit %s into your reserve (backing %s → %s, %s).%s",

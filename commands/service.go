@@ -62,6 +62,8 @@ type Chain interface {
 	Token(ctx context.Context, addr common.Address) (trustbot.Token, error)
 	Predict(ctx context.Context, issuer, asset common.Address) (common.Address, error)
 	BalanceOf(ctx context.Context, token, holder common.Address) (*big.Int, error)
+	// Allowance is how much of owner's token spender may move now.
+	Allowance(ctx context.Context, token, owner, spender common.Address) (*big.Int, error)
 }
 
 // Links makes signing links and wallet-link links.

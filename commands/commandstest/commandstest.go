@@ -276,6 +276,7 @@ type Chain struct {
 	TokenFn     func(ctx context.Context, addr common.Address) (trustbot.Token, error)
 	PredictFn   func(ctx context.Context, issuer, asset common.Address) (common.Address, error)
 	BalanceOfFn func(ctx context.Context, token, holder common.Address) (*big.Int, error)
+	AllowanceFn func(ctx context.Context, token, owner, spender common.Address) (*big.Int, error)
 
 	mu        sync.Mutex
 	simulated []Simulation
@@ -353,6 +354,14 @@ func (c *Chain) BalanceOf(ctx context.Context, token, holder common.Address) (*b
 		unset("Chain.BalanceOf")
 	}
 	return c.BalanceOfFn(ctx, token, holder)
+}
+
+func (c *Chain) Allowance(ctx context.Context, token, owner, spender common.Address) (*big.Int, error) {
+	c.count("Allowance")
+	if c.AllowanceFn == nil {
+		unset("Chain.Allowance")
+	}
+	return c.AllowanceFn(ctx, token, owner, spender)
 }
 
 // Links is a fake commands.Links.
