@@ -109,7 +109,8 @@ func revert(name string, args ...any) func(context.Context, common.Address, []tr
 
 // refusesPayee simulates a token that refuses transfers to payee (as USDC refuses a blacklisted
 // address): the reserve's payout reverts with TransferFailed, the token's own transfer to payee
-// with its reason, and any other call succeeds.
+// with its reason, and any other call succeeds. With the zero address, every redemption's
+// payout fails and the token's own transfers succeed: something else refuses.
 func refusesPayee(payee common.Address) func(context.Context, common.Address, []trustbot.Call) error {
 	return func(_ context.Context, _ common.Address, calls []trustbot.Call) error {
 		for _, c := range calls {
@@ -124,6 +125,8 @@ func refusesPayee(payee common.Address) func(context.Context, common.Address, []
 				}
 			}
 			switch {
+			case d.Method == "redeem" && payee == (common.Address{}):
+				return &chain.RevertError{Index: 0, Name: "TransferFailed", Reason: "execution reverted"}
 			case to != payee:
 			case d.Method == "redeem":
 				return &chain.RevertError{Index: 0, Name: "TransferFailed", Reason: "execution reverted"}
@@ -406,6 +409,9 @@ func TestReserveCommands(t *testing.T) {
 			text:   "Sign to deposit 50 tUSD into your reserve (backing 300 → 350, coverage 466%).",
 			calls:  chain.Deposit(aliceRes, usdTok, u(50))[1:],
 			signer: aliceW, kind: "deposit", webReads: 1, live: 1, simulate: 1},
+		{name: "deposit from a wallet the token refuses", user: "alice", command: "reserve", sub: "deposit", options: opts("amount", str("50")),
+			setup: func(e *env) { holds(u(1000))(e); e.chain.SimulateFn = revert("TransferFailed") },
+			text:  "tUSD refuses transfers from your wallet. Nothing was sent.", webReads: 1, live: 1, simulate: 3},
 		{name: "deposit the native coin: one call with value", user: "carol", command: "reserve", sub: "deposit", options: opts("amount", str("1"), "asset", str("ETH")), setup: holds(eth(5)),
 			text:  "Sign to deposit 1 ETH into your reserve (backing 2 → 3, nothing outstanding).",
 			calls: calls(trustbot.Call{To: carolRes, Data: chain.Deposit(carolRes, ethTok, eth(1))[0].Data, Value: eth(1)}), signer: carolW, kind: "deposit",
@@ -623,8 +629,11 @@ func TestRedeem(t *testing.T) {
 			setup: func(e *env) { e.chain.SimulateFn = revert("InsufficientReserve", u(5), u(10)) },
 			text:  "<@alice>'s reserve holds 5 tUSD; you can redeem at most 5 now.", webReads: 1, live: 1, simulate: 1},
 		{name: "redeem, an unknown revert", user: "bob", command: "redeem", options: opts("amount", str("10")),
+			setup: func(e *env) { e.chain.SimulateFn = refusesPayee(common.Address{}) },
+			text:  "The chain would refuse this (TransferFailed()); nothing was sent.", webReads: 1, live: 1, simulate: 2},
+		{name: "redeem from a reserve the token refuses", user: "bob", command: "redeem", options: opts("amount", str("10")),
 			setup: func(e *env) { e.chain.SimulateFn = revert("TransferFailed") },
-			text:  "The chain would refuse this (TransferFailed()); nothing was sent.", webReads: 1, live: 1, simulate: 3},
+			text:  "tUSD refuses transfers from <@alice>'s reserve, so it cannot pay out now. Nothing was sent.", webReads: 1, live: 1, simulate: 3},
 		{name: "redeem to an address the token refuses", user: "bob", command: "redeem", options: opts("amount", str("10"), "to", str(payee.Hex())),
 			setup: func(e *env) { e.chain.SimulateFn = refusesPayee(payee) },
 			text:  "tUSD refuses transfers to that address. Nothing was sent.", webReads: 1, live: 1, simulate: 3},

@@ -132,7 +132,7 @@ func (h *handlers) redeem(ctx context.Context, r *Request) (*Reply, error) {
 					payer = base
 				}
 			}
-			return h.refusedRecipient(ctx, payer.Address, paid, to, amount, to == holderAddr)
+			return h.refusedPayout(ctx, payer, paid, to, amount, to == holderAddr)
 		}
 		if rev.Name != "InsufficientReserve" || len(rev.Args) != 2 {
 			return nil
@@ -198,26 +198,40 @@ func (h *handlers) baseReserve(ctx context.Context, res chain.ReserveInfo) (chai
 	return res, nil
 }
 
-// refusedRecipient asks the token why a payout from payer failed: when the token's own transfer
-// of amount from payer to to would revert but one from payer to itself would not, the token
-// refuses that recipient (as USDC refuses a blacklisted address), and the sentence says so. It
-// returns nil when the token is not the one refusing, or the node cannot tell.
-func (h *handlers) refusedRecipient(ctx context.Context, payer common.Address, t trustbot.Token, to common.Address, amount *big.Int, own bool) error {
+// tokenRefusal asks a token why moving amount from from to to failed, with its own transfer:
+// refusesTo when it would refuse that transfer but not from paying itself (as USDC refuses a
+// blacklisted recipient), refusesFrom when it would refuse from even paying itself (a
+// blacklisted sender); neither when its transfer would go through or the node cannot tell.
+func (h *handlers) tokenRefusal(ctx context.Context, t trustbot.Token, from, to common.Address, amount *big.Int) (refusesTo, refusesFrom bool) {
 	if t.Native() {
-		return nil
+		return false, false
 	}
 	var rev *chain.RevertError
-	if err := h.Chain.Simulate(ctx, payer, []trustbot.Call{chain.Pay(t, to, amount)}); !errors.As(err, &rev) {
-		return nil
+	if err := h.Chain.Simulate(ctx, from, []trustbot.Call{chain.Pay(t, to, amount)}); !errors.As(err, &rev) {
+		return false, false
 	}
-	if err := h.Chain.Simulate(ctx, payer, []trustbot.Call{chain.Pay(t, payer, amount)}); err != nil {
-		return nil
+	switch err := h.Chain.Simulate(ctx, from, []trustbot.Call{chain.Pay(t, from, amount)}); {
+	case err == nil:
+		return true, false
+	case errors.As(err, &rev):
+		return false, true
 	}
-	where := "that address"
-	if own {
-		where = "your wallet"
+	return false, false
+}
+
+// refusedPayout is the sentence for a redemption's payout that the token refuses: to that
+// address (or your wallet), or from the paying reserve; nil when the token is not what refuses.
+func (h *handlers) refusedPayout(ctx context.Context, payer chain.ReserveInfo, t trustbot.Token, to common.Address, amount *big.Int, own bool) error {
+	refusesTo, refusesFrom := h.tokenRefusal(ctx, t, payer.Address, to, amount)
+	switch {
+	case refusesTo && own:
+		return trustbot.Errorf(trustbot.EReverted, "%s refuses transfers to your wallet. Nothing was sent.", t.Symbol)
+	case refusesTo:
+		return trustbot.Errorf(trustbot.EReverted, "%s refuses transfers to that address. Nothing was sent.", t.Symbol)
+	case refusesFrom:
+		return trustbot.Errorf(trustbot.EReverted, "%s refuses transfers from %s's reserve, so it cannot pay out now. Nothing was sent.", t.Symbol, h.memberOf(ctx, payer.Issuer))
 	}
-	return trustbot.Errorf(trustbot.EReverted, "%s refuses transfers to %s. Nothing was sent.", t.Symbol, where)
+	return nil
 }
 
 // shortLayer walks a layered reserve's path down to the base asset with live reads and, when a

@@ -184,7 +184,21 @@ func (h *handlers) reserveDeposit(ctx context.Context, r *Request) (*Reply, erro
 	text := fmt.Sprintf("Sign to deposit %s into your reserve (backing %s → %s, %s).%s",
 		trustbot.Money(amount, t.Decimals, t.Symbol), trustbot.FormatAmount(res.Reserve, t.Decimals), trustbot.FormatAmount(after, t.Decimals),
 		coverage(after, res.Outstanding), steps)
-	return h.sign(ctx, r, issuer, "deposit", summary, text, calls, nil)
+	explain := func(rev *chain.RevertError) error {
+		// The token refuses an approve (USDC's of a blacklisted owner) or the reserve's pull.
+		byToken := rev.Index >= 0 && rev.Index < len(calls) && calls[rev.Index].To == t.Address
+		if rev.Name != "TransferFailed" && !byToken {
+			return nil
+		}
+		switch refusesTo, refusesFrom := h.tokenRefusal(ctx, t, issuer, res.Address, amount); {
+		case refusesFrom:
+			return trustbot.Errorf(trustbot.EReverted, "%s refuses transfers from your wallet. Nothing was sent.", t.Symbol)
+		case refusesTo:
+			return trustbot.Errorf(trustbot.EReverted, "%s refuses transfers to your reserve. Nothing was sent.", t.Symbol)
+		}
+		return nil
+	}
+	return h.sign(ctx, r, issuer, "deposit", summary, text, calls, explain)
 }
 
 // myReserve is the invoker's linked address and their reserve of the asset option.

@@ -255,14 +255,17 @@ func TestTokens(t *testing.T) {
 			if sym == "USDC" {
 				// USDC's blacklist: a redemption to a blacklisted address is refused in words.
 				blocked := common.HexToAddress("0x00000000000000000000000000000000000B1AC4")
-				hash, err := node.Deployer().Send(ctx, node.Client().Eth(), node.ChainID(),
-					trustbot.Call{To: tc.token, Data: rt.usdcABI.pack(t, "blacklist", blocked)})
-				if err != nil {
-					t.Fatal(err)
+				blacklist := func(method string, who common.Address) {
+					t.Helper()
+					hash, err := node.Deployer().Send(ctx, node.Client().Eth(), node.ChainID(), trustbot.Call{To: tc.token, Data: rt.usdcABI.pack(t, method, who)})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if r := chaintest.WaitMined(t, node.Client().Eth(), hash); r.Status != types.ReceiptStatusSuccessful {
+						t.Fatalf("%s %s failed", method, who.Hex())
+					}
 				}
-				if r := chaintest.WaitMined(t, node.Client().Eth(), hash); r.Status != types.ReceiptStatusSuccessful {
-					t.Fatal("blacklisting failed")
-				}
+				blacklist("blacklist", blocked)
 				line := "/redeem 5 from:@alice to:" + blocked.Hex()
 				got := run(line)
 				mustContain(t, line, got, "USDC refuses transfers to that address.")
@@ -274,6 +277,16 @@ func TestTokens(t *testing.T) {
 				}
 				line = "/redeem 5 from:@alice to:" + devAddress("erin").Hex()
 				mustContain(t, line, run(line), "Sign to redeem 5 "+res.Symbol+" for 5 USDC, paid to "+devAddress("erin").Hex())
+
+				// A blacklisted issuer's deposit is refused in words too.
+				blacklist("blacklist", devAddress("alice"))
+				run("/as alice")
+				got = run("/reserve deposit 10 asset:USDC")
+				mustContain(t, "/reserve deposit 10 asset:USDC (alice blacklisted)", got, "USDC refuses transfers from your wallet.")
+				if strings.Contains(got, "/s/") {
+					t.Fatalf("a blacklisted deposit made a signing link: %s", got)
+				}
+				blacklist("unBlacklist", devAddress("alice"))
 			}
 
 			run("/as " + issuer)
