@@ -119,15 +119,34 @@ func deployRealTokens(t *testing.T, ctx context.Context) realTokens {
 // reserve, deposits, trusts, and the trusted member redeems, then the issuer revokes; the
 // balances are checked on the chain at each step. The fee token's deposit notice and backing
 // say what arrived; a second USDT deposit over a leftover allowance sets it to 0 first; and a
-// USDC redemption to a blacklisted address is refused by the pre-flight in words, with no
-// signing link.
+// USDC redemption to a blacklisted address, or a deposit from a blacklisted wallet, is refused
+// by the pre-flight in words, with no signing link. All of it on a node with eth_simulateV1 and
+// on one that refuses it (the pre-flight's eth_call fallback).
 func TestTokens(t *testing.T) {
+	for _, refuse := range []bool{false, true} {
+		name := "simulateV1"
+		if refuse {
+			name = "eth_call fallback"
+		}
+		t.Run(name, func(t *testing.T) { tokensStory(t, refuse) })
+	}
+}
+
+// tokensStory is TestTokens on a dev chain of its own, behind a proxy that refuses
+// eth_simulateV1 when refuse is set.
+func tokensStory(t *testing.T, refuse bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rt := deployRealTokens(t, ctx)
 	node := rt.node
+	url := node.URL()
+	if refuse {
+		url = chaintest.NewRefuser(t, url, func(r chaintest.Request) (int, string, bool) {
+			return -32601, "the method eth_simulateV1 does not exist/is not available", r.Method == "eth_simulateV1"
+		}).URL
+	}
 	cfg := testConfig(t, map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0",
-		"ETH_RPC_URL": node.URL(), "CHAIN_ID": "1337", "FACTORY_ADDRESS": node.Factory().Hex(),
+		"ETH_RPC_URL": url, "CHAIN_ID": "1337", "FACTORY_ADDRESS": node.Factory().Hex(),
 		"ASSETS":        "USDC=" + rt.usdc.Hex() + ",USDT=" + rt.usdt.Hex() + ",FEE=" + rt.fee.Hex(),
 		"POLL_INTERVAL": "50ms", "CONFIRMATIONS": "0"})
 	out := &syncBuffer{}
@@ -136,6 +155,13 @@ func TestTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
+	if refuse {
+		defer func() {
+			if !p.Chain.SimulateV1Missing() {
+				t.Error("the playground never fell back from eth_simulateV1")
+			}
+		}()
+	}
 	p.Console.Wait = 30 * time.Second
 	_, offset := out.Since(0)
 	run := func(line string) string {
