@@ -28,13 +28,7 @@ import (
 func TestSimulateWithoutSimulateV1(t *testing.T) {
 	ctx := context.Background()
 	dc := chaintest.StartDev(t, false)
-	alice, bob := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob")
-	usd := trustbot.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
-	chaintest.SendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
-	info, err := dc.Client().ReserveOf(ctx, alice.Address(), usd.Address)
-	if err != nil {
-		t.Fatal(err)
-	}
+	alice, bob, usd, info := simulateStory(t, dc)
 	chaintest.SendOK(t, dc, false, alice, chain.Deposit(info.Address, usd, chaintest.Units(20))...)
 	chaintest.SendOK(t, dc, false, alice, chain.Trust(info.Address, bob.Address(), chaintest.Units(50)))
 	held, err := dc.Client().BalanceOf(ctx, usd.Address, alice.Address())

@@ -8,6 +8,7 @@ import (
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/chaintest"
+	"github.com/trustbot/trustbot/chain/devchain"
 )
 
 // TestSimulateWithoutStateOverrides: on a node that lacks eth_simulateV1 and refuses eth_call
@@ -17,13 +18,7 @@ import (
 func TestSimulateWithoutStateOverrides(t *testing.T) {
 	ctx := context.Background()
 	dc := chaintest.StartDev(t, false)
-	alice, bob := chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob")
-	usd := trustbot.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
-	chaintest.SendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
-	info, err := dc.Client().ReserveOf(ctx, alice.Address(), usd.Address)
-	if err != nil {
-		t.Fatal(err)
-	}
+	alice, bob, usd, info := simulateStory(t, dc)
 	held, err := dc.Client().BalanceOf(ctx, usd.Address, alice.Address())
 	if err != nil {
 		t.Fatal(err)
@@ -106,4 +101,18 @@ func TestSimulateV1Refusals(t *testing.T) {
 		}
 		c.Close()
 	}
+}
+
+// simulateStory is the pre-flight tests' start: alice's tUSD reserve, created on the dev chain,
+// and bob, whom she may trust.
+func simulateStory(t *testing.T, dc *devchain.Chain) (alice, bob chain.Wallet, usd trustbot.Token, info chain.ReserveInfo) {
+	t.Helper()
+	alice, bob = chaintest.Member(t, dc, "alice"), chaintest.Member(t, dc, "bob")
+	usd = trustbot.Token{Address: dc.TestUSD(), Symbol: "tUSD", Decimals: 6}
+	chaintest.SendOK(t, dc, false, alice, chain.CreateReserve(dc.Factory(), usd.Address, "Alice trust", "tALICE"))
+	info, err := dc.Client().ReserveOf(context.Background(), alice.Address(), usd.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return alice, bob, usd, info
 }
