@@ -67,6 +67,11 @@ type Server struct {
 	seq    int
 }
 
+// External is a server that runs elsewhere, named by the postgres:// URL of a superuser (as in
+// TRUSTBOT_TEST_POSTGRES): NewDatabase makes databases on it; Stop, Kill and Start refuse, and
+// Close leaves it running.
+func External(adminURL string) *Server { return &Server{AdminURL: adminURL} }
+
 // Start initialises a data directory (in /dev/shm unless durable, else under os.TempDir) and starts PostgreSQL on a free loopback
 // port with password (SCRAM) authentication for a superuser with a random password. As root it
 // runs PostgreSQL as the postgres user. The server dies with the process that started it; Close
@@ -185,7 +190,7 @@ func (s *Server) command(name string, args ...string) *exec.Cmd {
 // waits until it accepts connections.
 func (s *Server) Start() error {
 	if !s.managed {
-		return errors.New("pgtest: the server named by " + EnvAdminURL + " is not started by pgtest")
+		return errors.New("pgtest: an external server is not started or stopped by pgtest")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -241,7 +246,7 @@ func (s *Server) Kill() error { return s.halt(syscall.SIGQUIT) }
 
 func (s *Server) halt(sig syscall.Signal) error {
 	if !s.managed {
-		return errors.New("pgtest: the server named by " + EnvAdminURL + " is not started by pgtest")
+		return errors.New("pgtest: an external server is not started or stopped by pgtest")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -363,13 +368,14 @@ var (
 
 // URL returns a postgres:// URL of a fresh, empty database for the test, dropped when the test
 // ends. The server is the one named by TRUSTBOT_TEST_POSTGRES (an admin URL) when that is set, and
-// otherwise one started for the whole test process on its first use (see Main). Without
-// PostgreSQL installed the test fails, saying to run scripts/setup.sh.
+// otherwise one started for the whole test process on its first use: Main stops it and removes
+// its directory; without Main it dies with the process and the next Start removes what it left.
+// Without PostgreSQL installed the test fails, saying to run scripts/setup.sh.
 func URL(t testing.TB) string {
 	t.Helper()
 	sharedOnce.Do(func() {
 		if admin := os.Getenv(EnvAdminURL); admin != "" {
-			shared = &Server{AdminURL: admin}
+			shared = External(admin)
 			return
 		}
 		shared, sharedErr = Start(Options{})

@@ -80,6 +80,29 @@ func TestDatabaseDroppedAtCleanup(t *testing.T) {
 	}
 }
 
+func TestExternalServer(t *testing.T) {
+	own := New(t, Options{})
+	ext := External(own.AdminURL)
+	conn := connect(t, ext.NewDatabase(t))
+	if got := tableCount(t, conn); got != 0 {
+		t.Errorf("database on an external server: got %d tables, want 0", got)
+	}
+	for _, c := range []struct {
+		name string
+		call func() error
+	}{{"Stop", ext.Stop}, {"Kill", ext.Kill}, {"Start", ext.Start}} {
+		if err := c.call(); err == nil {
+			t.Errorf("%s on an external server: got no error, want a refusal", c.name)
+		}
+	}
+	if err := ext.Close(); err != nil {
+		t.Fatalf("Close on an external server: %v", err)
+	}
+	if err := conn.Ping(context.Background()); err != nil {
+		t.Errorf("after Close on an external server: ping got %v, want the server still running", err)
+	}
+}
+
 func TestRestartKeepsData(t *testing.T) {
 	for _, opts := range []Options{{}, {Durable: true}} {
 		t.Run(fmt.Sprintf("Durable=%v", opts.Durable), func(t *testing.T) {
