@@ -37,51 +37,49 @@ type EventFilter struct {
 // new. Every event must be at or below the cursor, which may not move backwards nor change
 // hash at the same height: that is RollbackTo's job (EConflict).
 func (db *DB) ApplyChunk(ctx context.Context, c Chunk) (applied int, err error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("store: apply chunk: %w", err)
-	}
-	defer tx.Rollback()
-	if err := checkCursorMove(ctx, tx, c.Cursor); err != nil {
-		return 0, err
-	}
-	for _, r := range c.Reserves {
-		if _, err := addReserve(ctx, tx, r); err != nil {
+	return inWrite1(ctx, db, "apply chunk", func(tx *tx) (int, error) {
+		prev, err := checkCursorMove(ctx, tx, c.Cursor)
+		if err != nil {
 			return 0, err
 		}
-	}
-	fresh, err := insertEvents(ctx, tx, c.Cursor, c.Events)
-	if err != nil {
-		return 0, err
-	}
-	p := newProjector(tx)
-	if err := p.apply(ctx, fresh); err != nil {
-		return 0, err
-	}
-	if err := p.flush(ctx); err != nil {
-		return 0, err
-	}
-	if err := indexLedger(ctx, tx, fresh); err != nil {
-		return 0, err
-	}
-	seen := map[common.Hash]bool{}
-	var hashes []string
-	for _, e := range fresh {
-		if !seen[e.TxHash] {
-			seen[e.TxHash] = true
-			hashes = append(hashes, hashText(e.TxHash))
+		for _, r := range c.Reserves {
+			if _, err := addReserve(ctx, tx, r); err != nil {
+				return 0, err
+			}
 		}
-	}
-	if err := enqueueNotices(ctx, tx, hashes); err != nil {
-		return 0, fmt.Errorf("store: apply chunk: %w", err)
-	}
-	if err := setCursor(ctx, tx, c.Cursor); err != nil {
-		return 0, err
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("store: apply chunk: commit: %w", err)
-	}
-	return len(fresh), nil
+		fresh, err := insertEvents(ctx, tx, c.Cursor, c.Events)
+		if err != nil {
+			return 0, err
+		}
+		p := newProjector(tx)
+		if err := p.apply(ctx, fresh); err != nil {
+			return 0, err
+		}
+		if err := p.flush(ctx); err != nil {
+			return 0, err
+		}
+		if err := indexLedger(ctx, tx, fresh); err != nil {
+			return 0, err
+		}
+		seen := map[common.Hash]bool{}
+		var hashes []string
+		for _, e := range fresh {
+			if !seen[e.TxHash] {
+				seen[e.TxHash] = true
+				hashes = append(hashes, hashText(e.TxHash))
+			}
+		}
+		if err := enqueueNotices(ctx, tx, hashes); err != nil {
+			return 0, fmt.Errorf("store: apply chunk: %w", err)
+		}
+		if err := setCursor(ctx, tx, c.Cursor, prev); err != nil {
+			return 0, err
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, fmt.Errorf("store: apply chunk: commit: %w", err)
+		}
+		return len(fresh), nil
+	})
 }
 
 // Cursor returns the indexer's cursor, or ENotFound before the first chunk or rollback.
@@ -105,49 +103,46 @@ func (db *DB) Cursor(ctx context.Context) (trustbot.Block, error) {
 // sets the cursor to the common ancestor. It returns the deleted events in chain order. The
 // ancestor may not be above the current cursor (EInvalid).
 func (db *DB) RollbackTo(ctx context.Context, ancestor trustbot.Block) (removed []trustbot.Event, err error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store: rollback: %w", err)
-	}
-	defer tx.Rollback()
-	if !fitsInt64(ancestor.Number) {
-		return nil, trustbot.Errorf(trustbot.EInvalid, "Block number %d is out of range.", ancestor.Number)
-	}
-	cur, found, err := findCursor(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	if found && ancestor.Number > cur.Number {
-		return nil, trustbot.Errorf(trustbot.EInvalid, "Cannot roll back to block %d: the cursor is at block %d.", ancestor.Number, cur.Number)
-	}
-	n := int64(ancestor.Number)
-	removed, err = findEvents(ctx, tx, `WHERE block_number > ? ORDER BY block_number, log_index`, n)
-	if err != nil {
-		return nil, err
-	}
-	if err := rollbackLedger(ctx, tx, n); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE block_number > ?`, n); err != nil {
-		return nil, fmt.Errorf("store: rollback to %d: %w", n, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM reserves WHERE created_block > ?`, n); err != nil {
-		return nil, fmt.Errorf("store: rollback to %d: reserves: %w", n, err)
-	}
-	touched := map[common.Address]bool{}
-	for _, e := range removed {
-		touched[e.Address] = true
-	}
-	if err := rebuildProjection(ctx, tx, touched); err != nil {
-		return nil, err
-	}
-	if err := setCursor(ctx, tx, ancestor); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: rollback: commit: %w", err)
-	}
-	return removed, nil
+	return inWrite1(ctx, db, "rollback", func(tx *tx) ([]trustbot.Event, error) {
+		if !fitsInt64(ancestor.Number) {
+			return nil, trustbot.Errorf(trustbot.EInvalid, "Block number %d is out of range.", ancestor.Number)
+		}
+		cur, found, err := findCursor(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		if found && ancestor.Number > cur.Number {
+			return nil, trustbot.Errorf(trustbot.EInvalid, "Cannot roll back to block %d: the cursor is at block %d.", ancestor.Number, cur.Number)
+		}
+		n := int64(ancestor.Number)
+		removed, err = findEvents(ctx, tx, `WHERE block_number > ? ORDER BY block_number, log_index`, n)
+		if err != nil {
+			return nil, err
+		}
+		if err := rollbackLedger(ctx, tx, n); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE block_number > ?`, n); err != nil {
+			return nil, fmt.Errorf("store: rollback to %d: %w", n, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM reserves WHERE created_block > ?`, n); err != nil {
+			return nil, fmt.Errorf("store: rollback to %d: reserves: %w", n, err)
+		}
+		touched := map[common.Address]bool{}
+		for _, e := range removed {
+			touched[e.Address] = true
+		}
+		if err := rebuildProjection(ctx, tx, touched); err != nil {
+			return nil, err
+		}
+		if err := setCursor(ctx, tx, ancestor, prevCursor(cur, found)); err != nil {
+			return nil, err
+		}
+		if err := tx.Commit(); err != nil {
+			return nil, fmt.Errorf("store: rollback: commit: %w", err)
+		}
+		return removed, nil
+	})
 }
 
 // Events returns the events matching f in chain order (block number, then log index).
@@ -191,23 +186,24 @@ func (db *DB) Events(ctx context.Context, f EventFilter) ([]trustbot.Event, erro
 	return findEvents(ctx, tx, q, args...)
 }
 
-// checkCursorMove refuses a cursor that would move backwards or change hash at its height.
-func checkCursorMove(ctx context.Context, tx *tx, next trustbot.Block) error {
+// checkCursorMove refuses a cursor that would move backwards or change hash at its height. It
+// returns the cursor it read (nil before the first), for setCursor's compare-and-swap.
+func checkCursorMove(ctx context.Context, tx *tx, next trustbot.Block) (*trustbot.Block, error) {
 	if !fitsInt64(next.Number) {
-		return trustbot.Errorf(trustbot.EInvalid, "Block number %d is out of range.", next.Number)
+		return nil, trustbot.Errorf(trustbot.EInvalid, "Block number %d is out of range.", next.Number)
 	}
 	if next.Hash == (common.Hash{}) {
-		return trustbot.Errorf(trustbot.EInvalid, "The cursor needs a block hash.")
+		return nil, trustbot.Errorf(trustbot.EInvalid, "The cursor needs a block hash.")
 	}
 	cur, found, err := findCursor(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if found && (next.Number < cur.Number || next.Number == cur.Number && next.Hash != cur.Hash) {
-		return trustbot.Errorf(trustbot.EConflict, "The cursor is at block %d (%s); moving it to block %d (%s) needs a rollback first.",
+		return nil, trustbot.Errorf(trustbot.EConflict, "The cursor is at block %d (%s); moving it to block %d (%s) needs a rollback first.",
 			cur.Number, cur.Hash.Hex(), next.Number, next.Hash.Hex())
 	}
-	return nil
+	return prevCursor(cur, found), nil
 }
 
 // eventKey identifies a log.
@@ -363,18 +359,42 @@ func insertEventsSQL(n int) string {
 	return b.String()
 }
 
-func setCursor(ctx context.Context, tx *tx, c trustbot.Block) error {
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO watcher_cursor (id, block_number, block_hash, updated_at) VALUES (1, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			block_number = excluded.block_number,
-			block_hash = excluded.block_hash,
-			updated_at = excluded.updated_at`,
-		int64(c.Number), hashText(c.Hash), formatTime(tx.now))
+func setCursor(ctx context.Context, tx *tx, c trustbot.Block, prev *trustbot.Block) error {
+	// A compare-and-swap on the cursor read at the start of the transaction: even two indexers
+	// (a leader whose lease ran out while a chunk was in flight, and its successor) cannot
+	// interleave their chunks.
+	var (
+		res sql.Result
+		err error
+	)
+	if prev == nil {
+		res, err = tx.ExecContext(ctx, `
+			INSERT INTO watcher_cursor (id, block_number, block_hash, updated_at) VALUES (1, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`,
+			int64(c.Number), hashText(c.Hash), formatTime(tx.now))
+	} else {
+		res, err = tx.ExecContext(ctx, `
+			UPDATE watcher_cursor SET block_number = ?, block_hash = ?, updated_at = ?
+			WHERE id = 1 AND block_number = ? AND block_hash = ?`,
+			int64(c.Number), hashText(c.Hash), formatTime(tx.now), int64(prev.Number), hashText(prev.Hash))
+	}
 	if err != nil {
 		return fmt.Errorf("store: set cursor: %w", err)
 	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: set cursor: %w", err)
+	} else if n != 1 {
+		return trustbot.Errorf(trustbot.EConflict, "Another indexer moved the cursor while block %d was applied.", c.Number)
+	}
 	return nil
+}
+
+// prevCursor is the cursor read, or nil when there was none.
+func prevCursor(cur trustbot.Block, found bool) *trustbot.Block {
+	if !found {
+		return nil
+	}
+	return &cur
 }
 
 func findCursor(ctx context.Context, tx *tx) (trustbot.Block, bool, error) {
@@ -406,7 +426,7 @@ const indexedNames = `('Transfer', 'Trusted', 'Revoked', 'Deposited', 'Withdrawn
 func findEvents(ctx context.Context, tx *tx, tail string, args ...any) ([]trustbot.Event, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT block_number, block_hash, log_index, tx_hash, address, name, args
-		FROM (SELECT * FROM events WHERE +name IN `+indexedNames+`) AS events `+tail, args...)
+		FROM (SELECT * FROM events WHERE (name || '') IN `+indexedNames+`) AS events `+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: find events: %w", err)
 	}

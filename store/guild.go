@@ -15,23 +15,20 @@ func (db *DB) SetNoticeChannel(ctx context.Context, guildID, channelID string) e
 	if guildID == "" || channelID == "" {
 		return trustbot.Errorf(trustbot.EInvalid, "A notice channel needs a server and a channel.")
 	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return fmt.Errorf("store: set notice channel: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `
+	return inWrite(ctx, db, "set notice channel", func(tx *tx) error {
+		if _, err := tx.ExecContext(ctx, `
 		INSERT INTO guild_settings (guild_id, notice_channel_id, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (guild_id) DO UPDATE SET
 			notice_channel_id = excluded.notice_channel_id,
 			updated_at = excluded.updated_at`,
-		guildID, channelID, formatTime(tx.now)); err != nil {
-		return fmt.Errorf("store: set notice channel for %s: %w", guildID, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: set notice channel: commit: %w", err)
-	}
-	return nil
+			guildID, channelID, formatTime(tx.now)); err != nil {
+			return fmt.Errorf("store: set notice channel for %s: %w", guildID, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: set notice channel: commit: %w", err)
+		}
+		return nil
+	})
 }
 
 // NoticeChannel returns the guild's notice channel, or trustbot.ENotFound when none
@@ -59,23 +56,20 @@ func (db *DB) MarkInteraction(ctx context.Context, id string) (first bool, err e
 	if id == "" {
 		return false, trustbot.Errorf(trustbot.EInvalid, "An interaction needs an id.")
 	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return false, fmt.Errorf("store: mark interaction: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `
+	return inWrite1(ctx, db, "mark interaction", func(tx *tx) (bool, error) {
+		res, err := tx.ExecContext(ctx, `
 		INSERT INTO processed_interactions (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
-		id, formatTime(tx.now))
-	if err != nil {
-		return false, fmt.Errorf("store: mark interaction %s: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("store: mark interaction %s: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("store: mark interaction: commit: %w", err)
-	}
-	return n == 1, nil
+			id, formatTime(tx.now))
+		if err != nil {
+			return false, fmt.Errorf("store: mark interaction %s: %w", id, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return false, fmt.Errorf("store: mark interaction %s: %w", id, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return false, fmt.Errorf("store: mark interaction: commit: %w", err)
+		}
+		return n == 1, nil
+	})
 }

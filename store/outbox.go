@@ -33,7 +33,7 @@ func enqueueNotice(ctx context.Context, tx *tx, hash string) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (tx_hash, next_attempt_at, created_at)
 		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM signing_txs WHERE tx_hash = ?)
-			AND EXISTS (SELECT 1 FROM events WHERE tx_hash = ? AND +name IN `+indexedNames+`)
+			AND EXISTS (SELECT 1 FROM events WHERE tx_hash = ? AND (name || '') IN `+indexedNames+`)
 		ON CONFLICT (tx_hash) DO NOTHING`, hash, now, now, hash, hash)
 	if err != nil {
 		return fmt.Errorf("notice outbox: %w", err)
@@ -55,8 +55,8 @@ func enqueueNotices(ctx context.Context, tx *tx, hashes []string) error {
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO outbox (tx_hash, next_attempt_at, created_at)
 		SELECT t.tx_hash, ?, ? FROM signing_txs t
-		WHERE t.tx_hash IN (SELECT value FROM json_each(?))
-			AND EXISTS (SELECT 1 FROM events e WHERE e.tx_hash = t.tx_hash AND +e.name IN `+indexedNames+`)
+		WHERE t.tx_hash IN (SELECT value FROM `+tx.d.jsonText("?")+`)
+			AND EXISTS (SELECT 1 FROM events e WHERE e.tx_hash = t.tx_hash AND (e.name || '') IN `+indexedNames+`)
 		ON CONFLICT (tx_hash) DO NOTHING`, now, now, string(list))
 	if err != nil {
 		return fmt.Errorf("notice outbox: %w", err)
@@ -75,14 +75,14 @@ func (db *DB) PendingNotices(ctx context.Context, limit int) ([]OutboxNotice, er
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `
 		SELECT o.tx_hash, o.attempts, o.next_attempt_at, o.last_error
-		FROM outbox o LEFT JOIN events e ON e.tx_hash = o.tx_hash AND +e.name IN `+indexedNames+`
+		FROM outbox o LEFT JOIN events e ON e.tx_hash = o.tx_hash AND (e.name || '') IN `+indexedNames+`
 			LEFT JOIN signing_txs t ON t.tx_hash = o.tx_hash
 		WHERE o.state = 'pending'
 		GROUP BY o.tx_hash
 		-- A row whose events a reorg took away waits for them to come back; only a confirmed
 		-- settlement has none to wait for.
-		HAVING count(e.tx_hash) > 0 OR max(t.status = 'confirmed' AND EXISTS (
-			SELECT 1 FROM signing_requests r WHERE r.id = t.request_id AND r.kind = 'settle'))
+		HAVING count(e.tx_hash) > 0 OR max(CASE WHEN t.status = 'confirmed' AND EXISTS (
+			SELECT 1 FROM signing_requests r WHERE r.id = t.request_id AND r.kind = 'settle') THEN 1 ELSE 0 END) = 1
 		ORDER BY coalesce(min(e.block_number), min(t.block_number)), coalesce(min(e.log_index), 0)
 		LIMIT ?`, limit)
 	if err != nil {
@@ -138,44 +138,35 @@ func (db *DB) PendingNotices(ctx context.Context, limit int) ([]OutboxNotice, er
 // NoticeDelivered records that an adapter delivered the transaction's notice: it is not sent
 // again.
 func (db *DB) NoticeDelivered(ctx context.Context, hash common.Hash) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return fmt.Errorf("store: notice delivered: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'delivered', delivered_at = ?, last_error = ''
+	return inWrite(ctx, db, "notice delivered", func(tx *tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'delivered', delivered_at = ?, last_error = ''
 		WHERE tx_hash = ? AND state = 'pending'`, formatTime(tx.now), hashText(hash)); err != nil {
-		return fmt.Errorf("store: notice delivered: %w", err)
-	}
-	return tx.Commit()
+			return fmt.Errorf("store: notice delivered: %w", err)
+		}
+		return tx.Commit()
+	})
 }
 
 // NoticeDropped records that the transaction's notice can never be delivered (the platform
 // refused it for good): it leaves the outbox with the reason.
 func (db *DB) NoticeDropped(ctx context.Context, hash common.Hash, reason string) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return fmt.Errorf("store: notice dropped: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'dropped', attempts = attempts + 1, last_error = ?
+	return inWrite(ctx, db, "notice dropped", func(tx *tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'dropped', attempts = attempts + 1, last_error = ?
 		WHERE tx_hash = ? AND state = 'pending'`, reason, hashText(hash)); err != nil {
-		return fmt.Errorf("store: notice dropped: %w", err)
-	}
-	return tx.Commit()
+			return fmt.Errorf("store: notice dropped: %w", err)
+		}
+		return tx.Commit()
+	})
 }
 
 // NoticeFailed records a failed attempt to compose or deliver the transaction's notice; it is
 // tried again from retryAt.
 func (db *DB) NoticeFailed(ctx context.Context, hash common.Hash, reason string, retryAt time.Time) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return fmt.Errorf("store: notice failed: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+	return inWrite(ctx, db, "notice failed", func(tx *tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
 		WHERE tx_hash = ? AND state = 'pending'`, reason, formatTime(retryAt), hashText(hash)); err != nil {
-		return fmt.Errorf("store: notice failed: %w", err)
-	}
-	return tx.Commit()
+			return fmt.Errorf("store: notice failed: %w", err)
+		}
+		return tx.Commit()
+	})
 }

@@ -256,15 +256,12 @@ func rebuildProjection(ctx context.Context, tx *tx, only map[common.Address]bool
 
 // RebuildProjection recomputes the whole projection from the events table, in one transaction.
 func (db *DB) RebuildProjection(ctx context.Context) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return fmt.Errorf("store: rebuild projection: %w", err)
-	}
-	defer tx.Rollback()
-	if err := rebuildProjection(ctx, tx, nil); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return inWrite(ctx, db, "rebuild projection", func(tx *tx) error {
+		if err := rebuildProjection(ctx, tx, nil); err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
 }
 
 // Web reads the indexed web of trust in one read transaction: the cursor, every reserve (a

@@ -748,7 +748,7 @@ func migrateTo3(t *testing.T, path string, stmts ...string) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	files, err := filepath.Glob("migrations/000[123]_*.sql")
+	files, err := filepath.Glob("migrations/sqlite/000[123]_*.sql")
 	if err != nil || len(files) != 3 {
 		t.Fatalf("migrations 1 to 3: got %v, %v", files, err)
 	}

@@ -23,18 +23,15 @@ const awaitingSQL = `(r.status IN ('created', 'opened') OR (r.status = 'submitte
 // stored (addresses lowercased, values canonical, times set). ExpiresAt must
 // be in the future.
 func (db *DB) CreateRequest(ctx context.Context, r trustbot.SigningRequest) (trustbot.SigningRequest, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.SigningRequest{}, fmt.Errorf("store: create request: %w", err)
-	}
-	defer tx.Rollback()
-	if err := createRequest(ctx, tx, &r); err != nil {
-		return trustbot.SigningRequest{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.SigningRequest{}, fmt.Errorf("store: create request: commit: %w", err)
-	}
-	return r, nil
+	return inWrite1(ctx, db, "create request", func(tx *tx) (trustbot.SigningRequest, error) {
+		if err := createRequest(ctx, tx, &r); err != nil {
+			return trustbot.SigningRequest{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.SigningRequest{}, fmt.Errorf("store: create request: commit: %w", err)
+		}
+		return r, nil
+	})
 }
 
 // Request returns the request with its calls and transactions, or trustbot.ENotFound.
@@ -68,19 +65,16 @@ func (db *DB) RequestByTx(ctx context.Context, hash common.Hash) (trustbot.Signi
 // returned unchanged. It fails with trustbot.EExpired when the link expired and with
 // trustbot.EConflict when it was cancelled.
 func (db *DB) MarkOpened(ctx context.Context, id string) (trustbot.SigningRequest, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.SigningRequest{}, fmt.Errorf("store: mark opened: %w", err)
-	}
-	defer tx.Rollback()
-	r, err := markOpened(ctx, tx, id)
-	if err != nil {
-		return trustbot.SigningRequest{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.SigningRequest{}, fmt.Errorf("store: mark opened: commit: %w", err)
-	}
-	return r, nil
+	return inWrite1(ctx, db, "mark opened", func(tx *tx) (trustbot.SigningRequest, error) {
+		r, err := markOpened(ctx, tx, id)
+		if err != nil {
+			return trustbot.SigningRequest{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.SigningRequest{}, fmt.Errorf("store: mark opened: commit: %w", err)
+		}
+		return r, nil
+	})
 }
 
 // RecordTx records hash as the transaction of call idx and moves the request
@@ -92,19 +86,16 @@ func (db *DB) MarkOpened(ctx context.Context, id string) (trustbot.SigningReques
 // transaction applied before it was recorded go back into the notice outbox (their notice
 // needed the request).
 func (db *DB) RecordTx(ctx context.Context, id string, idx int, hash common.Hash) (trustbot.SigningRequest, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.SigningRequest{}, fmt.Errorf("store: record tx: %w", err)
-	}
-	defer tx.Rollback()
-	r, err := recordTx(ctx, tx, id, idx, hash)
-	if err != nil {
-		return trustbot.SigningRequest{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.SigningRequest{}, fmt.Errorf("store: record tx: commit: %w", err)
-	}
-	return r, nil
+	return inWrite1(ctx, db, "record tx", func(tx *tx) (trustbot.SigningRequest, error) {
+		r, err := recordTx(ctx, tx, id, idx, hash)
+		if err != nil {
+			return trustbot.SigningRequest{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.SigningRequest{}, fmt.Errorf("store: record tx: commit: %w", err)
+		}
+		return r, nil
+	})
 }
 
 // ConfirmTx marks the transaction confirmed in block. The request becomes
@@ -128,19 +119,16 @@ func (db *DB) FailTx(ctx context.Context, hash common.Hash, reason string) (r tr
 // expired request fails with trustbot.EExpired, a cancelled, finished or fully
 // submitted one with trustbot.EConflict.
 func (db *DB) CancelRequest(ctx context.Context, id, userID string) (trustbot.SigningRequest, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.SigningRequest{}, fmt.Errorf("store: cancel request: %w", err)
-	}
-	defer tx.Rollback()
-	r, err := cancelRequest(ctx, tx, id, userID)
-	if err != nil {
-		return trustbot.SigningRequest{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.SigningRequest{}, fmt.Errorf("store: cancel request: commit: %w", err)
-	}
-	return r, nil
+	return inWrite1(ctx, db, "cancel request", func(tx *tx) (trustbot.SigningRequest, error) {
+		r, err := cancelRequest(ctx, tx, id, userID)
+		if err != nil {
+			return trustbot.SigningRequest{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.SigningRequest{}, fmt.Errorf("store: cancel request: commit: %w", err)
+		}
+		return r, nil
+	})
 }
 
 // MarkStale records that a request's remaining calls would now revert because the chain
@@ -152,47 +140,41 @@ func (db *DB) MarkStale(ctx context.Context, id, reason string) (trustbot.Signin
 	if strings.TrimSpace(reason) == "" {
 		return trustbot.SigningRequest{}, trustbot.Errorf(trustbot.EInvalid, "A stale request needs the reason it went stale.")
 	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.SigningRequest{}, fmt.Errorf("store: mark stale: %w", err)
-	}
-	defer tx.Rollback()
-	r, err := findRequestByID(ctx, tx, id)
-	if err != nil {
-		return trustbot.SigningRequest{}, err
-	}
-	if r.Status == trustbot.StatusStale {
+	return inWrite1(ctx, db, "mark stale", func(tx *tx) (trustbot.SigningRequest, error) {
+		r, err := findRequestByID(ctx, tx, id)
+		if err != nil {
+			return trustbot.SigningRequest{}, err
+		}
+		if r.Status == trustbot.StatusStale {
+			return r, nil
+		}
+		if err := r.CheckAwaiting(tx.now); err != nil {
+			return trustbot.SigningRequest{}, err
+		}
+		if err := setStatus(ctx, tx, &r, trustbot.StatusStale, reason); err != nil {
+			return trustbot.SigningRequest{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.SigningRequest{}, fmt.Errorf("store: mark stale: commit: %w", err)
+		}
 		return r, nil
-	}
-	if err := r.CheckAwaiting(tx.now); err != nil {
-		return trustbot.SigningRequest{}, err
-	}
-	if err := setStatus(ctx, tx, &r, trustbot.StatusStale, reason); err != nil {
-		return trustbot.SigningRequest{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.SigningRequest{}, fmt.Errorf("store: mark stale: commit: %w", err)
-	}
-	return r, nil
+	})
 }
 
 // ExpireRequests moves every request that still waits for its signer and
 // is past its expiry to expired, and returns them. Requests whose calls
 // were all sent keep waiting for the chain.
 func (db *DB) ExpireRequests(ctx context.Context) ([]trustbot.SigningRequest, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store: expire requests: %w", err)
-	}
-	defer tx.Rollback()
-	rs, err := expireRequests(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: expire requests: commit: %w", err)
-	}
-	return rs, nil
+	return inWrite1(ctx, db, "expire requests", func(tx *tx) ([]trustbot.SigningRequest, error) {
+		rs, err := expireRequests(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.Commit(); err != nil {
+			return nil, fmt.Errorf("store: expire requests: commit: %w", err)
+		}
+		return rs, nil
+	})
 }
 
 // PendingRequests returns the user's requests that are not final (created,
@@ -271,7 +253,7 @@ func createRequest(ctx context.Context, tx *tx, r *trustbot.SigningRequest) erro
 		r.ID, r.GuildID, r.ChannelID, r.UserID, r.InteractionToken, addrText(r.Signer),
 		int64(r.ChainID), r.Kind, r.Summary, string(r.Status),
 		formatTime(r.CreatedAt), formatTime(r.ExpiresAt), formatTime(r.UpdatedAt))
-	if isUniqueViolation(err) {
+	if tx.isUniqueViolation(err) {
 		return trustbot.Errorf(trustbot.EConflict, "A signing request with that id exists already.")
 	} else if err != nil {
 		return fmt.Errorf("store: create request %s: %w", trustbot.ShortID(r.ID), err)
@@ -326,7 +308,7 @@ func recordTx(ctx context.Context, tx *tx, id string, idx int, hash common.Hash)
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO signing_txs (request_id, idx, tx_hash, status) VALUES (?, ?, ?, 'pending')`,
 		r.ID, idx, h)
-	if isUniqueViolation(err) {
+	if tx.isUniqueViolation(err) {
 		return trustbot.SigningRequest{}, trustbot.Errorf(trustbot.EConflict, "Transaction %s was already reported for another call.", h)
 	} else if err != nil {
 		return trustbot.SigningRequest{}, fmt.Errorf("store: record tx %s: %w", trustbot.ShortID(r.ID), err)
@@ -353,19 +335,16 @@ func (db *DB) settleTx(ctx context.Context, hash common.Hash, status trustbot.Tx
 		return trustbot.SigningRequest{}, false, trustbot.Errorf(trustbot.EInvalid, "Block number %d is out of range.", block)
 	}
 	h := hashText(hash)
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.SigningRequest{}, false, fmt.Errorf("store: settle tx: %w", err)
-	}
-	defer tx.Rollback()
-	r, changed, err := settleTx(ctx, tx, h, status, block, reason)
-	if err != nil {
-		return trustbot.SigningRequest{}, false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.SigningRequest{}, false, fmt.Errorf("store: settle tx: commit: %w", err)
-	}
-	return r, changed, nil
+	return inWrite2(ctx, db, "settle tx", func(tx *tx) (trustbot.SigningRequest, bool, error) {
+		r, changed, err := settleTx(ctx, tx, h, status, block, reason)
+		if err != nil {
+			return trustbot.SigningRequest{}, false, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.SigningRequest{}, false, fmt.Errorf("store: settle tx: commit: %w", err)
+		}
+		return r, changed, nil
+	})
 }
 
 func settleTx(ctx context.Context, tx *tx, hash string, status trustbot.TxStatus, block uint64, reason string) (trustbot.SigningRequest, bool, error) {

@@ -626,7 +626,7 @@ func TestStatusTrigger(t *testing.T) {
 	}
 	raw := rawDB(t, path)
 	for _, status := range []string{"created", "opened", "submitted", "confirmed", "expired"} {
-		_, err := raw.Exec(`UPDATE signing_requests SET status = ? WHERE id = 'trigger-request-001'`, status)
+		_, err := raw.Exec(`UPDATE signing_requests SET status = '` + status + `' WHERE id = 'trigger-request-001'`)
 		if err == nil || !strings.Contains(err.Error(), "illegal signing request status transition") {
 			t.Errorf("cancelled → %s: got %v, want the trigger's error", status, err)
 		}

@@ -17,34 +17,28 @@ import (
 // possibly in another block) and keeps its projection. It fails with EConflict when another
 // reserve is known for the same issuer and asset.
 func (db *DB) AddReserve(ctx context.Context, r trustbot.Reserve) (trustbot.Reserve, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.Reserve{}, fmt.Errorf("store: add reserve: %w", err)
-	}
-	defer tx.Rollback()
-	r, err = addReserve(ctx, tx, r)
-	if err != nil {
-		return trustbot.Reserve{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.Reserve{}, fmt.Errorf("store: add reserve: commit: %w", err)
-	}
-	return r, nil
+	return inWrite1(ctx, db, "add reserve", func(tx *tx) (trustbot.Reserve, error) {
+		out, err := addReserve(ctx, tx, r)
+		if err != nil {
+			return trustbot.Reserve{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.Reserve{}, fmt.Errorf("store: add reserve: commit: %w", err)
+		}
+		return out, nil
+	})
 }
 
 // SetAssetToken records the symbol and decimals of a known reserve's asset (for reserves found
 // before the store kept them).
 func (db *DB) SetAssetToken(ctx context.Context, reserve common.Address, t trustbot.Token) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return fmt.Errorf("store: set asset token: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE reserves SET asset_symbol = ?, asset_decimals = ? WHERE address = ?`,
-		t.Symbol, int64(t.Decimals), addrText(reserve)); err != nil {
-		return fmt.Errorf("store: set asset token: %w", err)
-	}
-	return tx.Commit()
+	return inWrite(ctx, db, "set asset token", func(tx *tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE reserves SET asset_symbol = ?, asset_decimals = ? WHERE address = ?`,
+			t.Symbol, int64(t.Decimals), addrText(reserve)); err != nil {
+			return fmt.Errorf("store: set asset token: %w", err)
+		}
+		return tx.Commit()
+	})
 }
 
 // Reserve returns the reserve at address, or ENotFound.

@@ -97,7 +97,7 @@ func TestStaleMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 4; i++ {
-		names, err := filepath.Glob(filepath.Join("migrations", "000"+string(rune('0'+i))+"_*.sql"))
+		names, err := filepath.Glob(filepath.Join("migrations", "sqlite", "000"+string(rune('0'+i))+"_*.sql"))
 		if err != nil || len(names) != 1 {
 			t.Fatalf("migration %d: got %v, %v, want one file", i, names, err)
 		}

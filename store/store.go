@@ -29,8 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite"
 )
 
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
@@ -39,21 +38,39 @@ var migrationFS embed.FS
 // timeLayout is fixed-width so stored times sort and compare as text.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-// DB is a handle on the SQLite database. It is safe for concurrent use.
+// DB is a handle on the database. It is safe for concurrent use, and on PostgreSQL by any
+// number of processes at once.
 type DB struct {
-	write *sql.DB // exactly one connection, BEGIN IMMEDIATE
-	read  *sql.DB // query-only connections
+	write *sql.DB // SQLite: exactly one connection, BEGIN IMMEDIATE; PostgreSQL: the pool
+	read  *sql.DB // SQLite: query-only connections; PostgreSQL: the same pool as write
 	now   func() time.Time
+	d     *dialect
 }
 
-// Open opens (creating if needed) the database file at path and applies any
-// pending migrations. now is the clock; nil means time.Now.
+// ErrNewerSchema is in the error Open returns when the database was migrated by a newer build.
+var ErrNewerSchema = errors.New("the database was migrated by a newer trustbot")
+
+// IsPostgres reports whether dsn names a PostgreSQL database (postgres:// or postgresql://)
+// rather than an SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database and applies any pending migrations: a PostgreSQL database when path is
+// a postgres:// URL (see openPostgres), else the SQLite file at path, created if needed. now is
+// the clock; nil means time.Now.
 //
 // The writer's DSN is file:PATH?_pragma=journal_mode(wal)&_pragma=busy_timeout(5000)
 // &_pragma=foreign_keys(1)&_pragma=synchronous(normal)&_pragma=temp_store(memory)
 // &_txlock=immediate (temp_store keeps the statement journal of multi-row
 // inserts off the disk); the readers add _pragma=query_only(1).
 func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
+	if now == nil {
+		now = time.Now
+	}
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, now)
+	}
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("store: open: want a file path, got %q", path)
 	}
@@ -75,7 +92,7 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	from, err := migrate(ctx, write)
+	from, err := migrate(ctx, write, sqliteDialect)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -97,7 +114,7 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{write: write, read: read, now: now}
+	db := &DB{write: write, read: read, now: now, d: sqliteDialect}
 	if from > 0 && from < projectionVersion {
 		// A database from before the projection: derive it from the events it holds.
 		if err := db.RebuildProjection(ctx); err != nil {
@@ -111,8 +128,11 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 // projectionVersion is the migration that added the projection.
 const projectionVersion = 4
 
-// Close closes both connection pools.
+// Close closes the connection pools.
 func (db *DB) Close() error {
+	if db.read == db.write {
+		return db.write.Close()
+	}
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -121,10 +141,15 @@ func escapePath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
-// SchemaVersion reports the applied migration number (PRAGMA user_version).
+// SchemaVersion reports the applied migration number (SQLite: PRAGMA user_version; PostgreSQL:
+// the schema_migrations table).
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	q := "PRAGMA user_version"
+	if db.d == postgresDialect {
+		q = "SELECT coalesce(max(version), 0) FROM schema_migrations"
+	}
 	var v int
-	if err := db.read.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+	if err := db.read.QueryRowContext(ctx, q).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: schema version: %w", err)
 	}
 	return v, nil
@@ -138,17 +163,18 @@ type migration struct {
 
 var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
 
-// migrations lists the embedded migrations in order and checks that they
+// migrations lists a dialect's embedded migrations in order and checks that they
 // are numbered 1, 2, 3 … without gaps.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+func migrations(d *dialect) ([]migration, error) {
+	dir := "migrations/" + d.name + "/"
+	names, err := fs.Glob(migrationFS, dir+"*.sql")
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(names)
 	var ms []migration
 	for i, p := range names {
-		base := strings.TrimPrefix(p, "migrations/")
+		base := strings.TrimPrefix(p, dir)
 		m := migrationName.FindStringSubmatch(base)
 		if m == nil {
 			return nil, fmt.Errorf("migration %s: name must look like 0001_name.sql", base)
@@ -173,8 +199,8 @@ func migrations() ([]migration, error) {
 // other tables refer to (SQLite's procedure for changes ALTER TABLE cannot
 // make, such as a new CHECK) without its DROP deleting the rows that refer to
 // it; every reference is checked before the transaction commits.
-func migrate(ctx context.Context, db *sql.DB) (int, error) {
-	ms, err := migrations()
+func migrate(ctx context.Context, db *sql.DB, d *dialect) (int, error) {
+	ms, err := migrations(d)
 	if err != nil {
 		return 0, err
 	}
@@ -198,7 +224,7 @@ func migrate(ctx context.Context, db *sql.DB) (int, error) {
 		return 0, fmt.Errorf("migrate: read user_version: %w", err)
 	}
 	if current > len(ms) {
-		return 0, fmt.Errorf("migrate: database is at version %d, this program knows only %d", current, len(ms))
+		return 0, fmt.Errorf("migrate: %w: it is at version %d, this program knows only %d", ErrNewerSchema, current, len(ms))
 	}
 	for _, m := range ms[current:] {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
@@ -221,28 +247,32 @@ func migrate(ctx context.Context, db *sql.DB) (int, error) {
 	return current, tx.Commit()
 }
 
-// tx is a transaction with the time it began, which every write in it uses.
-type tx struct {
-	*sql.Tx
-	now time.Time
-}
-
-// beginWrite starts an IMMEDIATE transaction on the writer connection.
+// beginWrite starts a write transaction: IMMEDIATE on SQLite's writer connection, SERIALIZABLE
+// on PostgreSQL (run through inWrite, which retries it when a concurrent transaction wins).
 func (db *DB) beginWrite(ctx context.Context) (*tx, error) {
-	t, err := db.write.BeginTx(ctx, nil)
+	var opts *sql.TxOptions
+	if db.d == postgresDialect {
+		opts = &sql.TxOptions{Isolation: sql.LevelSerializable}
+	}
+	t, err := db.write.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &tx{Tx: t, now: db.now().UTC().Truncate(time.Millisecond)}, nil
+	return &tx{sqlTx: t, now: db.now().UTC().Truncate(time.Millisecond), d: db.d}, nil
 }
 
-// beginRead starts a read-only (deferred) transaction on the reader pool.
+// beginRead starts a read-only transaction that sees one snapshot throughout: a deferred one on
+// SQLite's reader pool (WAL), REPEATABLE READ on PostgreSQL.
 func (db *DB) beginRead(ctx context.Context) (*tx, error) {
-	t, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.d == postgresDialect {
+		opts.Isolation = sql.LevelRepeatableRead
 	}
-	return &tx{Tx: t, now: db.now().UTC().Truncate(time.Millisecond)}, nil
+	t, err := db.read.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, db.unreachable(fmt.Errorf("begin: %w", err))
+	}
+	return &tx{sqlTx: t, now: db.now().UTC().Truncate(time.Millisecond), d: db.d}, nil
 }
 
 // formatTime renders t for storage.
@@ -259,12 +289,5 @@ func parseTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY
-// constraint failure.
-func isUniqueViolation(err error) bool {
-	var e *sqlite.Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-}
+// isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY constraint failure.
+func (t *tx) isUniqueViolation(err error) bool { return t.d.unique(err) }

@@ -14,8 +14,10 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/trustbot/trustbot"
+	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/internal/pgtest"
 	"github.com/trustbot/trustbot/store"
 )
 
@@ -29,7 +31,22 @@ type clock struct {
 }
 
 // latestSchema is the number of the last migration.
-const latestSchema = 7
+const latestSchema = 8
+
+// onPostgres reports whether this run of the store's tests is against PostgreSQL
+// (TRUSTBOT_STORE=postgres; make test runs them both ways). Every test runs on both, but for those
+// about SQLite's own file.
+func onPostgres() bool { return os.Getenv("TRUSTBOT_STORE") == "postgres" }
+
+// sqliteOnly skips a test of SQLite's file format in the PostgreSQL run.
+func sqliteOnly(t testing.TB) {
+	t.Helper()
+	if onPostgres() {
+		t.Skip("a test of SQLite's own file; the PostgreSQL run has its own")
+	}
+}
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func newClock() *clock { return &clock{t: start} }
 
@@ -60,18 +77,27 @@ func openAt(t testing.TB, path string, clk *clock) *store.DB {
 	return db
 }
 
-// newDB opens a fresh database file in a temporary directory.
+// newDB opens a fresh database: a file in a temporary directory, or an empty PostgreSQL database.
+// The string is what Open was given.
 func newDB(t testing.TB) (*store.DB, *clock, string) {
 	t.Helper()
 	clk := newClock()
 	path := filepath.Join(t.TempDir(), "trustbot.db")
+	if onPostgres() {
+		path = pgtest.URL(t)
+	}
 	return openAt(t, path, clk), clk, path
 }
 
-// rawDB opens the file with plain database/sql, to look under the store.
+// rawDB opens the database with plain database/sql, to look under the store. On PostgreSQL its
+// statements take $N placeholders.
 func rawDB(t testing.TB, path string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	driver, dsn := "sqlite", "file:"+path+"?_pragma=busy_timeout(5000)"
+	if store.IsPostgres(path) {
+		driver, dsn = "pgx", path
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatalf("sql.Open: %v", err)
 	}
@@ -123,14 +149,19 @@ func TestOpen_MigratesEmptyFile(t *testing.T) {
 	}
 
 	raw := rawDB(t, path)
-	var mode string
-	if err := raw.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
-		t.Fatal(err)
+	tablesSQL := `SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`
+	if onPostgres() {
+		tablesSQL = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' ORDER BY table_name`
+	} else {
+		var mode string
+		if err := raw.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "wal" {
+			t.Errorf("journal_mode: got %q, want wal", mode)
+		}
 	}
-	if mode != "wal" {
-		t.Errorf("journal_mode: got %q, want wal", mode)
-	}
-	rows, err := raw.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
+	rows, err := raw.Query(tablesSQL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +174,7 @@ func TestOpen_MigratesEmptyFile(t *testing.T) {
 		}
 		tables = append(tables, name)
 	}
-	want := []string{"accounts", "events", "guild_settings", "ledger_entries", "ledger_shares", "ledger_totals", "outbox", "processed_interactions", "request_ledger", "reserves", "signing_calls", "signing_request_names",
+	want := []string{"accounts", "events", "guild_settings", "leases", "ledger_entries", "ledger_shares", "ledger_totals", "outbox", "processed_interactions", "request_ledger", "reserves", "signing_calls", "signing_request_names",
 		"signing_requests", "signing_txs", "siwe_nonces", "trip_members", "trips", "wallet_links", "watcher_cursor"}
 	if !slices.Equal(tables, want) {
 		t.Errorf("tables: got %v, want %v", tables, want)
@@ -176,7 +207,11 @@ func TestOpen_PathNeedingEscapes(t *testing.T) {
 
 func TestOpen_RefusesNewerSchema(t *testing.T) {
 	_, _, path := newDB(t)
-	if _, err := rawDB(t, path).Exec(`PRAGMA user_version = 99`); err != nil {
+	future := `PRAGMA user_version = 99`
+	if onPostgres() {
+		future = `INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future.sql')`
+	}
+	if _, err := rawDB(t, path).Exec(future); err != nil {
 		t.Fatal(err)
 	}
 	db, err := store.Open(t.Context(), path, nil)

@@ -28,35 +28,29 @@ func (db *DB) StartTrip(ctx context.Context, t trustbot.Trip) (trustbot.Trip, er
 	case t.StartedBy == "":
 		return trustbot.Trip{}, trustbot.Errorf(trustbot.EInvalid, "A trip needs the member who starts it.")
 	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.Trip{}, fmt.Errorf("store: start trip: %w", err)
-	}
-	defer tx.Rollback()
-	if open, ok, err := findTrip(ctx, tx, `WHERE guild_id = ? AND channel_id = ? AND status = 'open'`, t.GuildID, t.ChannelID); err != nil {
-		return trustbot.Trip{}, err
-	} else if ok {
-		return trustbot.Trip{}, trustbot.Errorf(trustbot.EConflict, "This channel already has an open trip, %q: end it with /trip end before starting another.", open.Name)
-	}
-	res, err := tx.ExecContext(ctx, `
+	return inWrite1(ctx, db, "start trip", func(tx *tx) (trustbot.Trip, error) {
+		if open, ok, err := findTrip(ctx, tx, `WHERE guild_id = ? AND channel_id = ? AND status = 'open'`, t.GuildID, t.ChannelID); err != nil {
+			return trustbot.Trip{}, err
+		} else if ok {
+			return trustbot.Trip{}, trustbot.Errorf(trustbot.EConflict, "This channel already has an open trip, %q: end it with /trip end before starting another.", open.Name)
+		}
+		var id int64
+		err := tx.QueryRowContext(ctx, `
 		INSERT INTO trips (guild_id, channel_id, name, asset, asset_symbol, asset_decimals, started_by, started_at, start_block)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce((SELECT block_number FROM watcher_cursor), 0))`,
-		t.GuildID, t.ChannelID, name, addrText(t.Asset.Address), t.Asset.Symbol, int64(t.Asset.Decimals), t.StartedBy, formatTime(tx.now))
-	if err != nil {
-		return trustbot.Trip{}, fmt.Errorf("store: start trip: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return trustbot.Trip{}, fmt.Errorf("store: start trip: %w", err)
-	}
-	if err := joinTrip(ctx, tx, id, t.Members...); err != nil {
-		return trustbot.Trip{}, err
-	}
-	out, _, err := findTrip(ctx, tx, `WHERE id = ?`, id)
-	if err != nil {
-		return trustbot.Trip{}, err
-	}
-	return out, tx.Commit()
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce((SELECT block_number FROM watcher_cursor), 0)) RETURNING id`,
+			t.GuildID, t.ChannelID, name, addrText(t.Asset.Address), t.Asset.Symbol, int64(t.Asset.Decimals), t.StartedBy, formatTime(tx.now)).Scan(&id)
+		if err != nil {
+			return trustbot.Trip{}, fmt.Errorf("store: start trip: %w", err)
+		}
+		if err := joinTrip(ctx, tx, id, t.Members...); err != nil {
+			return trustbot.Trip{}, err
+		}
+		out, _, err := findTrip(ctx, tx, `WHERE id = ?`, id)
+		if err != nil {
+			return trustbot.Trip{}, err
+		}
+		return out, tx.Commit()
+	})
 }
 
 // OpenTrip is the channel's open trip; ENotFound when it has none.
@@ -207,7 +201,7 @@ func (db *DB) ReopenTrip(ctx context.Context, tripID int64) (trustbot.Trip, erro
 			return trustbot.Errorf(trustbot.EConflict, "The trip %q is open already.", t.Name)
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE trips SET status = 'open', ended_at = NULL WHERE id = ?`, t.ID)
-		if isUniqueViolation(err) {
+		if tx.isUniqueViolation(err) {
 			return trustbot.Errorf(trustbot.EConflict, "Another trip is open in this channel; end it before reopening %q.", t.Name)
 		} else if err != nil {
 			return fmt.Errorf("store: reopen trip: %w", err)
@@ -218,28 +212,25 @@ func (db *DB) ReopenTrip(ctx context.Context, tripID int64) (trustbot.Trip, erro
 
 // writeTrip runs fn on a trip in a write transaction and returns the trip after it.
 func (db *DB) writeTrip(ctx context.Context, tripID int64, fn func(*tx, trustbot.Trip) error) (trustbot.Trip, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.Trip{}, fmt.Errorf("store: trip: %w", err)
-	}
-	defer tx.Rollback()
-	t, ok, err := findTrip(ctx, tx, `WHERE id = ?`, tripID)
-	if err != nil {
-		return trustbot.Trip{}, err
-	} else if !ok {
-		return trustbot.Trip{}, errNoTrip
-	}
-	if err := fn(tx, t); err != nil {
-		return trustbot.Trip{}, err
-	}
-	t, _, err = findTrip(ctx, tx, `WHERE id = ?`, tripID)
-	if err != nil {
-		return trustbot.Trip{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.Trip{}, fmt.Errorf("store: trip: commit: %w", err)
-	}
-	return t, nil
+	return inWrite1(ctx, db, "trip", func(tx *tx) (trustbot.Trip, error) {
+		t, ok, err := findTrip(ctx, tx, `WHERE id = ?`, tripID)
+		if err != nil {
+			return trustbot.Trip{}, err
+		} else if !ok {
+			return trustbot.Trip{}, errNoTrip
+		}
+		if err := fn(tx, t); err != nil {
+			return trustbot.Trip{}, err
+		}
+		t, _, err = findTrip(ctx, tx, `WHERE id = ?`, tripID)
+		if err != nil {
+			return trustbot.Trip{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.Trip{}, fmt.Errorf("store: trip: commit: %w", err)
+		}
+		return t, nil
+	})
 }
 
 // joinTrip adds members to a trip, in order, unless they are in it; a member known by id alone
@@ -271,13 +262,13 @@ func joinTrip(ctx context.Context, tx *tx, tripID int64, ms ...trustbot.Member) 
 	// Most entries name members only: a plain look-up spares the insert.
 	var in int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM trip_members
-		WHERE trip_id = ? AND user_id IN (SELECT json_extract(value, '$.id') FROM json_each(?))`, tripID, string(b)).Scan(&in); err != nil {
+		WHERE trip_id = ? AND user_id IN (SELECT id FROM `+tx.d.jsonMembers("?")+`)`, tripID, string(b)).Scan(&in); err != nil {
 		return fmt.Errorf("store: join trip: %w", err)
 	} else if in == len(list) {
 		return nil
 	}
 	_, err = tx.ExecContext(ctx, `
-		WITH j (k, id, name) AS (SELECT key, json_extract(value, '$.id'), json_extract(value, '$.name') FROM json_each(?2))
+		WITH j (k, id, name) AS (SELECT k, id, name FROM `+tx.d.jsonMembers("?2")+`)
 		INSERT INTO trip_members (trip_id, user_id, name, seq)
 		SELECT ?1, j.id,
 			CASE WHEN j.name <> '' THEN j.name ELSE coalesce((SELECT n.user_name FROM siwe_nonces n
@@ -340,29 +331,26 @@ func findTrip(ctx context.Context, tx *tx, where string, args ...any) (trustbot.
 // AddExpense records an out-of-pocket expense in an open trip: paid by e.Payer, consumed as
 // e.Parts say. Everyone named joins the trip. It returns the entry with its number and shares.
 func (db *DB) AddExpense(ctx context.Context, e trustbot.Entry) (trustbot.Entry, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.Entry{}, fmt.Errorf("store: add expense: %w", err)
-	}
-	defer tx.Rollback()
-	if e.Payer == "" {
-		return trustbot.Entry{}, trustbot.Errorf(trustbot.EInvalid, "An expense needs the member who paid it.")
-	}
-	t, ok, err := findTrip(ctx, tx, `WHERE id = ?`, e.TripID)
-	if err != nil {
-		return trustbot.Entry{}, err
-	} else if !ok || t.Status != trustbot.TripOpen {
-		return trustbot.Entry{}, errNoTrip
-	}
-	e.Kind, e.CreatedBy, e.Shares = trustbot.EntrySpent, e.Payer, nil
-	e.TxHash, e.LogIndex, e.BlockNumber, e.RequestID = common.Hash{}, 0, 0, ""
-	if err := insertEntry(ctx, tx, &e); err != nil {
-		return trustbot.Entry{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.Entry{}, fmt.Errorf("store: add expense: commit: %w", err)
-	}
-	return e, nil
+	return inWrite1(ctx, db, "add expense", func(tx *tx) (trustbot.Entry, error) {
+		if e.Payer == "" {
+			return trustbot.Entry{}, trustbot.Errorf(trustbot.EInvalid, "An expense needs the member who paid it.")
+		}
+		t, ok, err := findTrip(ctx, tx, `WHERE id = ?`, e.TripID)
+		if err != nil {
+			return trustbot.Entry{}, err
+		} else if !ok || t.Status != trustbot.TripOpen {
+			return trustbot.Entry{}, errNoTrip
+		}
+		e.Kind, e.CreatedBy, e.Shares = trustbot.EntrySpent, e.Payer, nil
+		e.TxHash, e.LogIndex, e.BlockNumber, e.RequestID = common.Hash{}, 0, 0, ""
+		if err := insertEntry(ctx, tx, &e); err != nil {
+			return trustbot.Entry{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.Entry{}, fmt.Errorf("store: add expense: commit: %w", err)
+		}
+		return e, nil
+	})
 }
 
 // RemoveExpense takes back an expense its payer recorded; on-chain entries and someone else's
@@ -405,31 +393,28 @@ func (db *DB) TagEntry(ctx context.Context, tripID int64, n int, userID, memo st
 }
 
 func (db *DB) changeEntry(ctx context.Context, tripID int64, n int, fn func(*tx, trustbot.Entry) (trustbot.Entry, error)) (trustbot.Entry, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.Entry{}, fmt.Errorf("store: change entry: %w", err)
-	}
-	defer tx.Rollback()
-	t, ok, err := findTrip(ctx, tx, `WHERE id = ?`, tripID)
-	if err != nil {
-		return trustbot.Entry{}, err
-	} else if !ok || t.Status != trustbot.TripOpen {
-		return trustbot.Entry{}, errNoTrip
-	}
-	es, err := findEntries(ctx, tx, `WHERE e.trip_id = ? AND e.n = ?`, tripID, n)
-	if err != nil {
-		return trustbot.Entry{}, err
-	} else if len(es) == 0 {
-		return trustbot.Entry{}, trustbot.Errorf(trustbot.ENotFound, "The trip %q has no entry %d; /trip balance lists them.", t.Name, n)
-	}
-	e, err := fn(tx, es[0])
-	if err != nil {
-		return trustbot.Entry{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.Entry{}, fmt.Errorf("store: change entry: commit: %w", err)
-	}
-	return e, nil
+	return inWrite1(ctx, db, "change entry", func(tx *tx) (trustbot.Entry, error) {
+		t, ok, err := findTrip(ctx, tx, `WHERE id = ?`, tripID)
+		if err != nil {
+			return trustbot.Entry{}, err
+		} else if !ok || t.Status != trustbot.TripOpen {
+			return trustbot.Entry{}, errNoTrip
+		}
+		es, err := findEntries(ctx, tx, `WHERE e.trip_id = ? AND e.n = ?`, tripID, n)
+		if err != nil {
+			return trustbot.Entry{}, err
+		} else if len(es) == 0 {
+			return trustbot.Entry{}, trustbot.Errorf(trustbot.ENotFound, "The trip %q has no entry %d; /trip balance lists them.", t.Name, n)
+		}
+		e, err := fn(tx, es[0])
+		if err != nil {
+			return trustbot.Entry{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.Entry{}, fmt.Errorf("store: change entry: commit: %w", err)
+		}
+		return e, nil
+	})
 }
 
 // retag replaces a redemption's memo and split.
@@ -702,7 +687,7 @@ func addTotals(ctx context.Context, tx *tx, e trustbot.Entry, sign int64) error 
 		return fmt.Errorf("store: ledger totals: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT user_id, paid, consumed, settled FROM ledger_totals
-		WHERE trip_id = ? AND asset = ? AND user_id IN (SELECT value FROM json_each(?))`, e.TripID, asset, string(ids))
+		WHERE trip_id = ? AND asset = ? AND user_id IN (SELECT value FROM `+tx.d.jsonText("?")+`)`, e.TripID, asset, string(ids))
 	if err != nil {
 		return fmt.Errorf("store: ledger totals: %w", err)
 	}
@@ -820,7 +805,7 @@ func findEntriesOrdered(ctx context.Context, tx *tx, tail string, args ...any) (
 			return nil, fmt.Errorf("store: ledger shares: %w", err)
 		}
 		srows, err := tx.QueryContext(ctx, `SELECT n, user_id, amount FROM ledger_shares
-			WHERE trip_id = ? AND n IN (SELECT value FROM json_each(?)) ORDER BY n, idx`, trip, string(list))
+			WHERE trip_id = ? AND n IN (SELECT CAST(value AS INTEGER) FROM `+tx.d.jsonText("?")+`) ORDER BY n, idx`, trip, string(list))
 		if err != nil {
 			return nil, fmt.Errorf("store: ledger shares: %w", err)
 		}

@@ -16,19 +16,16 @@ import (
 // user linked before. A zero ProvenAt means now. It fails with trustbot.EConflict
 // when the address is linked to another user.
 func (db *DB) LinkWallet(ctx context.Context, link trustbot.WalletLink) (trustbot.WalletLink, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.WalletLink{}, fmt.Errorf("store: link wallet: %w", err)
-	}
-	defer tx.Rollback()
-	link, err = linkWallet(ctx, tx, link)
-	if err != nil {
-		return trustbot.WalletLink{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.WalletLink{}, fmt.Errorf("store: link wallet: commit: %w", err)
-	}
-	return link, nil
+	return inWrite1(ctx, db, "link wallet", func(tx *tx) (trustbot.WalletLink, error) {
+		out, err := linkWallet(ctx, tx, link)
+		if err != nil {
+			return trustbot.WalletLink{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.WalletLink{}, fmt.Errorf("store: link wallet: commit: %w", err)
+		}
+		return out, nil
+	})
 }
 
 // WalletByUser returns the user's link, or trustbot.ENotFound.
@@ -66,24 +63,21 @@ func (db *DB) UserByAddress(ctx context.Context, addr common.Address) (trustbot.
 
 // UnlinkWallet removes the user's link, or fails with trustbot.ENotFound.
 func (db *DB) UnlinkWallet(ctx context.Context, userID string) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return fmt.Errorf("store: unlink wallet: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM wallet_links WHERE user_id = ?`, userID)
-	if err != nil {
-		return fmt.Errorf("store: unlink wallet %s: %w", userID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: unlink wallet %s: %w", userID, err)
-	} else if n == 0 {
-		return trustbot.Errorf(trustbot.ENotFound, "You have no linked wallet.")
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: unlink wallet: commit: %w", err)
-	}
-	return nil
+	return inWrite(ctx, db, "unlink wallet", func(tx *tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM wallet_links WHERE user_id = ?`, userID)
+		if err != nil {
+			return fmt.Errorf("store: unlink wallet %s: %w", userID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("store: unlink wallet %s: %w", userID, err)
+		} else if n == 0 {
+			return trustbot.Errorf(trustbot.ENotFound, "You have no linked wallet.")
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: unlink wallet: commit: %w", err)
+		}
+		return nil
+	})
 }
 
 func linkWallet(ctx context.Context, tx *tx, link trustbot.WalletLink) (trustbot.WalletLink, error) {
@@ -153,19 +147,16 @@ func findWalletLink(ctx context.Context, tx *tx, where string, arg any) (trustbo
 // required and must be after IssuedAt. A nonce that exists already fails
 // with trustbot.EConflict.
 func (db *DB) CreateNonce(ctx context.Context, n trustbot.SignInNonce) (trustbot.SignInNonce, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.SignInNonce{}, fmt.Errorf("store: create nonce: %w", err)
-	}
-	defer tx.Rollback()
-	n, err = createNonce(ctx, tx, n)
-	if err != nil {
-		return trustbot.SignInNonce{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.SignInNonce{}, fmt.Errorf("store: create nonce: commit: %w", err)
-	}
-	return n, nil
+	return inWrite1(ctx, db, "create nonce", func(tx *tx) (trustbot.SignInNonce, error) {
+		out, err := createNonce(ctx, tx, n)
+		if err != nil {
+			return trustbot.SignInNonce{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.SignInNonce{}, fmt.Errorf("store: create nonce: commit: %w", err)
+		}
+		return out, nil
+	})
 }
 
 // UseNonce consumes the nonce for userID and returns it with UsedAt set. It
@@ -173,19 +164,16 @@ func (db *DB) CreateNonce(ctx context.Context, n trustbot.SignInNonce) (trustbot
 // issued to someone else, trustbot.EConflict when it was used already and trustbot.EExpired
 // when it is past its expiry.
 func (db *DB) UseNonce(ctx context.Context, nonce, userID string) (trustbot.SignInNonce, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: %w", err)
-	}
-	defer tx.Rollback()
-	n, err := useNonce(ctx, tx, nonce, userID)
-	if err != nil {
-		return trustbot.SignInNonce{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: commit: %w", err)
-	}
-	return n, nil
+	return inWrite1(ctx, db, "use nonce", func(tx *tx) (trustbot.SignInNonce, error) {
+		n, err := useNonce(ctx, tx, nonce, userID)
+		if err != nil {
+			return trustbot.SignInNonce{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return trustbot.SignInNonce{}, fmt.Errorf("store: use nonce: commit: %w", err)
+		}
+		return n, nil
+	})
 }
 
 func createNonce(ctx context.Context, tx *tx, n trustbot.SignInNonce) (trustbot.SignInNonce, error) {
@@ -212,7 +200,7 @@ func createNonce(ctx context.Context, tx *tx, n trustbot.SignInNonce) (trustbot.
 		INSERT INTO siwe_nonces (nonce, user_id, user_name, address, issued_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`,
 		n.Nonce, n.UserID, n.UserName, addr, formatTime(n.IssuedAt), formatTime(n.ExpiresAt))
-	if isUniqueViolation(err) {
+	if tx.isUniqueViolation(err) {
 		return trustbot.SignInNonce{}, trustbot.Errorf(trustbot.EConflict, "That sign-in nonce exists already.")
 	} else if err != nil {
 		return trustbot.SignInNonce{}, fmt.Errorf("store: create nonce: %w", err)

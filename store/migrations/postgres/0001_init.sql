@@ -30,8 +30,9 @@ CREATE TABLE wallet_links (
 	proven_at TEXT NOT NULL
 );
 
--- Single-use EIP-4361 nonces. seq stands for SQLite's implicit rowid: it
--- numbers the rows in the order they were inserted.
+-- Single-use EIP-4361 nonces. rowid is SQLite's implicit one made a column: it
+-- numbers the rows in the order they were inserted, and the store orders by it
+-- under the same name in both databases.
 CREATE TABLE siwe_nonces (
 	nonce      TEXT PRIMARY KEY,
 	user_id    TEXT NOT NULL,
@@ -39,14 +40,14 @@ CREATE TABLE siwe_nonces (
 	issued_at  TEXT NOT NULL,
 	expires_at TEXT NOT NULL CHECK (expires_at > issued_at),
 	used_at    TEXT,
-	seq        BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
+	rowid      BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
 );
 
 CREATE INDEX siwe_nonces_expires_at ON siwe_nonces (expires_at);
 
 -- Signing links: an ordered list of calls one Discord user's wallet signs.
--- seq stands for SQLite's implicit rowid, which orders requests made in the
--- same millisecond by insertion. The status CHECK is named because 0005
+-- rowid is SQLite's implicit one made a column, which orders requests made in
+-- the same millisecond by insertion. The status CHECK is named because 0005
 -- replaces it.
 CREATE TABLE signing_requests (
 	id                TEXT PRIMARY KEY,
@@ -65,7 +66,7 @@ CREATE TABLE signing_requests (
 	created_at        TEXT NOT NULL,
 	expires_at        TEXT NOT NULL CHECK (expires_at > created_at),
 	updated_at        TEXT NOT NULL,
-	seq               BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
+	rowid             BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
 );
 
 CREATE INDEX signing_requests_user ON signing_requests (user_id, status, created_at);

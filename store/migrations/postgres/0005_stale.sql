@@ -1,7 +1,7 @@
 -- 0005: a signing request goes 'stale' when the chain changed after its link was made so that
 -- its calls would now revert (a revoke spent the budget a redemption needed, say); the reason is
 -- in its error. Where SQLite rebuilds the table, PostgreSQL replaces the named CHECK in place
--- (rows, seq, indexes and the foreign keys to the table stay as they are) and the trigger's
+-- (rows, rowid, indexes and the foreign keys to the table stay as they are) and the trigger's
 -- function.
 ALTER TABLE signing_requests DROP CONSTRAINT signing_requests_status_check;
 ALTER TABLE signing_requests ADD CONSTRAINT signing_requests_status_check
