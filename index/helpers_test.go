@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"math/big"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -18,12 +19,24 @@ import (
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
+	"github.com/trustbot/trustbot/internal/pgtest"
 	"github.com/trustbot/trustbot/store"
 	"github.com/trustbot/trustbot/store/storetest"
 )
 
+// openDB opens the database at path. When TRUSTBOT_STORE=postgres (make test runs these tests both
+// ways) each file path stands for a PostgreSQL database of its own, made on first use, so that a
+// test reopening a path reopens the same database.
 func openDB(t *testing.T, path string, now func() time.Time) *store.DB {
 	t.Helper()
+	if os.Getenv("TRUSTBOT_STORE") == "postgres" && !store.IsPostgres(path) {
+		url, ok := pgURLs.Load(path)
+		if !ok {
+			url = pgtest.URL(t)
+			pgURLs.Store(path, url)
+		}
+		path = url.(string)
+	}
 	db, err := store.Open(context.Background(), path, now)
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
@@ -54,6 +67,11 @@ func digest(t *testing.T, db *store.DB, tables ...string) string {
 
 // indexTables are the chain index: what a fresh index of the same chain must reproduce.
 var indexTables = []string{"events", "watcher_cursor", "reserves", "accounts"}
+
+// pgURLs are the PostgreSQL databases that stand for file paths.
+var pgURLs sync.Map
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // dbPaths are the files of the databases openDB opened.
 var dbPaths sync.Map

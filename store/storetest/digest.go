@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 )
 
@@ -42,7 +43,7 @@ var normalize = map[string]map[string]Rule{
 	"signing_calls":          {"request_id": RandomID},
 	"signing_txs":            {"request_id": RandomID},
 	"signing_request_names":  {"request_id": RandomID},
-	"events":                 {"block_hash": BlockHash, "applied_at": Clock},
+	"events":                 {"id": Opaque, "block_hash": BlockHash, "applied_at": Clock},
 	"watcher_cursor":         {"block_hash": BlockHash, "updated_at": Clock},
 	"outbox":                 {"next_attempt_at": Clock, "created_at": Clock, "delivered_at": Clock},
 	"processed_interactions": {"id": Opaque, "seen_at": Clock},
@@ -50,6 +51,7 @@ var normalize = map[string]map[string]Rule{
 	"trips":                  {"started_at": Clock, "ended_at": Clock},
 	"ledger_entries":         {"created_at": Clock, "request_id": RandomID},
 	"request_ledger":         {"request_id": RandomID},
+	"leases":                 {"holder": Opaque, "epoch": Opaque, "acquired_at": Clock, "expires_at": Clock},
 	// reserves and accounts (the projection), trip_members, ledger_shares and ledger_totals have
 	// no such column: they are written as stored.
 }
@@ -57,7 +59,7 @@ var normalize = map[string]map[string]Rule{
 // idSources are the tables whose random ids RandomID numbers, by insertion (rowid) order.
 var idSources = []struct{ table, column string }{{"signing_requests", "id"}, {"siwe_nonces", "nonce"}}
 
-// Digest writes the schema version and every table listed in sqlite_master, each row as
+// Digest writes the schema version and every table of the database (SQLite or PostgreSQL), each row as
 // column=value with the columns of normalize normalized, a table's rows sorted. canonical
 // is the run's chain's block hash at a height; nil keeps block hashes as stored (two databases
 // of one chain). Given tables, it writes only those.
@@ -78,20 +80,28 @@ func write(t testing.TB, db *sql.DB, canonical func(uint64) common.Hash, norm ma
 	t.Helper()
 	var b strings.Builder
 	var version int
-	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+	_, pg := db.Driver().(*stdlib.Driver)
+	versionSQL := "PRAGMA user_version"
+	tablesSQL := "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+	if pg {
+		versionSQL = "SELECT coalesce(max(version), 0) FROM schema_migrations"
+		tablesSQL = `SELECT table_name FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' ORDER BY table_name`
+	}
+	if err := db.QueryRow(versionSQL).Scan(&version); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "user_version %d\n", version)
 
 	ids := map[string]string{}
 	for _, src := range idSources {
-		vals := queryStrings(t, db, fmt.Sprintf("SELECT %q FROM %q ORDER BY rowid", src.column, src.table))
+		vals := queryStrings(t, db, fmt.Sprintf(`SELECT %s FROM %s ORDER BY rowid`, src.column, src.table))
 		for i, v := range vals {
 			ids[v] = fmt.Sprintf("%s#%d", src.table, i+1)
 		}
 	}
 
-	all := queryStrings(t, db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	all := queryStrings(t, db, tablesSQL)
 	for _, table := range tables {
 		if !slices.Contains(all, table) {
 			t.Fatalf("digest: no table %s (tables %v)", table, all)
@@ -102,7 +112,7 @@ func write(t testing.TB, db *sql.DB, canonical func(uint64) common.Hash, norm ma
 	}
 	for _, table := range tables {
 		rules := norm[table]
-		rows, err := db.Query(fmt.Sprintf("SELECT * FROM %q", table))
+		rows, err := db.Query(fmt.Sprintf(`SELECT * FROM "%s"`, table))
 		if err != nil {
 			t.Fatalf("digest %s: %v", table, err)
 		}
@@ -129,8 +139,11 @@ func write(t testing.TB, db *sql.DB, canonical func(uint64) common.Hash, norm ma
 			for i, c := range cols {
 				raw[c] = sqlText(vals[i])
 			}
-			parts := make([]string, len(cols))
-			for i, c := range cols {
+			parts := make([]string, 0, len(cols))
+			for _, c := range cols {
+				if pg && c == "rowid" {
+					continue // PostgreSQL's column for SQLite's implicit rowid
+				}
 				v := raw[c]
 				if v != "NULL" {
 					switch rules[c] {
@@ -154,7 +167,7 @@ func write(t testing.TB, db *sql.DB, canonical func(uint64) common.Hash, norm ma
 						}
 					}
 				}
-				parts[i] = c + "=" + v
+				parts = append(parts, c+"="+v)
 			}
 			lines = append(lines, strings.Join(parts, " "))
 		}
@@ -206,10 +219,15 @@ func sqlText(v any) string {
 	}
 }
 
-// OpenReadOnly opens a trustbot database file read-only, beside a process that may be writing it.
+// OpenReadOnly opens a trustbot database read-only (a file, or a postgres:// URL), beside a
+// process that may be writing it.
 func OpenReadOnly(t testing.TB, path string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(5000)")
+	driver, dsn := "sqlite", "file:"+path+"?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(5000)"
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		driver, dsn = "pgx", path
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
