@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -98,10 +99,18 @@ func migratePostgres(ctx context.Context, pool *sql.DB) (int, error) {
 	return current, tx.Commit()
 }
 
+// userinfoPassword matches the user:password@ of a URL's authority.
+var userinfoPassword = regexp.MustCompile(`^([a-z]+://[^:/@]*:)[^/]*@`)
+
 // redact is dsn with its password replaced by xxxxx, for messages.
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
+	if err != nil {
+		// Not a URL net/url can read (a bad port, say): hide whatever sits between the first ':'
+		// after the scheme and the last '@' of the authority.
+		return userinfoPassword.ReplaceAllString(dsn, "${1}xxxxx@")
+	}
+	if u.User == nil {
 		return dsn
 	}
 	if _, has := u.User.Password(); has {

@@ -48,6 +48,9 @@ func sqliteOnly(t testing.TB) {
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// pgtestURL is a fresh, empty PostgreSQL database.
+func pgtestURL(t testing.TB) string { return pgtest.URL(t) }
+
 func newClock() *clock { return &clock{t: start} }
 
 func (c *clock) Now() time.Time {
@@ -84,7 +87,7 @@ func newDB(t testing.TB) (*store.DB, *clock, string) {
 	clk := newClock()
 	path := filepath.Join(t.TempDir(), "trustbot.db")
 	if onPostgres() {
-		path = pgtest.URL(t)
+		path = pgtestURL(t)
 	}
 	return openAt(t, path, clk), clk, path
 }
