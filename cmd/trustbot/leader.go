@@ -28,8 +28,8 @@ type leader struct {
 	db       *store.DB
 	postgres bool // the database is PostgreSQL, shared by processes of many machines
 	holder   string
-	ttl    time.Duration
-	log    *slog.Logger
+	ttl      time.Duration
+	log      *slog.Logger
 	// start begins the work and returns the function that stops it, waiting until it has.
 	start func() (stop func())
 
