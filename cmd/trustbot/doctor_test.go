@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -132,6 +133,19 @@ func TestDoctorPostgres(t *testing.T) {
 		t.Fatalf("lease: %v %v", ok, err)
 	}
 	db.Close()
+	newer := pgtest.URL(t)
+	if db, err = store.Open(ctx, newer, nil); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("pgx", newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
 	dead := withPassword(t, "postgres://trustbot@127.0.0.1:"+strconv.Itoa(closedPort(t))+"/trustbot?sslmode=disable", password)
 	redact := func(u string) string { return strings.Replace(u, ":"+password+"@", ":xxxxx@", 1) }
 	for _, tc := range []struct {
@@ -145,6 +159,7 @@ func TestDoctorPostgres(t *testing.T) {
 		{"an unreachable server", dead, false, redact(dead) + " names a server that cannot be reached ("},
 		{"a wrong password", withPassword(t, good, "wrong"), false, withPassword(t, good, "xxxxx") + " refused the user name or password"},
 		{"no such database", withDatabase(t, good, "absent"), false, redact(withDatabase(t, good, "absent")) + " names a database that does not exist on that server"},
+		{"a newer schema", newer, false, redact(newer) + " was migrated by a newer trustbot; run that build, or restore a backup made for this one"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "ETH_RPC_URL": node.URL(),
