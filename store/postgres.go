@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -99,24 +98,35 @@ func migratePostgres(ctx context.Context, pool *sql.DB) (int, error) {
 	return current, tx.Commit()
 }
 
-// userinfoPassword matches the user:password@ of a URL's authority.
-var userinfoPassword = regexp.MustCompile(`^([a-z]+://[^:/@]*:)[^/]*@`)
-
-// redact is dsn with its password replaced by xxxxx, for messages.
+// redact is dsn with its password replaced by xxxxx, for messages; also a dsn that does not
+// parse as a URL (a port that is no number, say) loses its password.
 func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		// Not a URL net/url can read (a bad port, say): hide whatever sits between the first ':'
-		// after the scheme and the last '@' of the authority.
-		return userinfoPassword.ReplaceAllString(dsn, "${1}xxxxx@")
+	if u, err := url.Parse(dsn); err == nil {
+		if u.User == nil {
+			return dsn
+		}
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		return u.String()
 	}
-	if u.User == nil {
+	scheme, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
 		return dsn
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
 	}
-	return u.String()
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return dsn
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return dsn
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
 
 // PostgresFailure says in a sentence why a PostgreSQL database could not be opened, naming the
