@@ -35,10 +35,7 @@ func TestMigrations_SameNumbers(t *testing.T) {
 // TestOpen_ConcurrentMigrate opens one fresh database from 8 connections at once: each Open
 // succeeds and the migrations are applied once.
 func TestOpen_ConcurrentMigrate(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "trustbot.db")
-	if onPostgres() {
-		path = pgtestURL(t)
-	}
+	path := freshPath(t)
 	var wg sync.WaitGroup
 	dbs := make([]*store.DB, 8)
 	errs := make([]error, 8)
