@@ -121,6 +121,9 @@ func write(t testing.TB, db *sql.DB, canonical func(uint64) common.Hash, norm ma
 			t.Fatal(err)
 		}
 		for c := range rules {
+			if pg && table == "events" && c == "id" {
+				continue // PostgreSQL's events have no id: their key is (block_hash, log_index)
+			}
 			if !slices.Contains(cols, c) {
 				t.Fatalf("digest: normalize names %s.%s, which does not exist (columns %v)", table, c, cols)
 			}
