@@ -2,9 +2,17 @@ package main
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,7 +25,9 @@ import (
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/bindings"
+	"github.com/trustbot/trustbot/bot/discordtest"
 	"github.com/trustbot/trustbot/index"
+	"github.com/trustbot/trustbot/internal/nginxtest"
 	"github.com/trustbot/trustbot/internal/pgtest"
 	"github.com/trustbot/trustbot/store"
 )
@@ -194,4 +204,141 @@ func logTopStatements(tb testing.TB, admin *sql.DB, wall time.Duration) {
 		tb.Fatal(err)
 	}
 	tb.Log(b.String())
+}
+
+// Load shape of BenchmarkAckBehindNginx.
+const (
+	scaleAckRate     = 1000            // interactions per second, open loop, in all
+	scaleAckDuration = 4 * time.Second // how long they are fired
+)
+
+// BenchmarkAckBehindNginx fires signed /trust interactions (a chain command, so each is
+// acknowledged with a deferral) at Debian's nginx in front of two processes of the real binary
+// (the deployment build) serving the HTTP interactions endpoint over one durable PostgreSQL, at
+// 1,000/s in all for 4 s, open loop: each request on its own goroutine at its scheduled time. The
+// chain the processes started on hangs before the load: it accepts connections and never
+// answers, so every deferred piece of work waits on it while the load runs. A request's latency
+// runs from its scheduled send time until the acknowledgement's body has been read. Reports
+// interactions/s (acks received ÷ wall time from the first send to the last ack), p50-ms,
+// p99-ms and max-ms (issue 15's floor: ≥ 1,000/s in all at p99 ≤ 50 ms).
+func BenchmarkAckBehindNginx(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "trustbot")
+	if out, err := exec.Command("go", "build", "-o", bin, "-tags", deployTags, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	pg := pgtest.New(b, pgtest.Options{Durable: true})
+	for range b.N {
+		lat, elapsed := runScaleAckLoad(b, bin, pg)
+		slices.Sort(lat)
+		pct := func(p float64) float64 {
+			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+		}
+		b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "interactions/s")
+		b.ReportMetric(pct(0.50), "p50-ms")
+		b.ReportMetric(pct(0.99), "p99-ms")
+		b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+	}
+}
+
+func runScaleAckLoad(b *testing.B, bin string, pg *pgtest.Server) ([]time.Duration, time.Duration) {
+	b.StopTimer()
+	ctx := b.Context()
+	r := newScaleRun(b, bin, pg)
+	addrA, addrB := loopbackAddr(b), loopbackAddr(b)
+	lb, nx := nginxtest.Start(b, []string{addrA, addrB})
+	r.public = "http://" + lb
+	instances := []*scaleBot{r.startBot("http-a", addrA), r.startBot("http-b", addrB)}
+	b.Cleanup(func() {
+		for _, p := range instances {
+			p.cmd.Process.Signal(syscall.SIGKILL)
+		}
+	})
+
+	// Alice and Bob are linked and Alice has a reserve, as the indexer records it: /trust finds
+	// it in the projection and then asks the chain for its live backing.
+	db, err := store.Open(ctx, r.dbURL, time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	alice, bob := chain.Wallet{Key: chain.DevKey("alice")}.Address(), chain.Wallet{Key: chain.DevKey("bob")}.Address()
+	for _, u := range []struct {
+		id   string
+		addr common.Address
+	}{{discordAlice.ID, alice}, {discordBob.ID, bob}} {
+		if _, err := db.LinkWallet(ctx, trustbot.WalletLink{UserID: u.id, Address: u.addr, ChainID: 1337, Method: "dev"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := db.AddReserve(ctx, trustbot.Reserve{
+		Address: common.HexToAddress("0x00000000000000000000000000000000000000c1"), Issuer: alice, ChainID: 1337, CreatedBlock: 1,
+		Name: "alice tUSD", Symbol: "ALICE-tUSD", Decimals: 6, Asset: trustbot.Token{Symbol: "tUSD", Address: r.chain.TestUSD(), Decimals: 6},
+	}); err != nil {
+		b.Fatal(err)
+	}
+	db.Close()
+	for _, p := range instances {
+		p.gate.hang()
+	}
+
+	// Every request is built and signed before the clock starts.
+	n := int(scaleAckRate * scaleAckDuration / time.Second)
+	reqs := make([]*http.Request, n)
+	for i := range reqs {
+		body := discordtest.SlashCommand(testAppID, testGuildID, testChannel, discordAlice, "trust",
+			option("member", discordtest.OptionUser, discordBob), option("amount", discordtest.OptionString, "5"))
+		reqs[i] = discordtest.SignedRequest(r.public+"/interactions", r.priv, body, time.Now())
+	}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}}
+
+	lat := make([]time.Duration, n)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	interval := time.Second / scaleAckRate
+	b.StartTimer()
+	start := time.Now()
+	for i := range reqs {
+		at := start.Add(time.Duration(i) * interval)
+		time.Sleep(time.Until(at))
+		wg.Go(func() {
+			res, err := hc.Do(reqs[i])
+			if err != nil {
+				errs <- err
+				return
+			}
+			body, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			lat[i] = time.Since(at)
+			var cb struct {
+				Type int `json:"type"`
+			}
+			if err == nil && res.StatusCode == http.StatusOK {
+				err = json.Unmarshal(body, &cb)
+			}
+			if err != nil || res.StatusCode != http.StatusOK || cb.Type != 5 {
+				errs <- fmt.Errorf("got %d %s (%v), want 200 with a deferral (type 5)", res.StatusCode, body, err)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	close(errs)
+	kinds := map[string]int{}
+	failed := 0
+	for err := range errs {
+		kinds[err.Error()]++
+		failed++
+	}
+	if failed > 0 {
+		b.Fatalf("%d of %d interactions failed: %v\nnginx: %s", failed, n, kinds, tail(nx.Log(), 2000))
+	}
+	return lat, elapsed
+}
+
+// tail is the last n bytes of s.
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -110,7 +112,7 @@ func TestFailoverAcrossProcesses(t *testing.T) {
 // scaleRun is one run of the story: its database, chain, fake Discord and gateway, nginx's
 // address when there is one, and the bot processes with everything they printed.
 type scaleRun struct {
-	t      *testing.T
+	t      testing.TB
 	bin    string
 	dbURL  string
 	chain  *devchain.Chain
@@ -150,7 +152,7 @@ type scaleBot struct {
 	killed  bool
 }
 
-func newScaleRun(t *testing.T, bin string, pg *pgtest.Server) *scaleRun {
+func newScaleRun(t testing.TB, bin string, pg *pgtest.Server) *scaleRun {
 	t.Helper()
 	ctx := t.Context()
 	dc, err := devchain.Start(ctx, devchain.Options{Members: devMembers, Addr: "127.0.0.1:0"})
@@ -171,7 +173,7 @@ func newScaleRun(t *testing.T, bin string, pg *pgtest.Server) *scaleRun {
 func (r *scaleRun) startBot(name, listen string) *scaleBot {
 	r.t.Helper()
 	if listen == "" {
-		listen = freeAddr(r.t)
+		listen = loopbackAddr(r.t)
 	}
 	public := r.public
 	if public == "" {
@@ -334,7 +336,7 @@ type failoverResult struct {
 // created the last notice's message, before the answer reaches it (so the outbox still has the
 // notice to deliver); each killed process is started again, as its supervisor would.
 func (r *scaleRun) story(at scaleTargets, kill bool) []failoverResult {
-	t := r.t
+	t := r.page().t
 	alice, bob, carol := chain.Wallet{Key: chain.DevKey("alice")}, chain.Wallet{Key: chain.DevKey("bob")}, chain.Wallet{Key: chain.DevKey("carol")}
 	sub := func(name string, opts ...discordtest.Option) discordtest.Option {
 		return discordtest.Option{Name: name, Type: discordtest.OptionSubCommand, Options: opts}
@@ -506,9 +508,14 @@ func (r *scaleRun) command(on route, u discordtest.User, name string, opts ...di
 	return content, link
 }
 
-// page is the discordStack helpers (the wallet-link page's and the fake Discord's) for this run.
+// page is the discordStack helpers (the wallet-link page's and the fake Discord's) for this run;
+// only a test, not a benchmark, has them.
 func (r *scaleRun) page() *discordStack {
-	return &discordStack{t: r.t, fake: r.fake, priv: r.priv, http: r.http}
+	t, ok := r.t.(*testing.T)
+	if !ok {
+		r.t.Fatal("the page helpers run in tests only")
+	}
+	return &discordStack{t: t, fake: r.fake, priv: r.priv, http: r.http}
 }
 
 // sign runs a chain command on made, signs its link on the page of page, and waits for the
@@ -574,7 +581,7 @@ func (r *scaleRun) signWith(made, page route, u discordtest.User, w chain.Wallet
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	mustHave(r.t, "notice of /"+name, st.waitNotice(noticeChan, notice), notice, "https://explorer.example/tx/0x")
+	mustHave(r.page().t, "notice of /"+name, st.waitNotice(noticeChan, notice), notice, "https://explorer.example/tx/0x")
 }
 
 // killLeader arms a tripwire of the process holding the lease and returns that process: it is
@@ -709,6 +716,17 @@ func (r *scaleRun) checkNotices(want int) {
 	}
 }
 
+// loopbackAddr is a loopback address with a port nothing listens on.
+func loopbackAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
 // rebase puts link's path on base: the same page reached on another instance.
 func rebase(link, base string) string {
 	i := strings.Index(link, "/s/")
@@ -749,17 +767,30 @@ func (l *lineLog) tookLease(child int, after time.Time) (time.Time, bool) {
 // applying them.
 type logsGate struct {
 	*httptest.Server
-	wire tripwire
+	wire    tripwire
+	hung    atomic.Bool   // hang: no request is answered any more
+	closing chan struct{} // closed when the test ends: hung requests end
 }
 
-func newLogsGate(t *testing.T, upstream string) *logsGate {
+// hang makes the node behind the gate hang: it accepts connections and never answers.
+func (g *logsGate) hang() { g.hung.Store(true) }
+
+func newLogsGate(t testing.TB, upstream string) *logsGate {
 	t.Helper()
-	g := &logsGate{}
+	g := &logsGate{closing: make(chan struct{})}
 	hc := &http.Client{Timeout: 30 * time.Second}
 	g.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if g.hung.Load() {
+			// A hung node: the connection is accepted and the request read, and no answer comes.
+			select {
+			case <-r.Context().Done():
+			case <-g.closing:
+			}
 			return
 		}
 		res, err := hc.Post(upstream, "application/json", bytes.NewReader(body))
@@ -788,7 +819,10 @@ func newLogsGate(t *testing.T, upstream string) *logsGate {
 		http.NewResponseController(w).Flush()
 		g.wire.fire()
 	}))
-	t.Cleanup(g.Close)
+	t.Cleanup(func() {
+		close(g.closing)
+		g.Close()
+	})
 	return g
 }
 
@@ -800,7 +834,7 @@ type posterProxy struct {
 	wire tripwire
 }
 
-func newPosterProxy(t *testing.T, fake *discordtest.Server) *posterProxy {
+func newPosterProxy(t testing.TB, fake *discordtest.Server) *posterProxy {
 	t.Helper()
 	p := &posterProxy{}
 	fc := fake.Client()
@@ -908,7 +942,7 @@ type gatewaySession struct {
 	shard []any
 }
 
-func newMultiGateway(t *testing.T) *multiGateway {
+func newMultiGateway(t testing.TB) *multiGateway {
 	t.Helper()
 	g := &multiGateway{}
 	srv := httptest.NewServer(http.HandlerFunc(g.serve))
@@ -977,7 +1011,7 @@ func (g *multiGateway) count() int {
 }
 
 // dispatch sends an INTERACTION_CREATE on session i.
-func (g *multiGateway) dispatch(t *testing.T, i int, interaction []byte) {
+func (g *multiGateway) dispatch(t testing.TB, i int, interaction []byte) {
 	t.Helper()
 	g.mu.Lock()
 	s := g.sessions[i]
