@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -23,9 +27,9 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/bot/discordtest"
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/bindings"
-	"github.com/trustbot/trustbot/bot/discordtest"
 	"github.com/trustbot/trustbot/index"
 	"github.com/trustbot/trustbot/internal/nginxtest"
 	"github.com/trustbot/trustbot/internal/pgtest"
@@ -227,8 +231,9 @@ func BenchmarkAckBehindNginx(b *testing.B) {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	pg := pgtest.New(b, pgtest.Options{Durable: true})
+	statements := enableStatementStats(b, pg)
 	for range b.N {
-		lat, elapsed := runScaleAckLoad(b, bin, pg)
+		lat, elapsed := runScaleAckLoad(b, bin, pg, statements)
 		slices.Sort(lat)
 		pct := func(p float64) float64 {
 			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
@@ -240,7 +245,7 @@ func BenchmarkAckBehindNginx(b *testing.B) {
 	}
 }
 
-func runScaleAckLoad(b *testing.B, bin string, pg *pgtest.Server) ([]time.Duration, time.Duration) {
+func runScaleAckLoad(b *testing.B, bin string, pg *pgtest.Server, statements *sql.DB) ([]time.Duration, time.Duration) {
 	b.StopTimer()
 	ctx := b.Context()
 	r := newScaleRun(b, bin, pg)
@@ -294,6 +299,10 @@ func runScaleAckLoad(b *testing.B, bin string, pg *pgtest.Server) ([]time.Durati
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	interval := time.Second / scaleAckRate
+	if _, err := statements.ExecContext(ctx, `SELECT pg_stat_statements_reset()`); err != nil {
+		b.Fatal(err)
+	}
+	cpu0 := cpuByProgram(b)
 	b.StartTimer()
 	start := time.Now()
 	for i := range reqs {
@@ -322,6 +331,15 @@ func runScaleAckLoad(b *testing.B, bin string, pg *pgtest.Server) ([]time.Durati
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	cpu1 := cpuByProgram(b)
+	var used strings.Builder
+	for _, prog := range slices.Sorted(maps.Keys(cpu1)) {
+		if d := cpu1[prog] - cpu0[prog]; d > 10*time.Millisecond {
+			fmt.Fprintf(&used, "  %-16s %5.2f s of CPU (%3.0f%% of one core)\n", prog, d.Seconds(), 100*d.Seconds()/elapsed.Seconds())
+		}
+	}
+	b.Logf("CPU used while the load ran (%.2f s, 2 cores):\n%s", elapsed.Seconds(), used.String())
+	logTopStatements(b, statements, elapsed)
 	close(errs)
 	kinds := map[string]int{}
 	failed := 0
@@ -341,4 +359,38 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
+}
+
+// cpuByProgram sums the CPU time (user and system) every process on the machine has used so
+// far, by program name (/proc/PID/comm): where the cores went during a load.
+func cpuByProgram(tb testing.TB) map[string]time.Duration {
+	tb.Helper()
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		tb.Skipf("no /proc: %v", err)
+	}
+	tick := 100.0 // USER_HZ on Linux
+	out := map[string]time.Duration{}
+	for _, d := range dirs {
+		if _, err := strconv.Atoi(d.Name()); err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid … utime stime: fields 14 and 15, counted after the comm's ")".
+		open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+		if open < 0 || end < open {
+			continue
+		}
+		fields := strings.Fields(string(stat[end+1:]))
+		if len(fields) < 13 {
+			continue
+		}
+		ut, _ := strconv.ParseFloat(fields[11], 64)
+		st, _ := strconv.ParseFloat(fields[12], 64)
+		out[string(stat[open+1:end])] += time.Duration((ut + st) / tick * float64(time.Second))
+	}
+	return out
 }
