@@ -20,10 +20,14 @@ contracts-test:
 	cd contracts && node script/check-snapshot.js .gas-snapshot cache/fresh.gas-snapshot 1
 	cd contracts && ./gas.sh --floors
 
+# The store's and the indexer's tests, and the playground kill points, run a second time against a
+# real PostgreSQL server (internal/pgtest starts a throwaway one): one suite for both databases.
 go-test: bindings-check
 	go vet ./...
 	go tool staticcheck ./...
 	go test ./...
+	TRUSTBOT_STORE=postgres go test ./store/... ./index/...
+	TRUSTBOT_STORE=postgres go test -run '^TestKillDuringSigning$$' ./cmd/trustbot/
 
 # Regenerating the bindings from contracts/artifacts must change nothing.
 bindings-check:

@@ -156,7 +156,11 @@ func (s *Set) Handle(ctx context.Context, r *Request) *Reply {
 	if r.InteractionID != "" {
 		first, err := s.store.MarkInteraction(ctx, r.InteractionID)
 		if err != nil {
-			s.log.Error("mark interaction", "command", fullName(r), "err", err)
+			if trustbot.ErrorCode(err) == trustbot.EUnavailable {
+				s.log.Warn("command could not reach the database", "command", fullName(r), "user", r.User.ID, "err", err)
+			} else {
+				s.log.Error("mark interaction", "command", fullName(r), "err", err)
+			}
 			return errorReply(err)
 		}
 		if !first {
@@ -169,7 +173,7 @@ func (s *Set) Handle(ctx context.Context, r *Request) *Reply {
 		case trustbot.EInternal:
 			s.log.Error("command failed", "command", fullName(r), "user", r.User.ID, "err", err)
 		case trustbot.EUnavailable:
-			s.log.Warn("command could not reach the chain", "command", fullName(r), "user", r.User.ID, "err", err)
+			s.log.Warn("command could not reach the chain or the database", "command", fullName(r), "user", r.User.ID, "err", err)
 		}
 		return errorReply(err)
 	}

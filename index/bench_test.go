@@ -2,6 +2,8 @@ package index_test
 
 import (
 	"math/big"
+	"os"
+	"sync"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,10 +17,12 @@ import (
 	"github.com/trustbot/trustbot/chain"
 	"github.com/trustbot/trustbot/chain/bindings"
 	"github.com/trustbot/trustbot/index"
+	"github.com/trustbot/trustbot/internal/pgtest"
 	"github.com/trustbot/trustbot/store"
 )
 
-// BenchmarkWatcherApply applies 100,000 indexed logs through the real store (a SQLite file) the
+// BenchmarkWatcherApply applies 100,000 indexed logs through the real store (a SQLite file, or with
+// TRUSTBOT_STORE=postgres a database on a PostgreSQL server that syncs its commits to disk) the
 // way the watcher's chunkOnce does: each raw log is decoded with decodeLog into a store.Event,
 // and each chunk of DefaultChunk blocks goes to store.ApplyEvents with its cursor. The logs are
 // real reserve events (Trusted, Transfer, Deposited, Withdrawn) ABI-encoded as a node returns
@@ -37,7 +41,11 @@ func BenchmarkWatcherApply(b *testing.B) {
 	var elapsed time.Duration
 	for n := range b.N {
 		b.StopTimer()
-		db, err := store.Open(ctx, filepath.Join(b.TempDir(), "trustbot.db"), time.Now)
+		dsn := filepath.Join(b.TempDir(), "trustbot.db")
+		if os.Getenv("TRUSTBOT_STORE") == "postgres" {
+			dsn = durablePostgres(b).NewDatabase(b)
+		}
+		db, err := store.Open(ctx, dsn, time.Now)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -111,3 +119,20 @@ func BenchmarkWatcherApply(b *testing.B) {
 	}
 	b.ReportMetric(float64(total*b.N)/elapsed.Seconds(), "logs/s")
 }
+
+// durablePostgres is one PostgreSQL server for the benchmarks, with fsync on as in production.
+func durablePostgres(b *testing.B) *pgtest.Server {
+	durableOnce.Do(func() {
+		srv, err := pgtest.Start(pgtest.Options{Durable: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		durable = srv
+	})
+	return durable
+}
+
+var (
+	durableOnce sync.Once
+	durable     *pgtest.Server
+)

@@ -126,7 +126,7 @@ func outboxRows(t *testing.T, db *store.DB, hash common.Hash) int {
 	ro := storetest.OpenReadOnly(t, path.(string))
 	defer ro.Close()
 	var n int
-	if err := ro.QueryRow(`SELECT count(*) FROM outbox WHERE tx_hash = ?`, strings.ToLower(hash.Hex())).Scan(&n); err != nil {
+	if err := ro.QueryRow(`SELECT count(*) FROM outbox WHERE tx_hash = '` + strings.ToLower(hash.Hex()) + `'`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

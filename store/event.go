@@ -216,14 +216,16 @@ type eventKey struct {
 // statement execution instead of insertRows.
 const insertRows = 100
 
+// eventRow is an event ready for the events table.
+type eventRow struct {
+	e          trustbot.Event
+	name, args string
+}
+
 // insertEvents inserts the events, skipping those already present, and returns the inserted
 // ones in input order.
 func insertEvents(ctx context.Context, tx *tx, cursor trustbot.Block, events []trustbot.Event) ([]trustbot.Event, error) {
-	type row struct {
-		e          trustbot.Event
-		name, args string
-	}
-	rows := make([]row, len(events))
+	rows := make([]eventRow, len(events))
 	for i, e := range events {
 		switch {
 		case e.Block.Hash == (common.Hash{}) || e.TxHash == (common.Hash{}):
@@ -241,9 +243,30 @@ func insertEvents(ctx context.Context, tx *tx, cursor trustbot.Block, events []t
 		if err != nil {
 			return nil, err
 		}
-		rows[i] = row{e, name, args}
+		rows[i] = eventRow{e, name, args}
 	}
 	inserted := make(map[eventKey]bool, len(events))
+	insert := insertEventRows
+	if tx.d == postgresDialect {
+		insert = insertEventArrays
+	}
+	if err := insert(ctx, tx, rows, inserted); err != nil {
+		return nil, err
+	}
+	var fresh []trustbot.Event
+	for _, r := range rows {
+		k := eventKey{hashText(r.e.Block.Hash), r.e.LogIndex}
+		if inserted[k] {
+			delete(inserted, k) // a key repeated within the batch is applied once
+			fresh = append(fresh, r.e)
+		}
+	}
+	return fresh, nil
+}
+
+// insertEventRows inserts rows with multi-row INSERTs of insertRows events (SQLite), adding the
+// keys of the rows inserted to inserted.
+func insertEventRows(ctx context.Context, tx *tx, rows []eventRow, inserted map[eventKey]bool) error {
 	var (
 		stmt     *sql.Stmt
 		stmtRows int
@@ -263,7 +286,7 @@ func insertEvents(ctx context.Context, tx *tx, cursor trustbot.Block, events []t
 			}
 			var err error
 			if stmt, err = tx.PrepareContext(ctx, insertEventsSQL(hi-lo)); err != nil {
-				return nil, fmt.Errorf("store: apply events: %w", err)
+				return fmt.Errorf("store: apply events: %w", err)
 			}
 			stmtRows = hi - lo
 		}
@@ -274,36 +297,67 @@ func insertEvents(ctx context.Context, tx *tx, cursor trustbot.Block, events []t
 		}
 		res, err := stmt.QueryContext(ctx, params...)
 		if err != nil {
-			return nil, fmt.Errorf("store: apply events: blocks %d to %d: %w", rows[lo].e.Block.Number, rows[hi-1].e.Block.Number, err)
+			return fmt.Errorf("store: apply events: blocks %d to %d: %w", rows[lo].e.Block.Number, rows[hi-1].e.Block.Number, err)
 		}
-		for res.Next() {
-			var (
-				k     eventKey
-				index int64
-			)
-			if err := res.Scan(&k.blockHash, &index); err != nil {
-				res.Close()
-				return nil, fmt.Errorf("store: apply events: %w", err)
-			}
-			k.logIndex = uint(index)
-			inserted[k] = true
-		}
-		if err := res.Close(); err != nil {
-			return nil, fmt.Errorf("store: apply events: %w", err)
-		}
-		if err := res.Err(); err != nil {
-			return nil, fmt.Errorf("store: apply events: %w", err)
+		if err := scanEventKeys(res, inserted); err != nil {
+			return err
 		}
 	}
-	var fresh []trustbot.Event
-	for _, r := range rows {
-		k := eventKey{hashText(r.e.Block.Hash), r.e.LogIndex}
-		if inserted[k] {
-			delete(inserted, k) // a key repeated within the batch is applied once
-			fresh = append(fresh, r.e)
+	return nil
+}
+
+// pgInsertRows is how many events one PostgreSQL INSERT carries, as arrays.
+const pgInsertRows = 5000
+
+// insertEventArrays inserts rows on PostgreSQL with one INSERT … SELECT FROM unnest(arrays) per
+// pgInsertRows events: one statement to plan and eight parameters to bind, however many rows.
+func insertEventArrays(ctx context.Context, tx *tx, rows []eventRow, inserted map[eventKey]bool) error {
+	now := formatTime(tx.now)
+	for lo := 0; lo < len(rows); lo += pgInsertRows {
+		part := rows[lo:min(lo+pgInsertRows, len(rows))]
+		var (
+			numbers, indexes                         = make([]int64, len(part)), make([]int64, len(part))
+			blocks, txs, addrs, names, args []string = make([]string, len(part)), make([]string, len(part)),
+				make([]string, len(part)), make([]string, len(part)), make([]string, len(part))
+		)
+		for i, r := range part {
+			numbers[i], blocks[i], indexes[i] = int64(r.e.Block.Number), hashText(r.e.Block.Hash), int64(r.e.LogIndex)
+			txs[i], addrs[i], names[i], args[i] = hashText(r.e.TxHash), addrText(r.e.Address), r.name, r.args
+		}
+		res, err := tx.QueryContext(ctx, `
+			INSERT INTO events (block_number, block_hash, log_index, tx_hash, address, name, args, applied_at)
+			SELECT u.*, ? FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]),
+				CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) AS u
+			ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING block_hash, log_index`,
+			now, numbers, blocks, indexes, txs, addrs, names, args)
+		if err != nil {
+			return fmt.Errorf("store: apply events: blocks %d to %d: %w", part[0].e.Block.Number, part[len(part)-1].e.Block.Number, err)
+		}
+		if err := scanEventKeys(res, inserted); err != nil {
+			return err
 		}
 	}
-	return fresh, nil
+	return nil
+}
+
+// scanEventKeys adds the (block_hash, log_index) rows of res to inserted and closes res.
+func scanEventKeys(res *sql.Rows, inserted map[eventKey]bool) error {
+	defer res.Close()
+	for res.Next() {
+		var (
+			k     eventKey
+			index int64
+		)
+		if err := res.Scan(&k.blockHash, &index); err != nil {
+			return fmt.Errorf("store: apply events: %w", err)
+		}
+		k.logIndex = uint(index)
+		inserted[k] = true
+	}
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("store: apply events: %w", err)
+	}
+	return res.Close()
 }
 
 // validAmount reports whether a payload's amount, if it has one, is a uint256: the projection

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -137,7 +136,7 @@ func TestOutbox_WhenATransactionHasANotice(t *testing.T) {
 func TestOutbox_DeliveredOnce(t *testing.T) {
 	ctx := t.Context()
 	clk := newClock()
-	path := filepath.Join(t.TempDir(), "trustbot.db")
+	path := freshPath(t)
 	db, err := store.Open(ctx, path, clk.Now)
 	if err != nil {
 		t.Fatal(err)

@@ -98,16 +98,35 @@ func migratePostgres(ctx context.Context, pool *sql.DB) (int, error) {
 	return current, tx.Commit()
 }
 
-// redact is dsn with its password replaced by xxxxx, for messages.
+// redact is dsn with its password replaced by xxxxx, for messages; also a dsn that does not
+// parse as a URL (a port that is no number, say) loses its password.
 func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
+	if u, err := url.Parse(dsn); err == nil {
+		if u.User == nil {
+			return dsn
+		}
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		return u.String()
+	}
+	scheme, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
 		return dsn
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
 	}
-	return u.String()
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return dsn
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return dsn
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
 
 // PostgresFailure says in a sentence why a PostgreSQL database could not be opened, naming the

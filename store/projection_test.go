@@ -776,6 +776,7 @@ func migrateTo3(t *testing.T, path string, stmts ...string) {
 // indexer stored them (an ERC-20 Approval of a reserve's token included), and finds the
 // projection the events imply, and the notice outbox the old notified table implies.
 func TestOpen_Version3RebuildsProjection(t *testing.T) {
+	sqliteOnly(t)
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v3.db")
 	lower := func(a common.Address) string { return strings.ToLower(a.Hex()) }

@@ -90,6 +90,7 @@ func TestMarkStale(t *testing.T) {
 // calls and a transaction: 0005 rebuilds signing_requests without losing what refers to it, and
 // the rebuilt table takes the stale status, only from a state that allows it.
 func TestStaleMigration(t *testing.T) {
+	sqliteOnly(t)
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "trustbot.db")
 	raw := rawDB(t, path)

@@ -48,6 +48,9 @@ func sqliteOnly(t testing.TB) {
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// pgtestURL is a fresh, empty PostgreSQL database.
+func pgtestURL(t testing.TB) string { return pgtest.URL(t) }
+
 func newClock() *clock { return &clock{t: start} }
 
 func (c *clock) Now() time.Time {
@@ -82,11 +85,17 @@ func openAt(t testing.TB, path string, clk *clock) *store.DB {
 func newDB(t testing.TB) (*store.DB, *clock, string) {
 	t.Helper()
 	clk := newClock()
-	path := filepath.Join(t.TempDir(), "trustbot.db")
-	if onPostgres() {
-		path = pgtest.URL(t)
-	}
+	path := freshPath(t)
 	return openAt(t, path, clk), clk, path
+}
+
+// freshPath is where a fresh database is: a file in a temporary directory, or an empty PostgreSQL
+// database.
+func freshPath(t testing.TB) string {
+	if onPostgres() {
+		return pgtestURL(t)
+	}
+	return filepath.Join(t.TempDir(), "trustbot.db")
 }
 
 // rawDB opens the database with plain database/sql, to look under the store. On PostgreSQL its
@@ -182,6 +191,7 @@ func TestOpen_MigratesEmptyFile(t *testing.T) {
 }
 
 func TestOpen_RejectsNonFilePaths(t *testing.T) {
+	sqliteOnly(t)
 	for _, path := range []string{"", ":memory:", "file:x.db"} {
 		if db, err := store.Open(t.Context(), path, nil); err == nil {
 			db.Close()
@@ -191,6 +201,7 @@ func TestOpen_RejectsNonFilePaths(t *testing.T) {
 }
 
 func TestOpen_PathNeedingEscapes(t *testing.T) {
+	sqliteOnly(t)
 	dir := filepath.Join(t.TempDir(), "a?b#c%d")
 	path := filepath.Join(dir, "x.db")
 	if err := mkdir(dir); err != nil {
@@ -224,7 +235,7 @@ func TestOpen_RefusesNewerSchema(t *testing.T) {
 func TestOpen_ReopenKeepsEverything(t *testing.T) {
 	ctx := t.Context()
 	clk := newClock()
-	path := filepath.Join(t.TempDir(), "trustbot.db")
+	path := freshPath(t)
 	db, err := store.Open(ctx, path, clk.Now)
 	if err != nil {
 		t.Fatal(err)

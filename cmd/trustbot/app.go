@@ -41,6 +41,9 @@ type app struct {
 	WalletRPC string
 	// Mux serves the signing pages; adapters may add routes (the interactions endpoint) before Start.
 	Mux *http.ServeMux
+	// Leader holds the leader lease and runs the indexer and the outbox while it does; nil until
+	// Start.
+	Leader *leader
 
 	cfg           *Config
 	log           *slog.Logger
@@ -82,8 +85,11 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 			a.Close()
 		}
 	}()
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, dataDirProblem(cfg.DataDir, err)
+	if !cfg.DatabaseURL.IsSet() {
+		// DATA_DIR holds the SQLite file; on PostgreSQL nothing of the bot's own is written there.
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, dataDirProblem(cfg.DataDir, err)
+		}
 	}
 	configured := cfg.Assets.Assets()
 	a.confirmations, a.finality, a.interval = cfg.Confirmations, cfg.indexFinality(), cfg.PollInterval
@@ -100,6 +106,9 @@ func newApp(ctx context.Context, cfg *Config, dbName string, devKeys bool, out i
 		}
 		a.confirmations, a.finality, a.interval = 0, "", 100*time.Millisecond
 		// The embedded chain starts empty each time: so does its database.
+		if cfg.DatabaseURL.IsSet() {
+			return nil, &startupError{msg: "DATABASE_URL needs ETH_RPC_URL: the embedded chain starts empty on every run and so must its database, which a shared PostgreSQL database cannot do"}
+		}
 		if fresh, err := removeDB(dbPath); err != nil {
 			return nil, cfg.dbProblem(dbPath, "cannot be reset for the new embedded chain", err)
 		} else if fresh {
@@ -226,8 +235,8 @@ func dataDirProblem(dir string, err error) error {
 	return &startupError{msg: fmt.Sprintf("DATA_DIR %s cannot be created (%v)", dir, err), err: err}
 }
 
-// Start serves HTTP, runs the indexer, and delivers the notice outbox to the adapter in a loop
-// of its own.
+// Start serves HTTP and runs the leader: while this process holds the leader lease it runs the
+// indexer and delivers the notice outbox to the adapter in a loop of its own.
 func (a *app) Start(ctx context.Context, n trustbot.Notifier) {
 	hs := &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -241,6 +250,27 @@ func (a *app) Start(ctx context.Context, n trustbot.Notifier) {
 		hs.Shutdown(sctx)
 	})
 
+	ttl := a.cfg.LeaseTTL
+	if ttl <= 0 {
+		ttl = 15 * time.Second
+	}
+	a.Leader = newLeader(a.DB, a.cfg.DatabaseURL.IsSet(), ttl, a.log, func() func() { return a.startLeaderWork(ctx, n) })
+	lctx, stopLeader := context.WithCancel(context.WithoutCancel(ctx))
+	led := make(chan struct{})
+	go func() {
+		defer close(led)
+		a.Leader.Run(lctx)
+	}()
+	a.closers = append(a.closers, func() {
+		stopLeader()
+		<-led
+	})
+}
+
+// startLeaderWork starts what only the lease's holder runs, the indexer (with request expiry)
+// and the notice outbox, and returns the function that stops them: the indexer first, then the
+// outbox, which finishes the pass it is in, marking what it delivered, within a bound.
+func (a *app) startLeaderWork(ctx context.Context, n trustbot.Notifier) (stop func()) {
 	outbox := index.NewOutbox(a.DB, a.compose, n, index.OutboxOptions{Interval: a.interval, Logger: a.log})
 	ix := index.New(a.Chain, a.DB, index.Options{
 		Confirmations: a.confirmations, Finality: a.finality, Interval: a.interval, Logger: a.log,
@@ -261,10 +291,9 @@ func (a *app) Start(ctx context.Context, n trustbot.Notifier) {
 			a.log.Error("notice outbox", "err", err)
 		}
 	}()
-	a.closers = append(a.closers, func() {
+	return func() {
 		stopIndexer()
 		<-indexed
-		// The outbox finishes the pass it is in, marking what it delivered, within a bound.
 		outbox.Stop()
 		select {
 		case <-delivered:
@@ -272,7 +301,7 @@ func (a *app) Start(ctx context.Context, n trustbot.Notifier) {
 		}
 		stopOutbox()
 		<-delivered
-	})
+	}
 }
 
 // compose writes an outbox notice's sentence from the store.

@@ -19,7 +19,10 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/jackc/pgx/v5"
 	"github.com/sethvargo/go-envconfig"
+
+	"github.com/trustbot/trustbot/store"
 )
 
 // Config is read from the environment and a .env file; the real environment wins.
@@ -47,6 +50,8 @@ type Config struct {
 
 	DataDir       string        `env:"DATA_DIR, default=./trustbot-data"`
 	DBPath        string        `env:"DB_PATH"`
+	DatabaseURL   databaseURL   `env:"DATABASE_URL"`
+	LeaseTTL      time.Duration `env:"LEASE_TTL, default=15s"`
 	Confirmations uint64        `env:"CONFIRMATIONS, default=2"`
 	Finality      finality      `env:"FINALITY"` // after parseConfig: finalized, safe or latest
 	PollInterval  time.Duration `env:"POLL_INTERVAL, default=2s"`
@@ -111,6 +116,7 @@ var numberSettings = map[string]struct {
 	"SHARD_COUNT":   {isInt, "SHARD_COUNT must be a whole number, at least 1, got %q"},
 	"POLL_INTERVAL": {isDuration, "POLL_INTERVAL must be a duration like 2s or 500ms, got %q"},
 	"LINK_TTL":      {isDuration, "LINK_TTL must be a duration like 15m or 1h, got %q"},
+	"LEASE_TTL":     {isDuration, "LEASE_TTL must be a duration like 15s or 1m, got %q"},
 }
 
 // numbers refuses a number or duration setting whose value does not read, with its sentence,
@@ -216,6 +222,15 @@ func (c *Config) validate() error {
 	if c.PollInterval < 10*time.Millisecond {
 		bad("POLL_INTERVAL must be at least 10ms, got %s", c.PollInterval)
 	}
+	if c.LeaseTTL < minLeaseTTL {
+		bad("LEASE_TTL must be at least %s (the leader renews its lease every third of it), got %s", minLeaseTTL, c.LeaseTTL)
+	}
+	if c.DatabaseURL.IsSet() && c.DBPath != "" {
+		bad("DATABASE_URL and DB_PATH are both set: DATABASE_URL puts the database on PostgreSQL and DB_PATH names an SQLite file, so set one of them")
+	}
+	if c.DatabaseURL.IsSet() && !c.EthRPCURL.IsSet() {
+		bad("DATABASE_URL needs ETH_RPC_URL: the embedded chain starts empty on every run and so must its database, which a shared PostgreSQL database cannot do; set ETH_RPC_URL to the chain the bot runs on, or leave DATABASE_URL empty for the playground's own SQLite file")
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("configuration:\n  - %s\n(see .env.example)", strings.Join(problems, "\n  - "))
 	}
@@ -235,7 +250,16 @@ func isHostPort(s string) bool {
 // shards is SHARD_COUNT, where 0 means 1 (no sharding).
 func (c *Config) shards() int { return max(c.ShardCount, 1) }
 
+// minLeaseTTL is the shortest LEASE_TTL accepted: a third of it, the renew interval, must leave
+// a round trip to the database room to spare.
+const minLeaseTTL = 3 * time.Second
+
+// dbPath is the store's name for the database: DATABASE_URL when set, else the SQLite file
+// DB_PATH, else the file name in DATA_DIR.
 func (c *Config) dbPath(name string) string {
+	if c.DatabaseURL.IsSet() {
+		return c.DatabaseURL.String()
+	}
 	if c.DBPath != "" {
 		return c.DBPath
 	}
@@ -245,6 +269,9 @@ func (c *Config) dbPath(name string) string {
 // dbProblem is a startup error about the database at path: one sentence naming the setting that
 // put it there, DB_PATH or DATA_DIR.
 func (c *Config) dbProblem(path, what string, err error) error {
+	if c.DatabaseURL.IsSet() {
+		return c.DatabaseURL.problem(err)
+	}
 	if inner := errors.Unwrap(err); inner != nil {
 		err = inner // store's errors repeat the path
 	}
@@ -411,6 +438,101 @@ type explorerURL struct{ httpURL }
 func (u *explorerURL) EnvDecode(_ context.Context, s string) error {
 	return u.decode(s, func(p *url.URL) bool { return p.User == nil },
 		"EXPLORER_URL must be a block explorer's http(s) base URL like https://etherscan.io, got %q")
+}
+
+// databaseURL is DATABASE_URL, a postgres:// URL that puts the store on PostgreSQL; the zero
+// value is unset (the embedded SQLite).
+type databaseURL struct {
+	text string
+	url  *url.URL
+}
+
+func (u *databaseURL) EnvDecode(_ context.Context, s string) error {
+	if s == "" {
+		*u = databaseURL{}
+		return nil
+	}
+	p, err := url.Parse(s)
+	switch {
+	case err != nil || !store.IsPostgres(s) || p.Host == "":
+		return refuse("DATABASE_URL must be a postgres:// URL like postgres://trustbot:PASSWORD@db.internal:5432/trustbot, got %q", redactDSN(s))
+	case p.Port() != "" && !isPort(p.Port()):
+		return refuse("DATABASE_URL %s has the port %q, which is not a number from 1 to 65535", redactDSN(s), p.Port())
+	}
+	if _, err := pgx.ParseConfig(s); err != nil {
+		return refuse("DATABASE_URL %s is not a valid postgres:// URL (%s)", redactDSN(s), strings.ReplaceAll(err.Error(), s, redactDSN(s)))
+	}
+	*u = databaseURL{text: s, url: p}
+	return nil
+}
+
+// IsSet reports whether DATABASE_URL is set.
+func (u databaseURL) IsSet() bool { return u.url != nil }
+
+// String is the URL as given, password and all, for the store only.
+func (u databaseURL) String() string { return u.text }
+
+// Redacted is the URL with its password replaced by xxxxx, for messages and logs.
+func (u databaseURL) Redacted() string { return redactDSN(u.text) }
+
+// problem is the startup error for a PostgreSQL database that could not be opened: one sentence
+// naming DATABASE_URL, without the password.
+func (u databaseURL) problem(err error) error {
+	shown := u.Redacted()
+	why := store.PostgresFailure(err)
+	detail := ""
+	switch why {
+	case "":
+		why = "cannot be opened"
+		detail = " (" + u.scrub(errors.Unwrap(err)) + ")"
+	case pgUnreachable:
+		detail = " (" + u.scrub(errors.Unwrap(err)) + ")"
+	}
+	return &startupError{msg: fmt.Sprintf("DATABASE_URL %s %s%s", shown, why, detail), err: err}
+}
+
+// pgUnreachable is store.PostgresFailure's sentence for a server that does not answer.
+const pgUnreachable = "names a server that cannot be reached"
+
+// scrub is err's text on one line without the password or the URL that holds it.
+func (u databaseURL) scrub(err error) string {
+	if err == nil {
+		return "no reason given"
+	}
+	msg := strings.ReplaceAll(err.Error(), u.text, u.Redacted())
+	if pw, ok := u.url.User.Password(); ok && pw != "" {
+		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+	}
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+// redactDSN is a database URL with the password of its user info replaced by xxxxx, also when the
+// URL does not parse.
+func redactDSN(s string) string {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority := rest[:end]
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return s
+	}
+	user, _, hasPassword := strings.Cut(authority[:at], ":")
+	if !hasPassword {
+		return s
+	}
+	return scheme + "://" + user + ":xxxxx" + authority[at:] + rest[end:]
+}
+
+// isPort reports whether s is a TCP port number, 1 to 65535.
+func isPort(s string) bool {
+	n, err := strconv.ParseUint(s, 10, 16)
+	return err == nil && n > 0
 }
 
 // logLevel is LOG_LEVEL; it is the slog.Leveler of the handlers.

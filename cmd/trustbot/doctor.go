@@ -244,7 +244,12 @@ func checkPublicURL(ctx context.Context, cfg *Config, add func(string, bool, str
 }
 
 // checkDatabase opens the bot's database (migrating it, as the bot would at start) and writes.
+// On PostgreSQL it also says who holds the leader lease.
 func checkDatabase(ctx context.Context, cfg *Config, add func(string, bool, string, ...any)) {
+	if cfg.DatabaseURL.IsSet() {
+		checkPostgres(ctx, cfg, add)
+		return
+	}
 	path := cfg.dbPath("trustbot.db")
 	db, err := store.Open(ctx, path, time.Now)
 	if err != nil {
@@ -258,4 +263,37 @@ func checkDatabase(ctx context.Context, cfg *Config, add func(string, bool, stri
 	}
 	v, _ := db.SchemaVersion(ctx)
 	add("DB_PATH", true, "%s is writable (schema %d)", path, v)
+}
+
+// checkPostgres checks DATABASE_URL: the server answers, the schema is one this build knows
+// (migrating it as the bot would), the database takes a write, and who holds the leader lease.
+// A refusal is the sentence the bot's start gives.
+func checkPostgres(ctx context.Context, cfg *Config, add func(string, bool, string, ...any)) {
+	shown := cfg.DatabaseURL.Redacted()
+	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	db, err := store.Open(octx, cfg.DatabaseURL.String(), time.Now)
+	if err != nil {
+		add("DATABASE_URL", false, "%s", strings.TrimPrefix(cfg.DatabaseURL.problem(err).Error(), "DATABASE_URL "))
+		return
+	}
+	defer db.Close()
+	if _, err := db.MarkInteraction(octx, fmt.Sprintf("doctor-%d", time.Now().UnixNano())); err != nil {
+		add("DATABASE_URL", false, "%s is reachable but cannot be written (%s)", shown, cfg.DatabaseURL.scrub(err))
+		return
+	}
+	v, err := db.SchemaVersion(octx)
+	if err != nil {
+		add("DATABASE_URL", false, "%s: the schema version cannot be read (%s)", shown, cfg.DatabaseURL.scrub(err))
+		return
+	}
+	holder, epoch, err := db.LeaseHolder(octx, store.LeaderLease)
+	switch {
+	case err != nil:
+		add("DATABASE_URL", false, "%s: the leader lease cannot be read (%s)", shown, cfg.DatabaseURL.scrub(err))
+	case holder == "":
+		add("DATABASE_URL", true, "%s is reachable and writable (PostgreSQL, schema %d); nobody holds the leader lease, so no bot indexes the chain now", shown, v)
+	default:
+		add("DATABASE_URL", true, "%s is reachable and writable (PostgreSQL, schema %d); the leader lease is held by %s (epoch %d)", shown, v, holder, epoch)
+	}
 }

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -17,6 +20,8 @@ import (
 	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
 	"github.com/trustbot/trustbot/commands"
+	"github.com/trustbot/trustbot/internal/pgtest"
+	"github.com/trustbot/trustbot/store"
 )
 
 // TestDoctor: every check passes against a dev chain with the factory, the fake Discord with the
@@ -107,4 +112,79 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestDoctorPostgres: with DATABASE_URL the database line says the server is reachable, the
+// schema version and who holds the leader lease, with the password redacted; each refusal is the
+// sentence the start gives.
+func TestDoctorPostgres(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	node := startNode(t, ctx)
+	good := pgtest.URL(t)
+	gp, _ := url.Parse(good)
+	password, _ := gp.User.Password()
+	held := pgtest.URL(t)
+	db, err := store.Open(ctx, held, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := db.Lease(ctx, store.LeaderLease, "bot-a-1", time.Hour); err != nil || !ok {
+		t.Fatalf("lease: %v %v", ok, err)
+	}
+	db.Close()
+	newer := pgtest.URL(t)
+	if db, err = store.Open(ctx, newer, nil); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("pgx", newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	dead := withPassword(t, "postgres://trustbot@127.0.0.1:"+strconv.Itoa(closedPort(t))+"/trustbot?sslmode=disable", password)
+	redact := func(u string) string { return strings.Replace(u, ":"+password+"@", ":xxxxx@", 1) }
+	for _, tc := range []struct {
+		name string
+		dsn  string
+		ok   bool
+		says string
+	}{
+		{"nobody leads", good, true, redact(good) + " is reachable and writable (PostgreSQL, schema "},
+		{"a leader", held, true, "; the leader lease is held by bot-a-1 (epoch 1)"},
+		{"an unreachable server", dead, false, redact(dead) + " names a server that cannot be reached ("},
+		{"a wrong password", withPassword(t, good, "wrong"), false, withPassword(t, good, "xxxxx") + " refused the user name or password"},
+		{"no such database", withDatabase(t, good, "absent"), false, redact(withDatabase(t, good, "absent")) + " names a database that does not exist on that server"},
+		{"a newer schema", newer, false, redact(newer) + " was migrated by a newer trustbot; run that build, or restore a backup made for this one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "ETH_RPC_URL": node.URL(),
+				"ASSETS": "tUSD=" + node.TestUSD().Hex(), "DATABASE_URL": tc.dsn}
+			var out bytes.Buffer
+			runDoctor(ctx, testConfig(t, env), &out)
+			var line string
+			for _, l := range strings.Split(out.String(), "\n") {
+				if strings.Contains(l, " DATABASE_URL: ") {
+					line = l
+				}
+				if strings.Contains(l, "DB_PATH") {
+					t.Errorf("line %q: want no DB_PATH line with DATABASE_URL", l)
+				}
+			}
+			mark := "FAIL DATABASE_URL: "
+			if tc.ok {
+				mark = "ok   DATABASE_URL: "
+			}
+			if !strings.HasPrefix(line, mark) || !strings.Contains(line, tc.says) {
+				t.Errorf("got %q in\n%s\nwant a line starting %q containing %q", line, out.String(), mark, tc.says)
+			}
+			if strings.Contains(out.String(), password) {
+				t.Errorf("doctor printed the password:\n%s", out.String())
+			}
+		})
+	}
 }

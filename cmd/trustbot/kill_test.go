@@ -35,6 +35,7 @@ import (
 	"github.com/trustbot/trustbot/chain/bindings"
 	"github.com/trustbot/trustbot/chain/chaintest"
 	"github.com/trustbot/trustbot/chain/devchain"
+	"github.com/trustbot/trustbot/internal/pgtest"
 	"github.com/trustbot/trustbot/store/storetest"
 )
 
@@ -203,6 +204,9 @@ func runKillStory(t *testing.T, exe string, p killPoint) killResult {
 	gate := newRPCGate(t, node.URL())
 	defer gate.Close()
 	ks := &killStory{t: t, exe: exe, node: node, gate: gate, dir: t.TempDir(), out: &lineLog{}}
+	if os.Getenv("TRUSTBOT_STORE") == "postgres" {
+		ks.databaseURL = pgtest.URL(t)
+	}
 	ks.env = ks.childEnv(freeAddr(t))
 	defer ks.stop()
 
@@ -338,11 +342,11 @@ func runKillStory(t *testing.T, exe string, p killPoint) killResult {
 	}
 
 	// The database: the request confirmed with the one transaction; the digest of every table.
-	db := storetest.OpenReadOnly(t, filepath.Join(ks.dir, "playground.db"))
+	db := storetest.OpenReadOnly(t, ks.database())
 	defer db.Close()
 	var status, txHash string
 	if err := db.QueryRow(`SELECT r.status, t.tx_hash FROM signing_requests r JOIN signing_txs t ON t.request_id = r.id
-		WHERE r.id = ?`, w.id()).Scan(&status, &txHash); err != nil || status != string(trustbot.StatusConfirmed) ||
+		WHERE r.id = '`+w.id()+`'`).Scan(&status, &txHash); err != nil || status != string(trustbot.StatusConfirmed) ||
 		txHash != strings.ToLower(w.hash.Hex()) {
 		t.Errorf("kill point %v: request: got status %q with tx %s (err %v), want confirmed with %s", p, status, txHash, err, w.hash.Hex())
 	}
@@ -369,6 +373,17 @@ type killStory struct {
 	stderr   syncBuffer
 	child    *playgroundChild
 	children int
+	// databaseURL is the PostgreSQL database the playground uses (TRUSTBOT_STORE=postgres: make
+	// test runs the kill tests both ways); "" for its SQLite file in dir.
+	databaseURL string
+}
+
+// database is where the story's database is, for storetest.OpenReadOnly.
+func (ks *killStory) database() string {
+	if ks.databaseURL != "" {
+		return ks.databaseURL
+	}
+	return filepath.Join(ks.dir, "playground.db")
 }
 
 // childEnv is the test's environment without any trustbot setting, plus the playground's:
@@ -386,6 +401,10 @@ func (ks *killStory) childEnv(listen string) []string {
 		if k, _, _ := strings.Cut(kv, "="); !ours[k] && k != killChildEnv {
 			env = append(env, kv)
 		}
+	}
+	if ks.databaseURL != "" {
+		// A killed process's lease runs out before its successor leads: the shortest TTL.
+		env = append(env, "DATABASE_URL="+ks.databaseURL, "LEASE_TTL=3s")
 	}
 	return append(env,
 		killChildEnv+"=1",
@@ -484,10 +503,17 @@ func (ks *killStory) settle() {
 			ks.t.Fatal(err)
 		}
 		var cursor uint64
-		db := storetest.OpenReadOnly(ks.t, filepath.Join(ks.dir, "playground.db"))
+		db := storetest.OpenReadOnly(ks.t, ks.database())
 		err = db.QueryRow("SELECT block_number FROM watcher_cursor").Scan(&cursor)
+		leads := true
+		if err == nil && ks.databaseURL != "" {
+			// On PostgreSQL a killed process's lease must run out first: the running one leads.
+			var holder string
+			err = db.QueryRow(`SELECT coalesce(max(holder), '') FROM leases WHERE name = 'leader' AND expires_at > now()`).Scan(&holder)
+			leads = strings.Contains(holder, fmt.Sprintf("-%d-", ks.child.cmd.Process.Pid))
+		}
 		db.Close()
-		if err == nil && pending == 0 && cursor >= head {
+		if err == nil && pending == 0 && cursor >= head && leads {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -509,12 +535,11 @@ func (ks *killStory) stop() {
 // event and its notice in the database, and what the wallet had done.
 func (ks *killStory) phase(id string, sent bool) string {
 	ks.t.Helper()
-	db := storetest.OpenReadOnly(ks.t, filepath.Join(ks.dir, "playground.db"))
+	db := storetest.OpenReadOnly(ks.t, ks.database())
 	defer db.Close()
 	var status string
 	var txs, events, queued, delivered int
-	err := db.QueryRow(`SELECT status, (SELECT count(*) FROM signing_txs WHERE request_id = id) FROM signing_requests WHERE id = ?`,
-		id).Scan(&status, &txs)
+	err := db.QueryRow(`SELECT status, (SELECT count(*) FROM signing_txs WHERE request_id = id) FROM signing_requests WHERE id = '`+id+`'`).Scan(&status, &txs)
 	if err == nil {
 		// The notice of a Trusted event is the outbox row of its transaction.
 		err = db.QueryRow(`SELECT count(*), count(o.tx_hash), count(CASE WHEN o.state = 'delivered' THEN 1 END) FROM events e
