@@ -1023,3 +1023,24 @@ func (g *multiGateway) dispatch(t testing.TB, i int, interaction []byte) {
 		t.Fatalf("dispatch on gateway session %d: %v", i, err)
 	}
 }
+
+// TestScaleDocNginx: the nginx configuration docs/scale.md shows is the one the failover test
+// runs nginx with, nginxtest.Config, for the upstreams and listen address the page names.
+func TestScaleDocNginx(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "scale.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = `<!-- nginx.conf: nginxtest.Config([]string{"10.0.0.11:8080", "10.0.0.12:8080"}, "127.0.0.1:8000") -->` + "\n```nginx\n"
+	_, rest, ok := strings.Cut(string(doc), marker)
+	if !ok {
+		t.Fatalf("docs/scale.md: got no block after %q", marker)
+	}
+	block, _, ok := strings.Cut(rest, "```\n")
+	if !ok {
+		t.Fatal("docs/scale.md: the nginx block is not closed")
+	}
+	if want := nginxtest.Config([]string{"10.0.0.11:8080", "10.0.0.12:8080"}, "127.0.0.1:8000"); block != want {
+		t.Errorf("docs/scale.md's nginx block differs from nginxtest.Config:\n%s", storetest.LineDiff(block, want))
+	}
+}
