@@ -96,9 +96,10 @@ func reserveLogs(tb testing.TB, total, perBlock int, seed byte) []applyChunk {
 
 // BenchmarkPostgresApply is index's BenchmarkWatcherApply on PostgreSQL: 100,000 reserve logs,
 // 25 a block over 4,000 blocks, decoded with chain.DecodeLog and applied with store.ApplyChunk
-// a chunk of index.DefaultChunk blocks at a time (one transaction each), on a durable server of its own (fsync on,
-// data on disk). Only the decoding and applying are timed. It reports logs/s (issue 15's floor:
-// ≥ 20,000), and logs the statements that took the most time by pg_stat_statements.
+// a chunk of index.DefaultChunk blocks at a time (one transaction each), on a durable server of
+// its own (fsync on, data on disk). Only the decoding and applying are timed. It reports logs/s
+// (issue 15's floor: ≥ 20,000), and logs the statements that took the most time by
+// pg_stat_statements.
 func BenchmarkPostgresApply(b *testing.B) {
 	const total, perBlock = 100_000, 25
 	ctx := b.Context()

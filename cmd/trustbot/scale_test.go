@@ -52,13 +52,15 @@ var discordCarol = discordtest.User{ID: "1800000000000000008", Username: "carol"
 // processes of the real binary over one PostgreSQL database — two serving Discord's HTTP
 // interactions endpoint behind Debian's nginx, one a gateway shard — against the fake Discord
 // and a dev chain over RPC. The story links wallets and signs requests with each step made on
-// one instance and continued on another; in its middle the leader (the lease holder, which
-// indexes and posts the notices) is killed with SIGKILL just after the node has answered its
-// eth_getLogs for a block with events, while it applies the chunk. Afterwards every interaction
-// was answered exactly once, every wallet link works from every instance, every on-chain event
-// was announced exactly once in the notice channel (the fake Discord honours enforce_nonce), a
-// standby took the lease within LEASE_TTL and one renewal interval, and the database equals,
-// by the store digest, that of the same story run by one process alone.
+// one instance and continued on another. Twice the leader (the lease holder, which indexes and
+// posts the notices) is killed with SIGKILL: just after the node has answered its eth_getLogs
+// with a redeem's logs, while it applies the chunk, and just after Discord has created a
+// notice's message, before the answer reaches it; each killed process is started again.
+// Afterwards every interaction was answered exactly once, every wallet link works from every
+// instance, every on-chain event was announced exactly once in the notice channel (the fake
+// Discord honours enforce_nonce), a standby took the lease within LEASE_TTL and one renewal
+// interval (and a poll), and the database equals, by the store digest, that of the same story
+// run by one process alone.
 func TestFailoverAcrossProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs PostgreSQL, nginx and three bot processes")
@@ -149,7 +151,6 @@ type scaleBot struct {
 	gate    *logsGate    // its chain RPC
 	discord *posterProxy // its Discord REST
 	exited  chan struct{}
-	killed  bool
 }
 
 func newScaleRun(t testing.TB, bin string, pg *pgtest.Server) *scaleRun {
@@ -214,7 +215,7 @@ func (r *scaleRun) launch(b *scaleBot) {
 	if err := cmd.Start(); err != nil {
 		r.t.Fatalf("start %s: %v", b.name, err)
 	}
-	b.cmd, b.exited, b.killed = cmd, make(chan struct{}), false
+	b.cmd, b.exited = cmd, make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -596,7 +597,6 @@ func (r *scaleRun) killLeader(atPost bool) *scaleBot {
 	}
 	wire.arm(func() {
 		leader.cmd.Process.Signal(syscall.SIGKILL)
-		leader.killed = true
 	})
 	return leader
 }
