@@ -180,6 +180,13 @@ func (t *tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
 func (t *tx) Commit() error   { return t.sqlTx.Commit() }
 func (t *tx) Rollback() error { return t.sqlTx.Rollback() }
 
+// execOne runs one statement that is a whole write by itself (a conditional INSERT or UPDATE),
+// outside any transaction: atomic on its own in both databases, it needs neither SQLite's
+// transaction wrapper nor PostgreSQL's SERIALIZABLE BEGIN and COMMIT round trips.
+func (db *DB) execOne(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(ctx, db.d.rebind(q), args...)
+}
+
 // maxAttempts bounds how often a write transaction runs when PostgreSQL keeps failing it as a
 // serialization failure or deadlock.
 const maxAttempts = 8

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/trustbot/trustbot"
 )
@@ -56,20 +57,14 @@ func (db *DB) MarkInteraction(ctx context.Context, id string) (first bool, err e
 	if id == "" {
 		return false, trustbot.Errorf(trustbot.EInvalid, "An interaction needs an id.")
 	}
-	return inWrite1(ctx, db, "mark interaction", func(tx *tx) (bool, error) {
-		res, err := tx.ExecContext(ctx, `
-		INSERT INTO processed_interactions (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
-			id, formatTime(tx.now))
-		if err != nil {
-			return false, fmt.Errorf("store: mark interaction %s: %w", id, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return false, fmt.Errorf("store: mark interaction %s: %w", id, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return false, fmt.Errorf("store: mark interaction: commit: %w", err)
-		}
-		return n == 1, nil
-	})
+	res, err := db.execOne(ctx, `INSERT INTO processed_interactions (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
+		id, formatTime(db.now().UTC().Truncate(time.Millisecond)))
+	if err != nil {
+		return false, db.unreachable(fmt.Errorf("store: mark interaction %s: %w", id, err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: mark interaction %s: %w", id, err)
+	}
+	return n == 1, nil
 }
