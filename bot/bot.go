@@ -60,6 +60,10 @@ type Config struct {
 	GuildID string
 	// PublicKey verifies requests to the HTTP interactions endpoint.
 	PublicKey ed25519.PublicKey
+	// NoGateway makes Connect check the token and register the commands but open no gateway
+	// session: an instance that only serves the HTTP interactions endpoint, behind a load
+	// balancer beside others, uses none of the application's identifies.
+	NoGateway bool
 	// ExplorerURL is a block explorer's base URL; notices link {ExplorerURL}/tx/{hash}.
 	ExplorerURL string
 	// Assets are the configured asset symbols, offered as the asset option is typed.
@@ -154,7 +158,7 @@ func (b *Bot) recoverPanic(what string) {
 }
 
 // Connect brings the bot online: it checks the token (GET /gateway/bot), registers the
-// commands and opens the gateway session. While Discord cannot be reached (the connection fails,
+// commands and opens the gateway session (none with Config.NoGateway). While Discord cannot be reached (the connection fails,
 // or it answers 500, 502, 503 or 504), it logs a warning and tries again after
 // Config.ConnectBackoff, doubling the wait up to ConnectMaxBackoff, until ctx ends. A token
 // Discord refuses is ErrTokenRejected at once; any other answer is final.
@@ -198,6 +202,9 @@ func (b *Bot) connect(ctx context.Context) (again bool, err error) {
 	w = &wire{}
 	if err := b.register(ctx, discordgo.WithClient(w.client(b.s.Client))); err != nil {
 		return w.passing(err), tokenRefused(err)
+	}
+	if b.cfg.NoGateway {
+		return false, nil
 	}
 	if err := b.s.Open(); err != nil {
 		return connectionFailed(err), fmt.Errorf("discord: open the gateway: %w", err)

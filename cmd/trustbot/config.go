@@ -33,6 +33,7 @@ type Config struct {
 	DiscordAppID     string       `env:"DISCORD_APP_ID"`
 	DiscordGuildID   string       `env:"DISCORD_GUILD_ID"`
 	DiscordPublicKey hexPublicKey `env:"DISCORD_PUBLIC_KEY"` // nil when unset
+	DiscordGateway   bool         `env:"DISCORD_GATEWAY, default=true"`
 	DiscordAPIURL    proxyURL     `env:"DISCORD_API_URL"`
 	ShardID          int          `env:"SHARD_ID, default=0"`
 	ShardCount       int          `env:"SHARD_COUNT, default=1"`
@@ -110,13 +111,14 @@ var numberSettings = map[string]struct {
 	ok       func(string) bool
 	sentence string
 }{
-	"CHAIN_ID":      {isCount, "CHAIN_ID must be the chain's id, a whole number like 1 or 11155111, got %q"},
-	"CONFIRMATIONS": {isCount, "CONFIRMATIONS must be a whole number of blocks, 0 or more, got %q"},
-	"SHARD_ID":      {isInt, "SHARD_ID must be a whole number from 0 to SHARD_COUNT-1, got %q"},
-	"SHARD_COUNT":   {isInt, "SHARD_COUNT must be a whole number, at least 1, got %q"},
-	"POLL_INTERVAL": {isDuration, "POLL_INTERVAL must be a duration like 2s or 500ms, got %q"},
-	"LINK_TTL":      {isDuration, "LINK_TTL must be a duration like 15m or 1h, got %q"},
-	"LEASE_TTL":     {isDuration, "LEASE_TTL must be a duration like 15s or 1m, got %q"},
+	"CHAIN_ID":        {isCount, "CHAIN_ID must be the chain's id, a whole number like 1 or 11155111, got %q"},
+	"CONFIRMATIONS":   {isCount, "CONFIRMATIONS must be a whole number of blocks, 0 or more, got %q"},
+	"SHARD_ID":        {isInt, "SHARD_ID must be a whole number from 0 to SHARD_COUNT-1, got %q"},
+	"SHARD_COUNT":     {isInt, "SHARD_COUNT must be a whole number, at least 1, got %q"},
+	"POLL_INTERVAL":   {isDuration, "POLL_INTERVAL must be a duration like 2s or 500ms, got %q"},
+	"LINK_TTL":        {isDuration, "LINK_TTL must be a duration like 15m or 1h, got %q"},
+	"LEASE_TTL":       {isDuration, "LEASE_TTL must be a duration like 15s or 1m, got %q"},
+	"DISCORD_GATEWAY": {isBool, "DISCORD_GATEWAY must be true or false, got %q"},
 }
 
 // numbers refuses a number or duration setting whose value does not read, with its sentence,
@@ -127,6 +129,12 @@ var numbers = envconfig.MutatorFunc(func(_ context.Context, key, _, _, value str
 	}
 	return value, false, nil
 })
+
+// isBool reports whether s reads as a boolean (true, false, 1, 0, …) as envconfig reads it.
+func isBool(s string) bool {
+	_, err := strconv.ParseBool(s)
+	return err == nil
+}
 
 // isCount reports whether s is a whole number, 0 or more, that fits 63 bits, written as
 // envconfig reads it (decimal, or 0x… hex).
@@ -210,6 +218,9 @@ func (c *Config) validate() error {
 	}
 	if c.DiscordToken != "" && c.DiscordAppID == "" {
 		bad("DISCORD_APP_ID is required with DISCORD_TOKEN")
+	}
+	if !c.DiscordGateway && c.DiscordToken != "" && c.DiscordPublicKey == nil {
+		bad("DISCORD_GATEWAY=false leaves the bot only its HTTP interactions endpoint, which needs DISCORD_PUBLIC_KEY: set it, or leave DISCORD_GATEWAY unset")
 	}
 	if c.ShardCount < 0 {
 		bad("SHARD_COUNT must be at least 1, got %d", c.ShardCount)

@@ -66,6 +66,8 @@ func TestConfigMessages(t *testing.T) {
 		{map[string]string{"CHAIN_ID": ""}, ""},
 		{map[string]string{"CHAIN_ID": "0x539"}, ""},
 		{map[string]string{"SHARD_ID": "1", "SHARD_COUNT": "2"}, ""},
+		{map[string]string{"DISCORD_TOKEN": "t", "DISCORD_APP_ID": "1", "DISCORD_GATEWAY": "false"}, "DISCORD_GATEWAY=false leaves the bot only its HTTP interactions endpoint, which needs DISCORD_PUBLIC_KEY"},
+		{map[string]string{"DISCORD_TOKEN": "t", "DISCORD_APP_ID": "1", "DISCORD_GATEWAY": "false", "DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32)}, ""},
 		{map[string]string{"LOG_LEVEL": "loud"}, `LOG_LEVEL must be debug, info, warn or error, got "loud"`},
 	} {
 		_, err := loadConfig(ctx, tc.env)
@@ -98,6 +100,7 @@ func TestConfigDecodeMessage(t *testing.T) {
 		{map[string]string{"CHAIN_ID": "sepolia"}, `configuration: CHAIN_ID must be the chain's id, a whole number like 1 or 11155111, got "sepolia" (see .env.example)`},
 		{map[string]string{"SHARD_ID": "first"}, `configuration: SHARD_ID must be a whole number from 0 to SHARD_COUNT-1, got "first" (see .env.example)`},
 		{map[string]string{"SHARD_COUNT": "1.5"}, `configuration: SHARD_COUNT must be a whole number, at least 1, got "1.5" (see .env.example)`},
+		{map[string]string{"DISCORD_GATEWAY": "off"}, `configuration: DISCORD_GATEWAY must be true or false, got "off" (see .env.example)`},
 	} {
 		_, err := parseConfig(context.Background(), envconfig.MapLookuper(tc.env))
 		if err == nil || err.Error() != tc.want {

@@ -107,7 +107,7 @@ func startDiscord(ctx context.Context, cfg *Config, s *discordgo.Session, out io
 	}
 	b := bot.New(bot.Config{
 		AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID, PublicKey: ed25519.PublicKey(cfg.DiscordPublicKey),
-		ExplorerURL: cfg.ExplorerURL.String(), Assets: symbols,
+		ExplorerURL: cfg.ExplorerURL.String(), Assets: symbols, NoGateway: !cfg.DiscordGateway,
 	}, a.Set, s, log)
 	s.AddHandler(b.InteractionCreate)
 	if cfg.DiscordPublicKey != nil {
@@ -125,12 +125,16 @@ func startDiscord(ctx context.Context, cfg *Config, s *discordgo.Session, out io
 		}
 		return nil, err
 	}
-	fmt.Fprintf(out, "trustbot is on Discord (shard %d of %d)\n  chain RPC     %s (chain id %s)\n  signing pages %s\n",
-		cfg.ShardID, cfg.shards(), a.shownRPC(), a.Chain.ChainID(), a.PublicURL)
+	how := fmt.Sprintf("shard %d of %d", cfg.ShardID, cfg.shards())
+	if !cfg.DiscordGateway {
+		how = "HTTP interactions only, no gateway session"
+	}
+	fmt.Fprintf(out, "trustbot is on Discord (%s)\n  chain RPC     %s (chain id %s)\n  signing pages %s\n",
+		how, a.shownRPC(), a.Chain.ChainID(), a.PublicURL)
 	if cfg.DiscordPublicKey != nil {
 		fmt.Fprintf(out, "  interactions  %s/interactions (set it as the Interactions Endpoint URL)\n", a.PublicURL)
 	}
-	log.Info("discord: connected", "shard", cfg.ShardID, "shards", cfg.shards())
+	log.Info("discord: connected", "shard", cfg.ShardID, "shards", cfg.shards(), "gateway", cfg.DiscordGateway)
 	return &discordBot{app: a, Bot: b, Session: s}, nil
 }
 

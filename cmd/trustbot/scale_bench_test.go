@@ -134,7 +134,7 @@ func runScaleAckLoad(b *testing.B, bin string, pg *pgtest.Server, statements *sq
 	addrA, addrB := loopbackAddr(b), loopbackAddr(b)
 	lb, nx := nginxtest.Start(b, []string{addrA, addrB})
 	r.public = "http://" + lb
-	instances := []*scaleBot{r.startBot("http-a", addrA), r.startBot("http-b", addrB)}
+	instances := []*scaleBot{r.startBot("http-a", addrA, "DISCORD_GATEWAY=false"), r.startBot("http-b", addrB, "DISCORD_GATEWAY=false")}
 	b.Cleanup(func() {
 		for _, p := range instances {
 			p.cmd.Process.Signal(syscall.SIGKILL)

@@ -84,8 +84,12 @@ func TestFailoverAcrossProcesses(t *testing.T) {
 	if !multi.logs.waitFor(shard.n, "leader: took the lease", 10*time.Second, shard.exited) {
 		t.Fatalf("the first process did not take the lease:\n%s", multi.logs.text())
 	}
-	a := multi.startBot("http-a", addrA)
-	b := multi.startBot("http-b", addrB)
+	// The HTTP instances open no gateway session: the shard's is the only one.
+	a := multi.startBot("http-a", addrA, "DISCORD_GATEWAY=false")
+	b := multi.startBot("http-b", addrB, "DISCORD_GATEWAY=false")
+	if n := multi.gw.count(); n != 1 {
+		t.Errorf("gateway sessions with the shard and two HTTP-only instances up: got %d, want 1", n)
+	}
 	nginx := &scaleBot{name: "nginx", base: multi.public}
 	failovers := multi.story(scaleTargets{a: route{"a", a, false}, b: route{"b", b, false}, shard: route{"shard", shard, true}, lb: route{"nginx", nginx, false}}, true)
 	multi.stopAll()
@@ -171,7 +175,7 @@ func newScaleRun(t testing.TB, bin string, pg *pgtest.Server) *scaleRun {
 
 // startBot starts a bot process listening on listen (a free address when empty) and waits until
 // it is on Discord. Its chain RPC goes through a gate of its own, which can kill it mid-chunk.
-func (r *scaleRun) startBot(name, listen string) *scaleBot {
+func (r *scaleRun) startBot(name, listen string, env ...string) *scaleBot {
 	r.t.Helper()
 	if listen == "" {
 		listen = loopbackAddr(r.t)
@@ -195,6 +199,7 @@ func (r *scaleRun) startBot(name, listen string) *scaleBot {
 		"DATA_DIR=" + filepath.Join(dir, "data"), "LISTEN_ADDR=" + listen, "PUBLIC_URL=" + public,
 		"EXPLORER_URL=https://explorer.example", "LOG_LEVEL=info",
 	}
+	b.env = append(b.env, env...)
 	r.bots = append(r.bots, b)
 	r.launch(b)
 	return b
