@@ -156,9 +156,24 @@ func dollarPlaceholders(q string) string {
 // tx is a transaction with the time it began, which every write in it uses. Its methods take the
 // store's SQL and pass the dialect's to the driver.
 type tx struct {
-	sqlTx *sql.Tx
+	sqlTx querier // a transaction, or for readOne the reader pool itself
 	now   time.Time
 	d     *dialect
+}
+
+// querier is what a tx sends its statements to: *sql.Tx, or *sql.DB for a lone read.
+type querier interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, q string) (*sql.Stmt, error)
+}
+
+// readOne is a tx for a read of one statement, which sees one snapshot by itself: it goes
+// straight to the reader pool, without the BEGIN and ROLLBACK round trips of beginRead.
+// Rollback does nothing.
+func (db *DB) readOne() *tx {
+	return &tx{sqlTx: db.read, now: db.now().UTC().Truncate(time.Millisecond), d: db.d}
 }
 
 func (t *tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -177,8 +192,14 @@ func (t *tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
 	return t.sqlTx.PrepareContext(ctx, t.d.rebind(q))
 }
 
-func (t *tx) Commit() error   { return t.sqlTx.Commit() }
-func (t *tx) Rollback() error { return t.sqlTx.Rollback() }
+func (t *tx) Commit() error { return t.sqlTx.(*sql.Tx).Commit() }
+
+func (t *tx) Rollback() error {
+	if st, ok := t.sqlTx.(*sql.Tx); ok {
+		return st.Rollback()
+	}
+	return nil
+}
 
 // execOne runs one statement that is a whole write by itself (a conditional INSERT or UPDATE),
 // outside any transaction: atomic on its own in both databases, it needs neither SQLite's

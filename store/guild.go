@@ -35,18 +35,13 @@ func (db *DB) SetNoticeChannel(ctx context.Context, guildID, channelID string) e
 // NoticeChannel returns the guild's notice channel, or trustbot.ENotFound when none
 // was set.
 func (db *DB) NoticeChannel(ctx context.Context, guildID string) (string, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return "", fmt.Errorf("store: notice channel: %w", err)
-	}
-	defer tx.Rollback()
 	var channelID string
-	err = tx.QueryRowContext(ctx, `SELECT notice_channel_id FROM guild_settings WHERE guild_id = ?`, guildID).
+	err := db.readOne().QueryRowContext(ctx, `SELECT notice_channel_id FROM guild_settings WHERE guild_id = ?`, guildID).
 		Scan(&channelID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", trustbot.Errorf(trustbot.ENotFound, "No notice channel is set. Run /setup channel.")
 	} else if err != nil {
-		return "", fmt.Errorf("store: notice channel for %s: %w", guildID, err)
+		return "", db.unreachable(fmt.Errorf("store: notice channel for %s: %w", guildID, err))
 	}
 	return channelID, nil
 }

@@ -30,16 +30,12 @@ func (db *DB) LinkWallet(ctx context.Context, link trustbot.WalletLink) (trustbo
 
 // WalletByUser returns the user's link, or trustbot.ENotFound.
 func (db *DB) WalletByUser(ctx context.Context, userID string) (trustbot.WalletLink, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return trustbot.WalletLink{}, fmt.Errorf("store: wallet by user: %w", err)
-	}
-	defer tx.Rollback()
+	tx := db.readOne()
 	link, err := findWalletLink(ctx, tx, "user_id = ?", userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return trustbot.WalletLink{}, trustbot.Errorf(trustbot.ENotFound, "No wallet is linked to that member.")
 	} else if err != nil {
-		return trustbot.WalletLink{}, fmt.Errorf("store: wallet by user %s: %w", userID, err)
+		return trustbot.WalletLink{}, db.unreachable(fmt.Errorf("store: wallet by user %s: %w", userID, err))
 	}
 	return link, nil
 }
@@ -47,16 +43,12 @@ func (db *DB) WalletByUser(ctx context.Context, userID string) (trustbot.WalletL
 // UserByAddress returns the link that owns addr, or trustbot.ENotFound.
 func (db *DB) UserByAddress(ctx context.Context, addr common.Address) (trustbot.WalletLink, error) {
 	a := addrText(addr)
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return trustbot.WalletLink{}, fmt.Errorf("store: user by address: %w", err)
-	}
-	defer tx.Rollback()
+	tx := db.readOne()
 	link, err := findWalletLink(ctx, tx, "address = ?", a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return trustbot.WalletLink{}, trustbot.Errorf(trustbot.ENotFound, "No member has linked %s.", addr.Hex())
 	} else if err != nil {
-		return trustbot.WalletLink{}, fmt.Errorf("store: user by address %s: %w", a, err)
+		return trustbot.WalletLink{}, db.unreachable(fmt.Errorf("store: user by address %s: %w", a, err))
 	}
 	return link, nil
 }
