@@ -9,12 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/trustbot/trustbot/internal/spawn"
 )
 
 // Binary is Debian's nginx, which Start runs.
@@ -148,7 +149,7 @@ func start(dir string, upstreams []string) (*Nginx, error) {
 	cmd.Stdout, cmd.Stderr = out, out
 	// SIGTERM is nginx's fast shutdown: nginx goes when the test process goes.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := spawn(cmd); err != nil {
+	if err := spawn.Start(cmd); err != nil {
 		return nil, fmt.Errorf("nginxtest: starting nginx: %w", err)
 	}
 	n := &Nginx{Addr: addr, Dir: dir, proc: cmd.Process, exited: make(chan struct{})}
@@ -199,28 +200,4 @@ func (n *Nginx) Log() string {
 		b.Write(data)
 	}
 	return strings.TrimSpace(b.String())
-}
-
-var spawnOnce sync.Once
-var spawns = make(chan spawnRequest)
-
-type spawnRequest struct {
-	cmd  *exec.Cmd
-	done chan error
-}
-
-// spawn starts cmd from one OS thread that lives as long as the process: Linux sends a child's
-// parent-death signal when the thread that started it exits, not the process.
-func spawn(cmd *exec.Cmd) error {
-	spawnOnce.Do(func() {
-		go func() {
-			runtime.LockOSThread()
-			for r := range spawns {
-				r.done <- r.cmd.Start()
-			}
-		}()
-	})
-	done := make(chan error)
-	spawns <- spawnRequest{cmd, done}
-	return <-done
 }

@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +26,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/trustbot/trustbot/internal/spawn"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -209,7 +210,7 @@ func (s *Server) Start() error {
 	}
 	// SIGQUIT is PostgreSQL's immediate shutdown: the server goes when the test process goes.
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGQUIT
-	if err := spawn(cmd); err != nil {
+	if err := spawn.Start(cmd); err != nil {
 		return fmt.Errorf("pgtest: starting postgres: %w", err)
 	}
 	exited := make(chan struct{})
@@ -461,30 +462,6 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-var spawnOnce sync.Once
-var spawns = make(chan spawnRequest)
-
-type spawnRequest struct {
-	cmd  *exec.Cmd
-	done chan error
-}
-
-// spawn starts cmd from one OS thread that lives as long as the process: Linux sends a child's
-// parent-death signal when the thread that started it exits, not the process.
-func spawn(cmd *exec.Cmd) error {
-	spawnOnce.Do(func() {
-		go func() {
-			runtime.LockOSThread()
-			for r := range spawns {
-				r.done <- r.cmd.Start()
-			}
-		}()
-	})
-	done := make(chan error)
-	spawns <- spawnRequest{cmd, done}
-	return <-done
 }
 
 // ownerID names a process in a way that a later process with the same pid does not share: its
