@@ -44,21 +44,28 @@ var (
 	discordBob   = discordtest.User{ID: "1500000000000000005", Username: "bob"}
 )
 
-// fakeGateway is Discord's gateway on loopback: HELLO, then IDENTIFY from the bot, READY, and
+// fakeGateway is Discord's gateway on loopback, for one bot process or many at once: each
+// session gets HELLO, sends IDENTIFY (its payload goes to identify) and gets READY, and
 // afterwards whatever dispatches the test sends; heartbeats are acknowledged.
 type fakeGateway struct {
-	t        *testing.T
+	t        testing.TB
 	URL      string
 	identify chan map[string]any
 
-	mu   sync.Mutex
-	conn *websocket.Conn
-	seq  int
+	mu       sync.Mutex
+	sessions []*gatewaySession
 }
 
-func newFakeGateway(t *testing.T) *fakeGateway {
+type gatewaySession struct {
+	mu    sync.Mutex
+	conn  *websocket.Conn
+	seq   int
+	shard []any
+}
+
+func newFakeGateway(t testing.TB) *fakeGateway {
 	t.Helper()
-	g := &fakeGateway{t: t, identify: make(chan map[string]any, 1)}
+	g := &fakeGateway{t: t, identify: make(chan map[string]any, 16)}
 	srv := httptest.NewServer(http.HandlerFunc(g.serve))
 	t.Cleanup(srv.Close)
 	g.URL = "ws" + strings.TrimPrefix(srv.URL, "http")
@@ -72,9 +79,10 @@ func (g *fakeGateway) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.Close()
+	s := &gatewaySession{conn: c}
 	write := func(v any) error {
-		g.mu.Lock()
-		defer g.mu.Unlock()
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		return c.WriteJSON(v)
 	}
 	if write(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 45000}}) != nil {
@@ -87,14 +95,14 @@ func (g *fakeGateway) serve(w http.ResponseWriter, r *http.Request) {
 	if err := c.ReadJSON(&ident); err != nil || ident.Op != 2 {
 		return
 	}
-	g.identify <- ident.D
-	shard, _ := ident.D["shard"].([]any)
-	g.mu.Lock()
-	g.seq = 1
-	g.conn = c
-	g.mu.Unlock()
+	select {
+	case g.identify <- ident.D:
+	default:
+	}
+	s.shard, _ = ident.D["shard"].([]any)
+	s.seq = 1
 	ready := map[string]any{
-		"v": 9, "session_id": "fake-session", "resume_gateway_url": g.URL, "shard": shard,
+		"v": 9, "session_id": "fake-session-" + discordtest.Snowflake(), "resume_gateway_url": g.URL, "shard": s.shard,
 		"user":        map[string]any{"id": testBotID, "username": "trustbot", "discriminator": "0", "bot": true},
 		"guilds":      []any{map[string]any{"id": testGuildID, "unavailable": true}},
 		"application": map[string]any{"id": testAppID, "flags": 0},
@@ -102,6 +110,9 @@ func (g *fakeGateway) serve(w http.ResponseWriter, r *http.Request) {
 	if write(map[string]any{"op": 0, "t": "READY", "s": 1, "d": ready}) != nil {
 		return
 	}
+	g.mu.Lock()
+	g.sessions = append(g.sessions, s)
+	g.mu.Unlock()
 	for {
 		var m struct {
 			Op int `json:"op"`
@@ -117,17 +128,34 @@ func (g *fakeGateway) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// dispatch sends an INTERACTION_CREATE over the gateway.
-func (g *fakeGateway) dispatch(interaction []byte) {
-	g.t.Helper()
+// count is how many sessions have identified.
+func (g *fakeGateway) count() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.conn == nil {
+	return len(g.sessions)
+}
+
+// dispatch sends an INTERACTION_CREATE on the latest session.
+func (g *fakeGateway) dispatch(interaction []byte) {
+	g.t.Helper()
+	n := g.count()
+	if n == 0 {
 		g.t.Fatal("the bot is not connected to the gateway")
 	}
-	g.seq++
-	if err := g.conn.WriteMessage(websocket.TextMessage, discordtest.Dispatch(g.seq, "INTERACTION_CREATE", interaction)); err != nil {
-		g.t.Fatalf("dispatch: %v", err)
+	g.dispatchOn(g.t, n-1, interaction)
+}
+
+// dispatchOn sends an INTERACTION_CREATE on session i.
+func (g *fakeGateway) dispatchOn(t testing.TB, i int, interaction []byte) {
+	t.Helper()
+	g.mu.Lock()
+	s := g.sessions[i]
+	g.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	if err := s.conn.WriteMessage(websocket.TextMessage, discordtest.Dispatch(s.seq, "INTERACTION_CREATE", interaction)); err != nil {
+		t.Fatalf("dispatch on gateway session %d: %v", i, err)
 	}
 }
 

@@ -27,7 +27,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/gorilla/websocket"
 
 	"github.com/trustbot/trustbot"
 	"github.com/trustbot/trustbot/bot/discordtest"
@@ -123,7 +122,7 @@ type scaleRun struct {
 	dbURL  string
 	chain  *devchain.Chain
 	fake   *discordtest.Server
-	gw     *multiGateway
+	gw     *fakeGateway
 	pub    ed25519.PublicKey
 	priv   ed25519.PrivateKey
 	public string // PUBLIC_URL: nginx, or the single process's own address
@@ -149,7 +148,7 @@ type scaleBot struct {
 	dir     string // its working directory and HOME
 	listen  string // LISTEN_ADDR
 	base    string // the URL its interactions endpoint and pages are reached at
-	session int    // its gateway session (index in multiGateway), -1 before it identifies
+	session int    // its gateway session (index in fakeGateway), -1 before it identifies
 	env     []string
 	cmd     *exec.Cmd
 	gate    *logsGate    // its chain RPC
@@ -166,7 +165,7 @@ func newScaleRun(t testing.TB, bin string, pg *pgtest.Server) *scaleRun {
 	}
 	t.Cleanup(dc.Close)
 	fake := discordtest.NewServer(t)
-	gw := newMultiGateway(t)
+	gw := newFakeGateway(t)
 	fake.SetGatewayURL(gw.URL)
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	return &scaleRun{t: t, bin: bin, dbURL: pg.NewDatabase(t), chain: dc, fake: fake, gw: gw,
@@ -462,7 +461,7 @@ func (r *scaleRun) command(on route, u discordtest.User, name string, opts ...di
 	var first []byte
 	if on.gateway {
 		n := len(r.fake.Find("POST", discordtest.TemplateInteractionCallback))
-		r.gw.dispatch(r.t, on.bot.session, body)
+		r.gw.dispatchOn(r.t, on.bot.session, body)
 		cbs := r.fake.WaitFor("POST", discordtest.TemplateInteractionCallback, n+1, 10*time.Second)
 		for _, cb := range cbs[n:] {
 			if strings.Contains(cb.Path, "/interactions/"+in.ID+"/") {
@@ -928,104 +927,6 @@ func (w *tripwire) firedAt(limit time.Duration) (time.Time, bool) {
 		return w.at, true
 	case <-time.After(limit):
 		return time.Time{}, false
-	}
-}
-
-// multiGateway is Discord's gateway on loopback for many bot processes at once: each session
-// gets HELLO, sends IDENTIFY and gets READY; dispatches go to the session the test names.
-type multiGateway struct {
-	URL string
-
-	mu       sync.Mutex
-	sessions []*gatewaySession
-}
-
-type gatewaySession struct {
-	mu    sync.Mutex
-	conn  *websocket.Conn
-	seq   int
-	shard []any
-}
-
-func newMultiGateway(t testing.TB) *multiGateway {
-	t.Helper()
-	g := &multiGateway{}
-	srv := httptest.NewServer(http.HandlerFunc(g.serve))
-	t.Cleanup(srv.Close)
-	g.URL = "ws" + strings.TrimPrefix(srv.URL, "http")
-	return g
-}
-
-func (g *multiGateway) serve(w http.ResponseWriter, r *http.Request) {
-	up := websocket.Upgrader{}
-	c, err := up.Upgrade(w, r, nil)
-	if err != nil {
-		return
-	}
-	defer c.Close()
-	s := &gatewaySession{conn: c}
-	write := func(v any) error {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return c.WriteJSON(v)
-	}
-	if write(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 45000}}) != nil {
-		return
-	}
-	var ident struct {
-		Op int            `json:"op"`
-		D  map[string]any `json:"d"`
-	}
-	if err := c.ReadJSON(&ident); err != nil || ident.Op != 2 {
-		return
-	}
-	s.shard, _ = ident.D["shard"].([]any)
-	s.seq = 1
-	ready := map[string]any{
-		"v": 9, "session_id": "fake-session-" + discordtest.Snowflake(), "resume_gateway_url": g.URL, "shard": s.shard,
-		"user":        map[string]any{"id": testBotID, "username": "trustbot", "discriminator": "0", "bot": true},
-		"guilds":      []any{map[string]any{"id": testGuildID, "unavailable": true}},
-		"application": map[string]any{"id": testAppID, "flags": 0},
-	}
-	if write(map[string]any{"op": 0, "t": "READY", "s": 1, "d": ready}) != nil {
-		return
-	}
-	g.mu.Lock()
-	g.sessions = append(g.sessions, s)
-	g.mu.Unlock()
-	for {
-		var m struct {
-			Op int `json:"op"`
-		}
-		if err := c.ReadJSON(&m); err != nil {
-			return
-		}
-		if m.Op == 1 {
-			if write(map[string]any{"op": 11}) != nil {
-				return
-			}
-		}
-	}
-}
-
-// count is how many sessions have identified.
-func (g *multiGateway) count() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return len(g.sessions)
-}
-
-// dispatch sends an INTERACTION_CREATE on session i.
-func (g *multiGateway) dispatch(t testing.TB, i int, interaction []byte) {
-	t.Helper()
-	g.mu.Lock()
-	s := g.sessions[i]
-	g.mu.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seq++
-	if err := s.conn.WriteMessage(websocket.TextMessage, discordtest.Dispatch(s.seq, "INTERACTION_CREATE", interaction)); err != nil {
-		t.Fatalf("dispatch on gateway session %d: %v", i, err)
 	}
 }
 
