@@ -3,7 +3,6 @@ package bot_test
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"math/big"
@@ -149,41 +148,11 @@ func runAckLoad(b *testing.B) ([]time.Duration, time.Duration) {
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}}
 
-	lat := make([]time.Duration, n)
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	interval := time.Second / ackRate
 	b.StartTimer()
-	start := time.Now()
-	for i := range reqs {
-		at := start.Add(time.Duration(i) * interval)
-		time.Sleep(time.Until(at))
-		wg.Go(func() {
-			res, err := hc.Do(reqs[i])
-			if err != nil {
-				errs <- err
-				return
-			}
-			body, err := io.ReadAll(res.Body)
-			res.Body.Close()
-			lat[i] = time.Since(at)
-			var cb struct {
-				Type int `json:"type"`
-			}
-			if err == nil && res.StatusCode == http.StatusOK {
-				err = json.Unmarshal(body, &cb)
-			}
-			if err != nil || res.StatusCode != http.StatusOK || cb.Type != 5 {
-				errs <- &ackError{status: res.StatusCode, body: string(body), err: err}
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
+	lat, elapsed, errs := discordtest.SendDeferred(hc, reqs, time.Second/ackRate)
 	b.StopTimer()
-	close(errs)
 	failed := 0
-	for err := range errs {
+	for _, err := range errs {
 		if failed == 0 {
 			b.Errorf("an interaction was not acknowledged with a deferral: %v", err)
 		}
@@ -208,17 +177,4 @@ func runAckLoad(b *testing.B) ([]time.Duration, time.Duration) {
 	b.Logf("%d interactions in %s, %d chain RPCs held; Bot.Close drained the background work in %s", n, elapsed.Round(time.Millisecond), held, time.Since(closed).Round(time.Millisecond))
 	hc.CloseIdleConnections()
 	return lat, elapsed
-}
-
-type ackError struct {
-	status int
-	body   string
-	err    error
-}
-
-func (e *ackError) Error() string {
-	if e.err != nil {
-		return e.err.Error()
-	}
-	return http.StatusText(e.status) + ": " + e.body
 }

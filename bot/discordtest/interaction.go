@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -244,4 +246,46 @@ func SignedRequest(url string, priv ed25519.PrivateKey, body []byte, ts time.Tim
 	req.Header.Set("X-Signature-Ed25519", sig)
 	req.Header.Set("X-Signature-Timestamp", tsStr)
 	return req
+}
+
+// SendDeferred sends reqs open loop, one every interval, each on its own goroutine at its
+// scheduled time, as Discord delivers a burst of interactions. It returns each request's latency,
+// from its scheduled time until its body was read, the wall time from the first send to the
+// last answer, and an error for every answer that is not 200 with a deferral (type 5).
+func SendDeferred(hc *http.Client, reqs []*http.Request, interval time.Duration) ([]time.Duration, time.Duration, []error) {
+	lat := make([]time.Duration, len(reqs))
+	errs := make(chan error, len(reqs))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range reqs {
+		at := start.Add(time.Duration(i) * interval)
+		time.Sleep(time.Until(at))
+		wg.Go(func() {
+			res, err := hc.Do(reqs[i])
+			if err != nil {
+				errs <- err
+				return
+			}
+			body, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			lat[i] = time.Since(at)
+			var cb struct {
+				Type int `json:"type"`
+			}
+			if err == nil && res.StatusCode == http.StatusOK {
+				err = json.Unmarshal(body, &cb)
+			}
+			if err != nil || res.StatusCode != http.StatusOK || cb.Type != 5 {
+				errs <- fmt.Errorf("got %d %s (%v), want 200 with a deferral (type 5)", res.StatusCode, body, err)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+	}
+	return lat, elapsed, out
 }

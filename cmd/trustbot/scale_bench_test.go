@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"os"
@@ -14,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -177,41 +174,12 @@ func runScaleAckLoad(b *testing.B, bin string, pg *pgtest.Server, statements *sq
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}}
 
-	lat := make([]time.Duration, n)
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	interval := time.Second / scaleAckRate
 	if _, err := statements.ExecContext(ctx, `SELECT pg_stat_statements_reset()`); err != nil {
 		b.Fatal(err)
 	}
 	cpu0 := cpuByProgram(b)
 	b.StartTimer()
-	start := time.Now()
-	for i := range reqs {
-		at := start.Add(time.Duration(i) * interval)
-		time.Sleep(time.Until(at))
-		wg.Go(func() {
-			res, err := hc.Do(reqs[i])
-			if err != nil {
-				errs <- err
-				return
-			}
-			body, err := io.ReadAll(res.Body)
-			res.Body.Close()
-			lat[i] = time.Since(at)
-			var cb struct {
-				Type int `json:"type"`
-			}
-			if err == nil && res.StatusCode == http.StatusOK {
-				err = json.Unmarshal(body, &cb)
-			}
-			if err != nil || res.StatusCode != http.StatusOK || cb.Type != 5 {
-				errs <- fmt.Errorf("got %d %s (%v), want 200 with a deferral (type 5)", res.StatusCode, body, err)
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
+	lat, elapsed, errs := discordtest.SendDeferred(hc, reqs, time.Second/scaleAckRate)
 	b.StopTimer()
 	cpu1 := cpuByProgram(b)
 	var used strings.Builder
@@ -222,10 +190,9 @@ func runScaleAckLoad(b *testing.B, bin string, pg *pgtest.Server, statements *sq
 	}
 	b.Logf("CPU used while the load ran (%.2f s, 2 cores):\n%s", elapsed.Seconds(), used.String())
 	logTopStatements(b, statements, elapsed)
-	close(errs)
 	kinds := map[string]int{}
 	failed := 0
-	for err := range errs {
+	for _, err := range errs {
 		kinds[err.Error()]++
 		failed++
 	}
