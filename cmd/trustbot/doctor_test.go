@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -133,19 +132,7 @@ func TestDoctorPostgres(t *testing.T) {
 		t.Fatalf("lease: %v %v", ok, err)
 	}
 	db.Close()
-	newer := pgtest.URL(t)
-	if db, err = store.Open(ctx, newer, nil); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	raw, err := sql.Open("pgx", newer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future.sql')`); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
+	newer := newerDatabase(t)
 	dead := withPassword(t, "postgres://trustbot@127.0.0.1:"+strconv.Itoa(closedPort(t))+"/trustbot?sslmode=disable", password)
 	redact := func(u string) string { return strings.Replace(u, ":"+password+"@", ":xxxxx@", 1) }
 	for _, tc := range []struct {

@@ -137,20 +137,7 @@ func TestStartupDatabaseURL(t *testing.T) {
 	gp, _ := url.Parse(good)
 	password, _ := gp.User.Password()
 
-	newer := pgtest.URL(t)
-	db, err := store.Open(ctx, newer, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	raw, err := sql.Open("pgx", newer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future.sql')`); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
+	newer := newerDatabase(t)
 	newerBefore := pgState(t, newer)
 
 	dead := withPassword(t, "postgres://trustbot@127.0.0.1:"+strconv.Itoa(closedPort(t))+"/trustbot?sslmode=disable", password)
@@ -301,4 +288,25 @@ func TestPostgresFailure(t *testing.T) {
 			t.Errorf("%s: the error %q shows the password", redactDSN(tc.dsn), err)
 		}
 	}
+}
+
+// newerDatabase is a PostgreSQL database migrated by this build and then marked as migrated by a
+// newer one (version 99), which the bot must refuse without writing to it.
+func newerDatabase(t *testing.T) string {
+	t.Helper()
+	newer := pgtest.URL(t)
+	db, err := store.Open(t.Context(), newer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("pgx", newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	return newer
 }
