@@ -3,8 +3,8 @@ package index_test
 import (
 	"math/big"
 	"os"
-	"sync"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
