@@ -7,9 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,28 +145,7 @@ func TestBinaryOnDiscord(t *testing.T) {
 // every request goes on to the fake as to Discord. It returns the proxy's base URL.
 func discordProxy(t *testing.T, fake *discordtest.Server) string {
 	t.Helper()
-	fc := fake.Client()
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := http.NewRequestWithContext(r.Context(), r.Method, "https://discord.com"+r.URL.RequestURI(), r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		out.Header = r.Header.Clone()
-		res, err := fc.Do(out)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer res.Body.Close()
-		for k, v := range res.Header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(res.StatusCode)
-		io.Copy(w, res.Body)
-	}))
-	t.Cleanup(proxy.Close)
-	return proxy.URL
+	return newPosterProxy(t, fake).URL // never armed: every request passes
 }
 
 // buildBinary builds ./cmd/trustbot (this directory) with go build, as a user does.

@@ -310,3 +310,6 @@ func newerDatabase(t *testing.T) string {
 	}
 	return newer
 }
+
+// TestMain stops the PostgreSQL server that pgtest.URL starts for this package's tests.
+func TestMain(m *testing.M) { pgtest.Main(m) }
