@@ -29,6 +29,7 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/trustbot/trustbot"
+	"github.com/trustbot/trustbot/internal/stage"
 )
 
 // DefaultTimeout is the deadline of one RPC when Client.Timeout is zero.
@@ -57,7 +58,7 @@ type Client struct {
 // the URL (a password in it is redacted); a node that does not answer also gives the error the
 // code EUnavailable.
 func Dial(ctx context.Context, rpcURL string, factory common.Address) (*Client, error) {
-	rc, err := rpc.DialContext(ctx, rpcURL)
+	rc, err := rpc.DialOptions(ctx, rpcURL, rpc.WithHTTPClient(&http.Client{Transport: nodeTransport()}))
 	if err != nil {
 		return nil, &nodeError{url: redactURL(rpcURL), reason: fmt.Sprintf("cannot be dialled (%v)", err), errs: []error{err}}
 	}
@@ -71,6 +72,20 @@ func Dial(ctx context.Context, rpcURL string, factory common.Address) (*Client, 
 	}
 	c.chainID = id
 	return c, nil
+}
+
+// MaxNodeConns bounds the HTTP connections to one node. A burst of commands shares them, the
+// rest waiting (within each RPC's deadline) rather than opening a connection each, and as many
+// stay open between bursts: net/http's default keeps two, so any concurrency beyond that paid
+// a new connection (a TLS handshake, with a node provider) per RPC.
+const MaxNodeConns = 64
+
+// nodeTransport is the HTTP transport of a Client's connections to its node.
+func nodeTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxConnsPerHost = MaxNodeConns
+	t.MaxIdleConnsPerHost = MaxNodeConns
+	return t
 }
 
 // nodeError is an RPC failure at start (Dial, CheckFactory) for whoever set the node's URL: its
@@ -164,13 +179,20 @@ func (c *Client) ReadChainID(ctx context.Context) (*big.Int, error) {
 	return id, nil
 }
 
-// deadline gives ctx the Client's per-RPC deadline.
+// deadline is the context of one RPC: ctx with the Client's per-RPC deadline, its work out of
+// any stage it runs in (stage.Outside) until the cancel function is called, since it waits on
+// the node.
 func (c *Client) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	d := c.Timeout
 	if d <= 0 {
 		d = DefaultTimeout
 	}
-	return context.WithTimeout(ctx, d)
+	back := stage.Outside(ctx)
+	cctx, cancel := context.WithTimeout(ctx, d)
+	return cctx, func() {
+		cancel()
+		back()
+	}
 }
 
 // fail turns an RPC error into what callers get: the caller's own cancellation as is, an
