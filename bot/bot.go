@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/trustbot/trustbot/commands"
+	"github.com/trustbot/trustbot/internal/stage"
 )
 
 const (
@@ -68,8 +70,15 @@ type Config struct {
 	ExplorerURL string
 	// Assets are the configured asset symbols, offered as the asset option is typed.
 	Assets []string
-	// Timeout bounds the handling of a command that reads the chain (default 30 s).
+	// Timeout bounds the handling of a command that reads the chain (default 30 s), from when
+	// its work starts.
 	Timeout time.Duration
+	// Workers is how many chain commands do their work at once after their acknowledgements
+	// (default half of GOMAXPROCS, at least one); the rest wait their turn in arrival order, so
+	// a burst of work leaves the other cores to the acknowledgements still to come: an
+	// acknowledgement has 3 s, a reply 15 minutes. A command gives up its turn while it waits
+	// on the JSON-RPC node.
+	Workers int
 	// Now is the clock (default time.Now): interaction tokens live 15 minutes.
 	Now func() time.Time
 	// ConnectBackoff is Connect's first wait after Discord could not be reached (default
@@ -86,6 +95,7 @@ type Bot struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
+	work   *stage.Stage
 	mu     sync.Mutex
 	closed bool
 	wg     sync.WaitGroup
@@ -105,7 +115,10 @@ func New(cfg Config, set *commands.Set, s *discordgo.Session, log *slog.Logger) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{cfg: cfg, set: set, s: s, log: log}
+	if cfg.Workers <= 0 {
+		cfg.Workers = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	b := &Bot{cfg: cfg, set: set, s: s, log: log, work: stage.New(cfg.Workers)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	return b
 }

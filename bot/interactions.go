@@ -69,9 +69,22 @@ func (b *Bot) dispatch(ctx context.Context, i *discordgo.Interaction) (first *ca
 	appID := b.appID(i)
 	if b.set.NeedsChain(req) {
 		return deferred(true), func(ctx context.Context) {
-			hctx, cancel := context.WithTimeout(ctx, b.cfg.Timeout)
-			reply := b.set.Handle(hctx, req)
-			cancel()
+			// The work waits its turn for as long as it may then take.
+			wctx, stop := context.WithTimeout(ctx, b.cfg.Timeout)
+			var reply *commands.Reply
+			err := b.work.Run(wctx, func(ctx context.Context) {
+				hctx, cancel := context.WithTimeout(ctx, b.cfg.Timeout)
+				reply = b.set.Handle(hctx, req)
+				cancel()
+			})
+			stop()
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				b.log.Warn("discord: a chain command did not get its turn to run", "command", req.Command, "interaction", i.ID, "waited", b.cfg.Timeout)
+				reply = &commands.Reply{Text: trustbot.ErrorMessage(busy(req)), Private: true}
+			}
 			if err := b.editOriginal(ctx, appID, req.Token, received, reply); err != nil {
 				b.log.Error("discord: editing the deferred response failed", "command", req.Command, "interaction", i.ID, "err", err)
 			}
@@ -265,4 +278,10 @@ func focusedOption(opts []*discordgo.ApplicationCommandInteractionDataOption) *d
 		}
 	}
 	return nil
+}
+
+// busy is the answer to a chain command that waited Config.Timeout for its turn (Workers are
+// all taken) without getting it.
+func busy(req *commands.Request) error {
+	return trustbot.Errorf(trustbot.EUnavailable, "I have too many commands to run at once to get to /%s; nothing was changed. Try again in a minute.", fullName(req))
 }
