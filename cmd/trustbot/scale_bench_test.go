@@ -91,19 +91,19 @@ func logTopStatements(tb testing.TB, admin *sql.DB, wall time.Duration) {
 
 // Load shape of BenchmarkAckBehindNginx.
 const (
-	scaleAckRate     = 1000            // interactions per second, open loop, in all
+	scaleAckRate     = 1250            // interactions per second, open loop, in all: a quarter over the floor
 	scaleAckDuration = 4 * time.Second // how long they are fired
 )
 
 // BenchmarkAckBehindNginx fires signed /trust interactions (a chain command, so each is
 // acknowledged with a deferral) at Debian's nginx in front of two processes of the real binary
 // (the deployment build) serving the HTTP interactions endpoint over one durable PostgreSQL, at
-// 1,000/s in all for 4 s, open loop: each request on its own goroutine at its scheduled time. The
-// chain the processes started on hangs before the load: it accepts connections and never
-// answers, so every deferred piece of work waits on it while the load runs. A request's latency
-// runs from its scheduled send time until the acknowledgement's body has been read. Reports
-// interactions/s (acks received ÷ wall time from the first send to the last ack), p50-ms,
-// p99-ms and max-ms (issue 15's floor: ≥ 1,000/s in all at p99 ≤ 50 ms).
+// 1,250/s in all (a quarter over the floor) for 4 s, open loop: each request on its own
+// goroutine at its scheduled time. The chain the processes started on hangs before the load: it
+// accepts connections and never answers, so every deferred piece of work waits on it while the
+// load runs. A request's latency runs from its scheduled send time until the acknowledgement's
+// body has been read. Reports interactions/s (acks received ÷ wall time from the first send to
+// the last ack), p50-ms, p99-ms and max-ms (issue 15's floor: ≥ 1,000/s in all at p99 ≤ 50 ms).
 func BenchmarkAckBehindNginx(b *testing.B) {
 	bin := filepath.Join(b.TempDir(), "trustbot")
 	if out, err := exec.Command("go", "build", "-o", bin, "-tags", deployTags, ".").CombinedOutput(); err != nil {
