@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"regexp"
 	"runtime"
 	"sort"
@@ -29,7 +30,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
@@ -88,7 +90,7 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
-	if err := write.PingContext(ctx); err != nil {
+	if err := pingWriter(ctx, write); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -123,6 +125,25 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// pingWriter opens the writer's connection. Switching a new file to WAL needs the file to
+// itself, and SQLite answers SQLITE_BUSY at once, without its busy handler, while another
+// process is opening the same file: that is tried again, for as long as busy_timeout.
+func pingWriter(ctx context.Context, write *sql.DB) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := write.PingContext(ctx)
+		var e *sqlite.Error
+		if err == nil || !errors.As(err, &e) || e.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(1+rand.IntN(10)) * time.Millisecond):
+		}
+	}
 }
 
 // projectionVersion is the migration that added the projection.
