@@ -14,25 +14,48 @@ import (
 // strings, addresses as lowercase 0x hex.
 
 func encodeEvent(d trustbot.EventData) (string, string, error) {
-	args := map[string]string{}
+	// The arguments in key order, as json.Marshal writes a map: every value is decimal digits or
+	// 0x hex, which JSON needs no escape for. The indexer encodes every log it applies, so this
+	// is written out rather than reflected.
+	var args [3][2]string
+	n := 0
+	add := func(k, v string) {
+		args[n] = [2]string{k, v}
+		n++
+	}
 	switch e := d.(type) {
 	case *trustbot.Transfer:
-		args["from"], args["to"], args["amount"] = addrText(e.From), addrText(e.To), bigText(e.Amount)
+		add("amount", bigText(e.Amount))
+		add("from", addrText(e.From))
+		add("to", addrText(e.To))
 	case *trustbot.Trusted:
-		args["holder"], args["amount"] = addrText(e.Holder), bigText(e.Amount)
+		add("amount", bigText(e.Amount))
+		add("holder", addrText(e.Holder))
 	case *trustbot.Revoked:
-		args["amount"] = bigText(e.Amount)
+		add("amount", bigText(e.Amount))
 	case *trustbot.Deposited:
-		args["from"], args["amount"] = addrText(e.From), bigText(e.Amount)
+		add("amount", bigText(e.Amount))
+		add("from", addrText(e.From))
 	case *trustbot.Withdrawn:
-		args["to"], args["amount"] = addrText(e.To), bigText(e.Amount)
+		add("amount", bigText(e.Amount))
+		add("to", addrText(e.To))
 	case *trustbot.ReserveCreated:
-		args["reserve"], args["issuer"], args["asset"] = addrText(e.Reserve), addrText(e.Issuer), addrText(e.Asset)
+		add("asset", addrText(e.Asset))
+		add("issuer", addrText(e.Issuer))
+		add("reserve", addrText(e.Reserve))
 	default:
 		return "", "", trustbot.Errorf(trustbot.EInvalid, "An event needs a known payload, not %T.", d)
 	}
-	b, err := json.Marshal(args)
-	return d.EventName(), string(b), err
+	b := make([]byte, 0, 160)
+	b = append(b, '{')
+	for i, kv := range args[:n] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(append(append(b, '"'), kv[0]...), `":"`...), kv[1]...), '"')
+	}
+	b = append(b, '}')
+	return d.EventName(), string(b), nil
 }
 
 func decodeEvent(name, argJSON string) (trustbot.EventData, error) {
