@@ -427,7 +427,7 @@ func insertEventsSQL(n int) string {
 		}
 		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
 	}
-	b.WriteString(` ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING block_hash, log_index`)
+	b.WriteString(` ON CONFLICT (block_number, log_index, block_hash) DO NOTHING RETURNING block_hash, log_index`)
 	return b.String()
 }
 

@@ -31,7 +31,7 @@ type clock struct {
 }
 
 // latestSchema is the number of the last migration.
-const latestSchema = 8
+const latestSchema = 9
 
 // onPostgres reports whether this run of the store's tests is against PostgreSQL
 // (TRUSTBOT_STORE=postgres; make test runs them both ways). Every test runs on both, but for those
