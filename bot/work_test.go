@@ -9,17 +9,21 @@ import (
 	"github.com/trustbot/trustbot/bot/discordtest"
 )
 
-func workers(n int) option { return func(c *bot.Config) { c.Workers = n } }
+// oneWorker is a harness whose bot has one worker, where alice has a reserve and /trust @bob
+// reaches the node, and its interactions endpoint.
+func oneWorker(t *testing.T) (*harness, string) {
+	h := newHarness(t, func(c *bot.Config) { c.Workers = 1 })
+	h.link(alice, "0x000000000000000000000000000000000000a11c")
+	h.link(bob, "0x0000000000000000000000000000000000000b0b")
+	h.reserve("0x000000000000000000000000000000000000a11c")
+	return h, h.endpoint()
+}
 
 // TestWork_NodeWaitsHoldNoTurn: with one worker and a node that never answers, five /trust in
 // a row all reach the node at once: a command waiting on the node has given its turn to the
 // next. Each is answered that the chain is unreachable.
 func TestWork_NodeWaitsHoldNoTurn(t *testing.T) {
-	h := newHarness(t, workers(1))
-	h.link(alice, "0x000000000000000000000000000000000000a11c")
-	h.link(bob, "0x0000000000000000000000000000000000000b0b")
-	h.reserve("0x000000000000000000000000000000000000a11c")
-	url := h.endpoint()
+	h, url := oneWorker(t)
 	for range 5 {
 		deferTrust(t, h, url)
 	}
@@ -42,11 +46,7 @@ func TestWork_NodeWaitsHoldNoTurn(t *testing.T) {
 // changed; it never ran, so it never reached the node. Once the workers are free, the next is
 // run as usual.
 func TestWork_Busy(t *testing.T) {
-	h := newHarness(t, workers(1))
-	h.link(alice, "0x000000000000000000000000000000000000a11c")
-	h.link(bob, "0x0000000000000000000000000000000000000b0b")
-	h.reserve("0x000000000000000000000000000000000000a11c")
-	url := h.endpoint()
+	h, url := oneWorker(t)
 	release := h.bot.HoldWork()
 	start := time.Now()
 	deferTrust(t, h, url)
