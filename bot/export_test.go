@@ -16,7 +16,7 @@ func (b *Bot) HoldWork() (release func()) {
 	done := make(chan struct{})
 	for range b.cfg.Workers {
 		started := make(chan struct{})
-		go b.work.Run(context.Background(), func(context.Context) {
+		go b.work.Run(context.Background(), 0, func(context.Context) {
 			close(started)
 			<-done
 		})

@@ -70,15 +70,12 @@ func (b *Bot) dispatch(ctx context.Context, i *discordgo.Interaction) (first *ca
 	if b.set.NeedsChain(req) {
 		return deferred(true), func(ctx context.Context) {
 			// The work waits its turn for as long as it may then take.
-			wctx, stop := context.WithTimeout(ctx, b.cfg.Timeout)
 			var reply *commands.Reply
-			err := b.work.Run(wctx, func(ctx context.Context) {
+			if err := b.work.Run(ctx, b.cfg.Timeout, func(ctx context.Context) {
 				hctx, cancel := context.WithTimeout(ctx, b.cfg.Timeout)
 				reply = b.set.Handle(hctx, req)
 				cancel()
-			})
-			stop()
-			if err != nil {
+			}); err != nil {
 				if ctx.Err() != nil {
 					return
 				}

@@ -12,6 +12,7 @@ package stage
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Stage is a bounded set of slots. The zero value is not usable; call New.
@@ -39,10 +40,18 @@ type holder struct {
 	done bool // Run has returned
 }
 
-// Run waits for a slot, then runs f holding it, with a context that Outside recognises. It
-// returns ctx's error, without running f, when ctx ends first.
-func (s *Stage) Run(ctx context.Context, f func(context.Context)) error {
-	if err := s.acquire(ctx, false); err != nil {
+// Run waits for a slot, at most wait (no limit when wait is zero or less) and never past ctx,
+// then runs f holding it, with ctx (not bounded by wait) carrying what Outside recognises. It
+// returns, without running f, ctx's error when ctx ends first and context.DeadlineExceeded
+// when wait passes first.
+func (s *Stage) Run(ctx context.Context, wait time.Duration, f func(context.Context)) error {
+	wctx := ctx
+	if wait > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, wait)
+		defer cancel()
+	}
+	if err := s.acquire(wctx, false); err != nil {
 		return err
 	}
 	h := &holder{s: s, held: true}

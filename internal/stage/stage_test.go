@@ -20,7 +20,7 @@ func TestRun_Bound(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {
-			if err := s.Run(context.Background(), func(context.Context) {
+			if err := s.Run(context.Background(), 0, func(context.Context) {
 				n := running.Add(1)
 				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 				}
@@ -42,7 +42,7 @@ func TestRun_Bound(t *testing.T) {
 func hold(t *testing.T, s *stage.Stage) (release func()) {
 	t.Helper()
 	started, done := make(chan struct{}), make(chan struct{})
-	go s.Run(context.Background(), func(context.Context) {
+	go s.Run(context.Background(), 0, func(context.Context) {
 		close(started)
 		<-done
 	})
@@ -54,7 +54,7 @@ func hold(t *testing.T, s *stage.Stage) (release func()) {
 func queue(t *testing.T, s *stage.Stage, wg *sync.WaitGroup, order *[]string, mu *sync.Mutex, name string) {
 	t.Helper()
 	wg.Go(func() {
-		s.Run(context.Background(), func(context.Context) {
+		s.Run(context.Background(), 0, func(context.Context) {
 			mu.Lock()
 			*order = append(*order, name)
 			mu.Unlock()
@@ -98,7 +98,7 @@ func TestOutside(t *testing.T) {
 	outside, back := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		s.Run(context.Background(), func(ctx context.Context) {
+		s.Run(context.Background(), 0, func(ctx context.Context) {
 			note("a in")
 			done := stage.Outside(ctx)
 			close(outside)
@@ -112,7 +112,7 @@ func TestOutside(t *testing.T) {
 	releaseB := make(chan struct{})
 	bIn := make(chan struct{})
 	wg.Go(func() {
-		s.Run(context.Background(), func(context.Context) {
+		s.Run(context.Background(), 0, func(context.Context) {
 			note("b")
 			close(bIn)
 			<-releaseB
@@ -121,7 +121,7 @@ func TestOutside(t *testing.T) {
 	<-bIn
 	// c waits for a turn; then a comes back: a goes first when b is done.
 	wg.Go(func() {
-		s.Run(context.Background(), func(context.Context) { note("c") })
+		s.Run(context.Background(), 0, func(context.Context) { note("c") })
 	})
 	waitFor(t, func() bool { return s.Waiting() == 1 }, "c waiting")
 	close(back)
@@ -141,7 +141,7 @@ func TestRun_ContextEndsWhileWaiting(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	ran := false
-	if err := s.Run(ctx, func(context.Context) { ran = true }); !errors.Is(err, context.DeadlineExceeded) || ran {
+	if err := s.Run(ctx, 0, func(context.Context) { ran = true }); !errors.Is(err, context.DeadlineExceeded) || ran {
 		t.Fatalf("Run = %v and ran %v; want context.DeadlineExceeded and not run", err, ran)
 	}
 	if s.Waiting() != 0 {
@@ -149,7 +149,7 @@ func TestRun_ContextEndsWhileWaiting(t *testing.T) {
 	}
 	release()
 	done := make(chan struct{})
-	go s.Run(context.Background(), func(context.Context) { close(done) })
+	go s.Run(context.Background(), 0, func(context.Context) { close(done) })
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
@@ -163,7 +163,7 @@ func TestOutside_ContextEndsOutside(t *testing.T) {
 	s := stage.New(1)
 	ctx, cancel := context.WithCancel(context.Background())
 	outside, finished := make(chan struct{}), make(chan struct{})
-	go s.Run(ctx, func(ctx context.Context) {
+	go s.Run(ctx, 0, func(ctx context.Context) {
 		done := stage.Outside(ctx)
 		close(outside)
 		<-ctx.Done()
@@ -180,7 +180,7 @@ func TestOutside_ContextEndsOutside(t *testing.T) {
 	}
 	release()
 	for range 3 {
-		if err := s.Run(context.Background(), func(context.Context) {}); err != nil {
+		if err := s.Run(context.Background(), 0, func(context.Context) {}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -191,14 +191,14 @@ func TestOutside_ContextEndsOutside(t *testing.T) {
 func TestOutside_Nested(t *testing.T) {
 	s := stage.New(1)
 	var late func()
-	s.Run(context.Background(), func(ctx context.Context) {
+	s.Run(context.Background(), 0, func(ctx context.Context) {
 		one, two := stage.Outside(ctx), stage.Outside(ctx)
 		// The slot is free while either wait is under way.
-		if err := s.Run(context.Background(), func(context.Context) {}); err != nil {
+		if err := s.Run(context.Background(), 0, func(context.Context) {}); err != nil {
 			t.Fatal(err)
 		}
 		one()
-		if err := s.Run(context.Background(), func(context.Context) {}); err != nil {
+		if err := s.Run(context.Background(), 0, func(context.Context) {}); err != nil {
 			t.Fatal(err)
 		}
 		two()
@@ -208,11 +208,30 @@ func TestOutside_Nested(t *testing.T) {
 	late()
 	for range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := s.Run(ctx, func(context.Context) {})
+		err := s.Run(ctx, 0, func(context.Context) {})
 		cancel()
 		if err != nil {
 			t.Fatalf("the slot was lost: %v", err)
 		}
+	}
+}
+
+// TestRun_Wait: work that gets no slot within wait does not run and Run says so; work that
+// gets one in time runs with ctx as it was, the wait's bound not carried into it.
+func TestRun_Wait(t *testing.T) {
+	s := stage.New(1)
+	release := hold(t, s)
+	ran := false
+	if err := s.Run(context.Background(), 20*time.Millisecond, func(context.Context) { ran = true }); !errors.Is(err, context.DeadlineExceeded) || ran {
+		t.Fatalf("Run = %v and ran %v; want context.DeadlineExceeded and not run", err, ran)
+	}
+	time.AfterFunc(20*time.Millisecond, release)
+	var bounded bool
+	if err := s.Run(context.Background(), 5*time.Second, func(ctx context.Context) { _, bounded = ctx.Deadline() }); err != nil {
+		t.Fatal(err)
+	}
+	if bounded {
+		t.Fatal("the work's context has the wait's deadline, want none")
 	}
 }
 
