@@ -83,7 +83,7 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 	name := escapePath(path)
 
 	write, err := sql.Open("sqlite", "file:"+name+
-		"?_pragma=journal_mode(wal)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(normal)&_pragma=temp_store(memory)&_pragma=cache_size(-32768)&_txlock=immediate")
+		"?_pragma=journal_mode(wal)&_pragma=busy_timeout("+strconv.Itoa(int(busyTimeout/time.Millisecond))+")&_pragma=foreign_keys(1)&_pragma=synchronous(normal)&_pragma=temp_store(memory)&_pragma=cache_size(-32768)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -104,7 +104,7 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 	// The writer has put the file in WAL mode (a persistent setting), so the
 	// readers only need their per-connection pragmas.
 	read, err := sql.Open("sqlite", "file:"+name+
-		"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=query_only(1)")
+		"?_pragma=busy_timeout("+strconv.Itoa(int(busyTimeout/time.Millisecond))+")&_pragma=foreign_keys(1)&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -128,11 +128,14 @@ func Open(ctx context.Context, path string, now func() time.Time) (*DB, error) {
 	return db, nil
 }
 
+// busyTimeout is how long a SQLite connection waits for another's lock (busy_timeout).
+const busyTimeout = 5 * time.Second
+
 // pingWriter opens the writer's connection. Switching a new file to WAL needs the file to
 // itself, and SQLite answers SQLITE_BUSY at once, without its busy handler, while another
 // process is opening the same file: that is tried again, for as long as busy_timeout.
 func pingWriter(ctx context.Context, write *sql.DB) error {
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(busyTimeout)
 	for {
 		err := write.PingContext(ctx)
 		var e *sqlite.Error
